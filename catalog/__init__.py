@@ -1,0 +1,1 @@
+"""Catalog: products, their images, and the gender x category partitions."""

@@ -1,0 +1,8 @@
+"""App config for the catalog."""
+
+from django.apps import AppConfig
+
+
+class CatalogConfig(AppConfig):
+    name = "catalog"
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,99 @@
+"""Products scraped from shops, their image views, and the partition vocabulary."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+
+class Gender(models.TextChoices):
+    MEN = "men", "Men"
+    WOMEN = "women", "Women"
+    UNISEX = "unisex", "Unisex"
+
+
+class Category(models.TextChoices):
+    TOPWEAR = "topwear", "Topwear"
+    BOTTOMWEAR = "bottomwear", "Bottomwear"
+    FOOTWEAR = "footwear", "Footwear"
+
+
+class ProductQuerySet(models.QuerySet["Product"]):
+    def in_partition(self, gender: str, category: str) -> ProductQuerySet:
+        """Products a shopper of `gender` could be shown for `category`; unisex fits both."""
+        genders = [gender] if gender == Gender.UNISEX else [gender, Gender.UNISEX]
+        return self.filter(gender__in=genders, category=category)
+
+    def partition_counts(self) -> dict[tuple[str, str], int]:
+        rows = self.values_list("gender", "category").annotate(n=models.Count("id"))
+        return {(gender, category): n for gender, category, n in rows}
+
+
+class Product(models.Model):
+    source = models.CharField(max_length=64, help_text="Site profile the product came from.")
+    external_id = models.CharField(max_length=128)
+    url = models.URLField(max_length=1000)
+    title = models.CharField(max_length=300)
+    brand = models.CharField(max_length=120, blank=True)
+    price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(max_length=3, default="INR")
+    gender = models.CharField(max_length=8, choices=Gender.choices)
+    category = models.CharField(max_length=12, choices=Category.choices)
+    article_type = models.CharField(max_length=40, blank=True)
+    colour = models.CharField(max_length=40, blank=True)
+    in_stock = models.BooleanField(default=True)
+    first_seen = models.DateTimeField(auto_now_add=True)
+    last_seen = models.DateTimeField()
+
+    objects = ProductQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "external_id"], name="product_unique_source_id")
+        ]
+        indexes = [models.Index(fields=["gender", "category"], name="product_partition")]
+        ordering = ["source", "external_id"]
+
+    def __str__(self) -> str:
+        return f"{self.brand} {self.title}".strip()
+
+    @property
+    def thumbnail(self) -> ProductImage | None:
+        return next((img for img in self.images.all() if img.is_thumbnail), None)
+
+
+def product_image_path(instance: ProductImage, filename: str) -> str:
+    # Content-addressed names: the same bytes re-scraped land on the same path.
+    return f"products/{instance.product.source}/{instance.sha256[:2]}/{instance.sha256}.jpg"
+
+
+class ProductImage(models.Model):
+    class View(models.TextChoices):
+        FRONT = "front", "Front"
+        BACK = "back", "Back"
+        SIDE = "side", "Side"
+        DETAIL = "detail", "Detail"
+        MODEL = "model", "Model shot"
+        OTHER = "other", "Other"
+
+    product = models.ForeignKey(Product, related_name="images", on_delete=models.CASCADE)
+    position = models.PositiveSmallIntegerField()
+    view = models.CharField(max_length=8, choices=View.choices, default=View.OTHER)
+    image = models.ImageField(upload_to=product_image_path)
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    sha256 = models.CharField(max_length=64)
+    source_url = models.URLField(max_length=1000)
+    is_thumbnail = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["product", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["product", "position"], name="image_unique_position"),
+            models.UniqueConstraint(
+                fields=["product"], condition=Q(is_thumbnail=True), name="image_one_thumbnail"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product.external_id} #{self.position} ({self.view})"

@@ -1,0 +1,89 @@
+"""Catalog photos of a demo product: front, back, side, detail and a model shot."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+from .designs import DemoProduct
+from .figure import draw_top_details, model_shot
+from .garments import Body, bottom_polygons, shoe_profile, top_polygons
+from .painter import Frame, Painter
+from .textures import render_fabric
+
+WIDTH, HEIGHT = 320, 400
+STUDIO = (246, 246, 244)
+
+
+def _flat_polys(product: DemoProduct, view: str) -> list:
+    body = Body.typical(product.gender, arm_angle=32.0, leg_spread=0.05)
+    if product.category == "topwear":
+        polys = top_polygons(product.cut, body, back=view == "back")
+    else:
+        polys = bottom_polygons(product.article_type, product.cut, body)
+    if view == "side":  # a turned garment: narrower, one sleeve or leg in front
+        polys = [[(x * 0.45, y) for x, y in q] for q in polys]
+        polys = polys[:1] + polys[-1:]
+    return polys
+
+
+def _render_garment(product: DemoProduct, view: str) -> Image.Image:
+    polys = _flat_polys(product, view)
+    frame = Frame.fit(polys, WIDTH, HEIGHT)
+    painter = Painter(WIDTH, HEIGHT, STUDIO)
+    tex = Image.fromarray(render_fabric(product.fabric, HEIGHT, WIDTH))
+    if product.category == "topwear" and view == "front":
+        draw_top_details(ImageDraw.Draw(tex), product.cut, frame, product.fabric.base)
+    shade = 0.4 if view == "back" else 0.3
+    painter.fill(painter.mask([frame.apply(q) for q in polys]), np.asarray(tex, np.float32), shade=shade)
+    return painter.image()
+
+
+def _render_shoe(product: DemoProduct, view: str) -> Image.Image:
+    upper, sole = shoe_profile(product.article_type, product.cut)
+    painter = Painter(WIDTH, HEIGHT, STUDIO)
+    tex = render_fabric(product.fabric, HEIGHT, WIDTH).astype(np.float32)
+    sole_colour = (238, 238, 232) if product.article_type == "sneakers" else (40, 36, 34)
+    if view == "back":  # heel-on: a narrow rounded block
+        upper = [(0.35, min(y for _, y in upper)), (0.65, min(y for _, y in upper)), (0.68, 0.9), (0.32, 0.9)]
+        sole = [(0.32, 0.88), (0.68, 0.88), (0.68, 1.0), (0.32, 1.0)]
+    placements = [(0.0, 0.0, 1.0)]
+    if view == "front":  # the pair, one shoe behind the other
+        placements = [(-0.12, -0.08, 0.9), (0.05, 0.05, 1.0)]
+    for dx, dy, k in placements:
+        parts = [[(dx + x * k, dy + y * k) for x, y in q] for q in (upper, sole)]
+        frame = Frame.fit([[(-0.15, -0.2), (1.05, 1.1)]], WIDTH, HEIGHT, margin=0.1)
+        painter.fill(painter.mask([frame.apply(parts[0])]), tex)
+        painter.fill(painter.mask([frame.apply(parts[1])]), sole_colour, shade=0.1)
+    return painter.image()
+
+
+def _render_detail(product: DemoProduct) -> Image.Image:
+    tex = Image.fromarray(render_fabric(product.fabric, HEIGHT, WIDTH, zoom=3.0))
+    draw = ImageDraw.Draw(tex)
+    dark = tuple(int(c * 0.5) for c in product.fabric.base)
+    # A seam with stitching across the close-up, as detail shots usually show.
+    y = HEIGHT * 0.62
+    draw.line([(0, y), (WIDTH, y - 30)], fill=dark, width=3)
+    for x in range(0, WIDTH, 14):
+        draw.line([(x, y - 8 - x * 30 / WIDTH), (x + 7, y - 8 - (x + 7) * 30 / WIDTH)], fill=(230, 226, 210), width=1)
+    return tex
+
+
+def render_view(product: DemoProduct, view: str) -> Image.Image:
+    """One catalog photo of `product`; the same product and view always give the same pixels."""
+    if view == "model":
+        return model_shot(product, WIDTH, HEIGHT, index=int(product.family[2:])).image
+    if view == "detail":
+        return _render_detail(product)
+    if product.category == "footwear":
+        return _render_shoe(product, view)
+    return _render_garment(product, view)
+
+
+def view_jpeg(product: DemoProduct, view: str, quality: int = 88) -> bytes:
+    buf = io.BytesIO()
+    render_view(product, view).save(buf, "JPEG", quality=quality)
+    return buf.getvalue()

@@ -1,0 +1,16 @@
+"""Celery tasks of the scraper: thin wrappers that look up a run and call the service."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from .models import ScrapeRun
+from .service import resolve_profile, run_scrape
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, soft_time_limit=4 * 3600 - 60, time_limit=4 * 3600)
+def scrape_catalog_task(run_id: int, base_url: str | None = None) -> dict:
+    """Run ScrapeRun `run_id`; returns its final counts."""
+    run = ScrapeRun.objects.get(pk=run_id)
+    run = run_scrape(run, resolve_profile(run.profile, base_url))
+    return run.as_progress()

@@ -1,0 +1,12 @@
+"""Test settings: a file database that a real Celery worker process can share with pytest."""
+
+from .base import *  # noqa: F403
+from .base import DATA_DIR, DATABASES
+
+SECRET_KEY = "test-only-insecure-key"
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# A worker started by the tests opens this same file, so it must not be ":memory:".
+DATABASES["default"].setdefault("TEST", {})
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["TEST"]["NAME"] = str(DATA_DIR / "test-db.sqlite3")

@@ -1,0 +1,8 @@
+"""WSGI entry point for production servers."""
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shopthelook.settings.prod")
+application = get_wsgi_application()
