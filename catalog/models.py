@@ -48,9 +48,7 @@ class Product(models.Model):
     objects = ProductQuerySet.as_manager()
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["source", "external_id"], name="product_unique_source_id")
-        ]
+        constraints = [models.UniqueConstraint(fields=["source", "external_id"], name="product_unique_source_id")]
         indexes = [models.Index(fields=["gender", "category"], name="product_partition")]
         ordering = ["source", "external_id"]
 
@@ -90,9 +88,7 @@ class ProductImage(models.Model):
         ordering = ["product", "position"]
         constraints = [
             models.UniqueConstraint(fields=["product", "position"], name="image_unique_position"),
-            models.UniqueConstraint(
-                fields=["product"], condition=Q(is_thumbnail=True), name="image_one_thumbnail"
-            ),
+            models.UniqueConstraint(fields=["product"], condition=Q(is_thumbnail=True), name="image_one_thumbnail"),
         ]
 
     def __str__(self) -> str:

@@ -17,9 +17,7 @@ class Partition:
         return f"{Gender(self.gender).label} {Category(self.category).label}"
 
 
-PARTITIONS: tuple[Partition, ...] = tuple(
-    Partition(g, c) for g in (Gender.MEN, Gender.WOMEN) for c in Category.values
-)
+PARTITIONS: tuple[Partition, ...] = tuple(Partition(g, c) for g in (Gender.MEN, Gender.WOMEN) for c in Category.values)
 
 
 def partition_sizes() -> list[tuple[Partition, int]]:

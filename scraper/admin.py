@@ -7,7 +7,7 @@ import logging
 from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
@@ -46,7 +46,8 @@ class ScrapeRunForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["profile"].choices = [(name, name) for name in available_profiles()]
+        if "profile" in self.fields:  # absent on a run's read-only page
+            self.fields["profile"].choices = [(name, name) for name in available_profiles()]
 
 
 @admin.register(ScrapeRun)
@@ -118,8 +119,9 @@ class ScrapeRunAdmin(admin.ModelAdmin):
             queue_scrape(obj)
             messages.info(request, f"Scrape #{obj.pk} of {obj.profile} queued; this page shows its progress.")
 
-    def response_add(self, request: HttpRequest, obj: ScrapeRun, post_url_continue=None):
-        return super().response_add(request, obj, post_url_continue=reverse("admin:scraper_scraperun_change", args=[obj.pk]))
+    def response_add(self, request: HttpRequest, obj: ScrapeRun, post_url_continue=None) -> HttpResponseRedirect:
+        # Straight to the run's page, where its progress is live.
+        return HttpResponseRedirect(reverse("admin:scraper_scraperun_change", args=[obj.pk]))
 
     def get_urls(self):
         progress = path(
@@ -137,6 +139,8 @@ class ScrapeRunAdmin(admin.ModelAdmin):
     @admin.action(description="Run the selected scrapes again", permissions=["add"])
     def run_again(self, request: HttpRequest, queryset) -> None:
         for old in queryset:
-            run = ScrapeRun.objects.create(profile=old.profile, max_per_category=old.max_per_category, created_by=request.user)
+            run = ScrapeRun.objects.create(
+                profile=old.profile, max_per_category=old.max_per_category, created_by=request.user
+            )
             queue_scrape(run)
         self.message_user(request, f"Queued {queryset.count()} scrape(s).")

@@ -75,9 +75,7 @@ class Browser:
         require_allowed(url, self.allowed_hosts)
         try:
             self.driver.get(url)
-            WebDriverWait(self.driver, self.timeout).until(
-                ec.presence_of_element_located((By.CSS_SELECTOR, wait_for))
-            )
+            WebDriverWait(self.driver, self.timeout).until(ec.presence_of_element_located((By.CSS_SELECTOR, wait_for)))
             require_allowed(self.driver.current_url, self.allowed_hosts)
             return self.driver.page_source
         except TimeoutException as exc:

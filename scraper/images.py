@@ -43,7 +43,7 @@ class _AllowListRedirects(urllib.request.HTTPRedirectHandler):
     def __init__(self, allowed_hosts: tuple[str, ...]):
         self.allowed_hosts = allowed_hosts
 
-    def redirect_request(self, req, fp, code, msg, headers, newurl):  # noqa: ANN001 - stdlib hook
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
         require_allowed(newurl, self.allowed_hosts)
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
@@ -83,14 +83,15 @@ def check_image(url: str, content_type: str, body: bytes, limits: ImageLimits) -
             with Image.open(io.BytesIO(body)) as probe:
                 width, height = probe.size
                 if width * height > limits.max_pixels:
-                    raise ImageRejected(
-                        f"{url}: {width}x{height} is over the {limits.max_pixels:,} pixel limit"
-                    )
+                    raise ImageRejected(f"{url}: {width}x{height} is over the {limits.max_pixels:,} pixel limit")
                 probe.load()
                 image = ImageOps.exif_transpose(probe).convert("RGB")
     except ImageRejected:
         raise
-    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        # Pillow refuses such files before we can even read their size: a decompression bomb.
+        raise ImageRejected(f"{url}: over the {limits.max_pixels:,} pixel limit ({exc})") from exc
+    except (OSError, ValueError, SyntaxError) as exc:
         raise ImageRejected(f"{url}: not a decodable image ({exc})") from exc
     out = io.BytesIO()
     image.save(out, "JPEG", quality=90)

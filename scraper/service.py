@@ -35,7 +35,9 @@ VIEWS = set(ProductImage.View.values)
 class CatalogScraper:
     """Scrapes the start URLs of one profile into the catalog, counting into a ScrapeRun."""
 
-    def __init__(self, run: ScrapeRun, profile: SiteProfile, browser: Browser, on_progress: Callable[[ScrapeRun], None]):
+    def __init__(
+        self, run: ScrapeRun, profile: SiteProfile, browser: Browser, on_progress: Callable[[ScrapeRun], None]
+    ):
         self.run = run
         self.profile = profile
         self.browser = browser
@@ -198,16 +200,18 @@ def run_scrape(
 
     try:
         demo = profile.name == "demo"
-        with demo_store_available(profile) if demo else nullcontext(profile) as live:
-            with browser_factory(
+        with (
+            demo_store_available(profile) if demo else nullcontext(profile) as live,
+            browser_factory(
                 live.allowed_hosts,
                 timeout=settings.SCRAPER_PAGE_TIMEOUT,
                 chromium=settings.CHROMIUM_BINARY,
                 chromedriver=settings.CHROMEDRIVER_BINARY,
-            ) as browser:
-                scraper = CatalogScraper(run, live, browser, progress)
-                for start in live.start_urls:
-                    scraper.scrape_term(start, run.max_per_category)
+            ) as browser,
+        ):
+            scraper = CatalogScraper(run, live, browser, progress)
+            for start in live.start_urls:
+                scraper.scrape_term(start, run.max_per_category)
     except (PageLoadError, DatabaseError, OSError) as exc:
         run.status, run.message = ScrapeRun.Status.FAILED, f"scrape stopped: {exc}"
         logger.exception("scrape %s failed", run.pk)

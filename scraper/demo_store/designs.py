@@ -143,7 +143,12 @@ def _random_cut(article: str, rng: random.Random) -> Cut:
     if article == "jacket":
         return Cut(length=rng.uniform(0.1, 0.17), fit=max(fit, 1.05), sleeve=1.0, neckline="open")
     if article == "dress":
-        return Cut(length=rng.uniform(0.3, 0.5), fit=fit, sleeve=rng.choice((0.0, 0.3, 1.0)), neckline=rng.choice(("crew", "vee")))
+        return Cut(
+            length=rng.uniform(0.3, 0.5),
+            fit=fit,
+            sleeve=rng.choice((0.0, 0.3, 1.0)),
+            neckline=rng.choice(("crew", "vee")),
+        )
     if article in ("jeans", "trousers"):
         return Cut(length=1.0, fit=fit)
     if article == "shorts":

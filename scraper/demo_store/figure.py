@@ -102,7 +102,11 @@ def draw_top_details(draw: ImageDraw.ImageDraw, cut: Cut, frame: Frame, colour: 
     elif cut.neckline == "hood":
         y = frame.oy + (WAIST_Y - 0.01) * s
         w = 0.07 * s
-        draw.polygon([(x0 - w, y), (x0 + w, y), (x0 + w * 1.2, y + 0.07 * s), (x0 - w * 1.2, y + 0.07 * s)], outline=dark, width=2)
+        draw.polygon(
+            [(x0 - w, y), (x0 + w, y), (x0 + w * 1.2, y + 0.07 * s), (x0 - w * 1.2, y + 0.07 * s)],
+            outline=dark,
+            width=2,
+        )
 
 
 def _garment_texture(product: DemoProduct, painter: Painter) -> np.ndarray:
@@ -120,8 +124,10 @@ def _shoe_polys(product: DemoProduct, body: Body, side: int) -> list:
         shaft_top = ANKLE_Y - 0.03 - 0.14 * h
         return [foot, leg_polygon(body, side, shaft_top, ANKLE_Y + 0.012, ease=0.012)]
     if art == "sandals":
-        return [[(ax - w, SOLE_Y - 0.012), (ax + w, SOLE_Y - 0.012), (ax + w, SOLE_Y), (ax - w, SOLE_Y)],
-                [(ax - w, ANKLE_Y + 0.02), (ax + w, ANKLE_Y + 0.02), (ax + w, ANKLE_Y + 0.03), (ax - w, ANKLE_Y + 0.03)]]
+        return [
+            [(ax - w, SOLE_Y - 0.012), (ax + w, SOLE_Y - 0.012), (ax + w, SOLE_Y), (ax - w, SOLE_Y)],
+            [(ax - w, ANKLE_Y + 0.02), (ax + w, ANKLE_Y + 0.02), (ax + w, ANKLE_Y + 0.03), (ax - w, ANKLE_Y + 0.03)],
+        ]
     return [foot]
 
 
@@ -199,4 +205,3 @@ def model_shot(product: DemoProduct, width: int = 320, height: int = 400, index:
     """The product worn by a figure of its gender, with plain house garments for the rest."""
     outfit = Outfit(**{{"topwear": "top", "bottomwear": "bottom", "footwear": "footwear"}[product.category]: product})
     return render_figure(outfit, Appearance.typical(product.gender, index), width, height)
-

@@ -12,7 +12,14 @@ Polygon = list[Point]
 
 # Landmark heights down a standing figure, as fractions of its height.
 NECK_Y, SHOULDER_Y, ARMPIT_Y, WAIST_Y, HIP_Y, CROTCH_Y, ANKLE_Y, SOLE_Y = (
-    0.155, 0.19, 0.26, 0.40, 0.48, 0.535, 0.945, 1.0,
+    0.155,
+    0.19,
+    0.26,
+    0.40,
+    0.48,
+    0.535,
+    0.945,
+    1.0,
 )
 ARM_LENGTH = 0.35
 LEG_TOP_X = 0.055
@@ -32,10 +39,7 @@ class Body:
 
     @classmethod
     def typical(cls, gender: str, build: float = 1.0, arm_angle: float = 12.0, leg_spread: float = 0.02) -> Body:
-        if gender == "women":
-            widths = (0.105, 0.095, 0.075, 0.11)
-        else:
-            widths = (0.125, 0.11, 0.095, 0.1)
+        widths = (0.105, 0.095, 0.075, 0.11) if gender == "women" else (0.125, 0.11, 0.095, 0.1)
         s, c, w, h = (v * build for v in widths)
         return cls(gender, s, c, w, h, arm_angle, leg_spread)
 
@@ -140,8 +144,17 @@ def shoe_profile(article: str, cut: Cut) -> tuple[Polygon, Polygon]:
     h = cut.height
     if article == "heels":  # a pump: raised heel, sloping foot bed, stiletto
         top = 1.0 - (0.3 + 0.3 * h)
-        upper = [(0.05, top - 0.12), (0.25, top - 0.02), (0.55, 0.8), (0.85, 0.84), (1.0, 0.95),
-                 (1.0, 0.98), (0.65, 0.98), (0.3, top + 0.08), (0.06, top + 0.03)]
+        upper = [
+            (0.05, top - 0.12),
+            (0.25, top - 0.02),
+            (0.55, 0.8),
+            (0.85, 0.84),
+            (1.0, 0.95),
+            (1.0, 0.98),
+            (0.65, 0.98),
+            (0.3, top + 0.08),
+            (0.06, top + 0.03),
+        ]
         heel = [(0.06, top + 0.02), (0.17, top + 0.06), (0.12, 1.0), (0.09, 1.0)]
         return upper, heel
     shaft = 0.45 + 0.9 * h if article == "boots" else (0.45 if article == "sneakers" else 0.35)

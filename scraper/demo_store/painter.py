@@ -51,7 +51,9 @@ class Painter:
             self.rgb = np.ones((height, width, 3), np.float32) * np.array(background, np.float32)
         self.labels = np.zeros((height, width), np.int16)
 
-    def mask(self, polys_px: list[list[tuple[float, float]]], ellipses: list[tuple[float, float, float, float]] = ()) -> np.ndarray:
+    def mask(
+        self, polys_px: list[list[tuple[float, float]]], ellipses: list[tuple[float, float, float, float]] = ()
+    ) -> np.ndarray:
         """Coverage in [0, 1] of polygons and ellipses (cx, cy, rx, ry) given in pixels."""
         s = SUPERSAMPLE
         img = Image.new("L", (self.width * s, self.height * s), 0)

@@ -14,7 +14,7 @@ logger = logging.getLogger(__name__)
 
 
 class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args) -> None:  # noqa: A002 - signature is the stdlib's
+    def log_message(self, format: str, *args) -> None:
         logger.debug("demo store: " + format, *args)
 
 
@@ -40,7 +40,9 @@ class StoreServer:
     def __init__(self, store: DemoStore, host: str = "127.0.0.1", port: int = 0):
         self.host = host
         self.port = port or free_port(host)
-        self._httpd = make_server(host, self.port, store, server_class=_ThreadingWSGIServer, handler_class=_QuietHandler)
+        self._httpd = make_server(
+            host, self.port, store, server_class=_ThreadingWSGIServer, handler_class=_QuietHandler
+        )
         self._thread = threading.Thread(target=self._httpd.serve_forever, name="demo-store", daemon=True)
         self._thread.start()
         logger.info("demo store serving on %s", self.url)

@@ -34,9 +34,7 @@ li.card img{width:180px;height:225px;background:#eee}.card-brand{display:block;f
 .pdp-stock.out{color:#b00;font-weight:700}
 """
 
-LAZY_SCRIPT = (
-    "document.querySelectorAll('img[data-src]').forEach(function(i){i.src=i.dataset.src;});"
-)
+LAZY_SCRIPT = "document.querySelectorAll('img[data-src]').forEach(function(i){i.src=i.dataset.src;});"
 
 
 @dataclass
@@ -48,6 +46,7 @@ class Faults:
     oversized: set[str] = field(default_factory=set)  # front photo is 6 MB
     bomb: set[str] = field(default_factory=set)  # front photo decodes to 144 megapixels
     offsite: set[str] = field(default_factory=set)  # front photo sits on a host no profile allows
+    nameless_cards: set[str] = field(default_factory=set)  # listing card lacks the product name
 
 
 def price_text(price: int) -> str:
@@ -99,7 +98,10 @@ class DemoStore:
         if page < pages:
             pager += f'<a class="pager-next" rel="next" href="/{slug}?page={page + 1}">Next</a>'
         term = SEARCH_TERMS[slug]
-        body = f"<h1>{escape(term)}</h1><p class=count>{len(products)} products</p><ul class=grid>{cards}</ul><nav class=pager>{pager}</nav>"
+        body = (
+            f"<h1>{escape(term)}</h1><p class=count>{len(products)} products</p>"
+            f"<ul class=grid>{cards}</ul><nav class=pager>{pager}</nav>"
+        )
         return _page(term, body)
 
     def _image_url(self, p: DemoProduct, view: str) -> str:
@@ -109,10 +111,11 @@ class DemoStore:
 
     def _card(self, p: DemoProduct) -> str:
         alt = escape(p.title)
+        name = "" if p.product_id in self.faults.nameless_cards else f'<span class="card-name">{alt}</span>'
         return (
             f'<li class="card" data-sku="{p.product_id}"><a class="card-link" href="/p/{p.product_id}">'
             f'<img class="card-img" data-src="{self._image_url(p, "front")}" alt="{alt}">'
-            f'<span class="card-brand">{escape(p.brand)}</span><span class="card-name">{alt}</span>'
+            f'<span class="card-brand">{escape(p.brand)}</span>{name}'
             f'<span class="card-price">{price_text(p.price)}</span></a></li>'
         )
 

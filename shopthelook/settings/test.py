@@ -10,3 +10,5 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 DATABASES["default"].setdefault("TEST", {})
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"]["NAME"] = str(DATA_DIR / "test-db.sqlite3")
+MEDIA_ROOT = DATA_DIR / "test-media"
+SCRAPER_PAGE_TIMEOUT = 10

@@ -1,0 +1,69 @@
+"""Shared fixtures: real Redis, a real Celery worker, and the demo store, all on 127.0.0.1."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from scraper.demo_store.designs import generate_catalog
+from scraper.demo_store.server import StoreServer
+from scraper.demo_store.site import DemoStore
+from shopthelook.servers import free_port, start_celery_worker, start_redis, stop
+
+DEMO_SEED = 7
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path: Path) -> Path:
+    """Every test writes product images into its own folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture(scope="session")
+def demo_products():
+    return generate_catalog(600, DEMO_SEED)
+
+
+@pytest.fixture(scope="session")
+def demo_store(demo_products) -> Iterator[StoreServer]:
+    with StoreServer(DemoStore(demo_products)) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory) -> Iterator[str]:
+    port = free_port()
+    proc = start_redis(port, tmp_path_factory.mktemp("redis"))
+    try:
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        stop(proc)
+
+
+@pytest.fixture
+def celery_worker(redis_url: str, demo_store, transactional_db, settings, media_root: Path) -> Iterator[None]:
+    """A Celery worker process on the test database, with this process sending to it."""
+    from shopthelook.celery import app
+
+    db_path = settings.DATABASES["default"]["NAME"]
+    env = {
+        "DJANGO_SETTINGS_MODULE": "shopthelook.settings.test",
+        "REDIS_URL": redis_url,
+        "DATABASE_URL": f"sqlite:///{db_path}",
+        "DJANGO_MEDIA_ROOT": str(media_root),
+        "DEMO_STORE_URL": demo_store.url,
+    }
+    app.conf.broker_url = app.conf.result_backend = redis_url
+    proc = start_celery_worker(env, log_level="WARNING")
+    try:
+        deadline = time.monotonic() + 60
+        while not app.control.ping(timeout=0.5):
+            assert proc.poll() is None, "the Celery worker exited during start-up"
+            assert time.monotonic() < deadline, "the Celery worker did not answer a ping within 60 s"
+        yield
+    finally:
+        stop(proc)

@@ -1,0 +1,38 @@
+"""Project commands: the staff account is created once, from the environment or generated."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+
+@pytest.fixture
+def data_dir(settings, tmp_path):
+    settings.DATA_DIR = tmp_path
+    return tmp_path
+
+
+@pytest.mark.django_db
+def test_ensure_staff_generates_a_password_once_and_keeps_it(data_dir, monkeypatch, capsys):
+    monkeypatch.delenv("DJANGO_ADMIN_PASSWORD", raising=False)
+    monkeypatch.setenv("DJANGO_ADMIN_USER", "boss")
+
+    call_command("ensure_staff")
+    saved = (data_dir / "admin-credentials.txt").read_text()
+    password = saved.split("password: ")[1].strip()
+    assert password in capsys.readouterr().out
+    user = get_user_model().objects.get(username="boss")
+    assert user.is_staff and user.is_superuser and user.check_password(password)
+    assert oct((data_dir / "admin-credentials.txt").stat().st_mode)[-3:] == "600"
+
+    call_command("ensure_staff")  # a second run changes nothing
+    assert get_user_model().objects.get(username="boss").check_password(password)
+    assert get_user_model().objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_ensure_staff_takes_credentials_from_the_environment(data_dir, monkeypatch):
+    monkeypatch.setenv("DJANGO_ADMIN_USER", "ops")
+    monkeypatch.setenv("DJANGO_ADMIN_PASSWORD", "a-long-pass-phrase")
+    call_command("ensure_staff")
+    assert get_user_model().objects.get(username="ops").check_password("a-long-pass-phrase")
+    assert not (data_dir / "admin-credentials.txt").exists()
