@@ -28,9 +28,12 @@ venv: $(VENV)/.run-deps
 dev-venv: $(VENV)/.dev-deps
 
 # Redis and Chromium come from Debian: installed when missing if we are root, else named.
+# The tests also check the compose file, with Debian's docker-compose when `docker compose` is absent.
 system-deps:
 	@missing=""; \
 	command -v redis-server >/dev/null 2>&1 || missing="$$missing redis-server"; \
+	if [ -n "$(WITH_COMPOSE)" ] && ! docker compose version >/dev/null 2>&1 && ! command -v docker-compose >/dev/null 2>&1; then \
+	  missing="$$missing docker-compose"; fi; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	[ -x /usr/bin/chromedriver ] || missing="$$missing chromium-driver"; \
 	if [ -n "$$missing" ]; then \
@@ -53,6 +56,7 @@ demo-catalog: venv system-deps migrate
 run: venv system-deps migrate demo-catalog
 	$(PY) manage.py runstack
 
+test: WITH_COMPOSE = 1
 test: dev-venv system-deps
 	DJANGO_SETTINGS_MODULE=shopthelook.settings.test $(VENV)/bin/pytest $(PYTEST_ARGS)
 

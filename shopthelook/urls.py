@@ -1,10 +1,10 @@
 """Top-level URL routes."""
 
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import path
+from django.urls import path, re_path
 from django.views.generic import RedirectView
+from django.views.static import serve
 
 admin.site.site_header = "ShopTheLook admin"
 admin.site.site_title = "ShopTheLook"
@@ -14,5 +14,6 @@ urlpatterns = [
     # Until the shopper pages land, the site root leads to the catalog.
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
 ]
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+if settings.SERVE_MEDIA:
+    media = settings.MEDIA_URL.strip("/")
+    urlpatterns.append(re_path(rf"^{media}/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}))

@@ -1,0 +1,1 @@
+"""Person and garment analysis: gender, garment boxes and crops (models arrive with issue 3)."""
