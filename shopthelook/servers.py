@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -12,20 +11,9 @@ from pathlib import Path
 
 import redis
 
+from scraper.demo_store.server import free_port, port_free
 
-def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket() as sock:
-        sock.bind((host, 0))
-        return sock.getsockname()[1]
-
-
-def port_free(port: int, host: str = "127.0.0.1") -> bool:
-    with socket.socket() as sock:
-        try:
-            sock.bind((host, port))
-        except OSError:
-            return False
-        return True
+__all__ = ["free_port", "port_free", "start_celery_worker", "start_redis", "stop"]
 
 
 def wait_for_redis(url: str, timeout: float = 10.0) -> None:
@@ -80,7 +68,11 @@ def start_celery_worker(env: dict[str, str], concurrency: int = 1, log_level: st
 
 
 def stop(proc: subprocess.Popen | None, timeout: float = 10.0) -> None:
-    if proc is None or proc.poll() is not None:
+    """Ask a child to stop (SIGTERM), kill it if it has not after `timeout`, and reap it."""
+    if proc is None:
+        return
+    if proc.poll() is not None:
+        proc.wait()
         return
     proc.terminate()
     try:

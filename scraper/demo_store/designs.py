@@ -207,16 +207,22 @@ def _views(category: str, rng: random.Random) -> tuple[str, ...]:
 
 
 def generate_catalog(n_products: int = 600, seed: int = 7) -> list[DemoProduct]:
-    """`n_products` designs spread evenly over the six partitions, the same for the same seed."""
+    """`n_products` designs, an equal share in each of the six partitions, the same for the same seed."""
     rng = random.Random(seed)
     partitions = list(ARTICLE_TYPES)
+    quota = {
+        part: n_products // len(partitions) + (i < n_products % len(partitions)) for i, part in enumerate(partitions)
+    }
+    made = dict.fromkeys(partitions, 0)
     products: list[DemoProduct] = []
     family_no = 0
     while len(products) < n_products:
-        gender, category = partitions[family_no % len(partitions)]
-        article = rng.choice(ARTICLE_TYPES[(gender, category)])
+        gender, category = part = partitions[family_no % len(partitions)]
         family = f"DS{family_no:05d}"
         family_no += 1
+        if made[part] >= quota[part]:
+            continue
+        article = rng.choice(ARTICLE_TYPES[part])
         pattern = rng.choice(PATTERNS_FOR[article])
         fabric, colour = _random_fabric(article, pattern, rng)
         low, high = PRICE_RANGES[article]
@@ -234,7 +240,8 @@ def generate_catalog(n_products: int = 600, seed: int = 7) -> list[DemoProduct]:
             in_stock=rng.random() > 0.08,
             views=_views(category, rng),
         )
+        family_size = min(rng.choice((1, 1, 2, 3)), quota[part] - made[part])
         products.append(base)
-        for index in range(1, rng.choice((1, 1, 2, 3))):
-            products.append(_variant(base, rng, index))
-    return products[:n_products]
+        products.extend(_variant(base, rng, index) for index in range(1, family_size))
+        made[part] += family_size
+    return products

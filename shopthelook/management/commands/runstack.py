@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+import time
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from shopthelook.servers import port_free, start_celery_worker, start_redis, stop
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 class Command(BaseCommand):
@@ -18,43 +24,58 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--redis-port", type=int, default=6379)
+        parser.add_argument("--store-port", type=int, default=8765)
         parser.add_argument("--no-demo-store", action="store_true")
 
     def handle(self, *args, **opts) -> None:
         from scraper.demo_store.server import StoreServer
         from scraper.demo_store.site import DemoStore
 
-        procs: list[subprocess.Popen] = []
+        # Ctrl-C and `kill` both stop everything, even when started from a shell that ignores SIGINT.
+        signal.signal(signal.SIGINT, _interrupt)
+        signal.signal(signal.SIGTERM, _interrupt)
+        children: dict[str, subprocess.Popen] = {}
         store = None
+        failed = ""
         try:
             redis_url = settings.REDIS_URL
             if port_free(opts["redis_port"]):
-                procs.append(start_redis(opts["redis_port"], settings.DATA_DIR / "redis"))
+                children["redis"] = start_redis(opts["redis_port"], settings.DATA_DIR / "redis")
                 redis_url = f"redis://127.0.0.1:{opts['redis_port']}/0"
                 self.stdout.write(f"redis      {redis_url}")
             else:
                 self.stdout.write(f"redis      using the server already on port {opts['redis_port']}")
             env = {"REDIS_URL": redis_url, "DJANGO_SETTINGS_MODULE": os.environ["DJANGO_SETTINGS_MODULE"]}
-            procs.append(start_celery_worker(env))
-            self.stdout.write("worker     celery, 1 process")
-            if not opts["no_demo_store"] and port_free(8765):
-                store = StoreServer(
-                    DemoStore.generated(settings.DEMO_STORE_PRODUCTS, settings.DEMO_STORE_SEED), port=8765
-                )
+            if not opts["no_demo_store"] and port_free(opts["store_port"]):
+                demo = DemoStore.generated(settings.DEMO_STORE_PRODUCTS, settings.DEMO_STORE_SEED)
+                store = StoreServer(demo, port=opts["store_port"])
+                env["DEMO_STORE_URL"] = store.url
                 self.stdout.write(f"demo store {store.url}")
-            self.stdout.write(
-                self.style.SUCCESS(f"web        http://127.0.0.1:{opts['port']}/  (Ctrl-C stops everything)")
-            )
-            web = subprocess.Popen(
+            children["worker"] = start_celery_worker(env)
+            self.stdout.write("worker     celery, 1 process")
+            children["web"] = subprocess.Popen(
                 [sys.executable, "manage.py", "runserver", f"127.0.0.1:{opts['port']}", "--noreload"],
                 env={**os.environ, **env},
             )
-            procs.append(web)
-            web.wait()
+            self.stdout.write(
+                self.style.SUCCESS(f"web        http://127.0.0.1:{opts['port']}/  (Ctrl-C stops everything)")
+            )
+            failed = self._watch(children)
         except KeyboardInterrupt:
             self.stdout.write("\nstopping…")
         finally:
-            for proc in reversed(procs):
-                stop(proc)
+            for name in ("web", "worker", "redis"):
+                stop(children.get(name))
             if store is not None:
                 store.stop()
+        if failed:
+            raise CommandError(failed)
+
+    def _watch(self, children: dict[str, subprocess.Popen]) -> str:
+        """Block until a child exits; say which one, so a dead worker never goes unnoticed."""
+        while True:
+            for name, proc in children.items():
+                code = proc.poll()
+                if code is not None:
+                    return f"the {name} process exited with code {code}; stopped the others"
+            time.sleep(0.5)

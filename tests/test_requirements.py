@@ -1,0 +1,66 @@
+"""requirements.txt pins every distribution the web and worker need, and none of the ML trainers."""
+
+import re
+import subprocess
+import sys
+from importlib import metadata
+from pathlib import Path
+
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def pins(path: Path) -> dict[str, tuple[str, set[str]]]:
+    """name -> (version, extras) for every `name[extras]==version` line."""
+    found = {}
+    for line in path.read_text().splitlines():
+        line = line.split("#")[0].strip()
+        if not line or line.startswith("-r"):
+            continue
+        req = Requirement(line)
+        spec = str(req.specifier)
+        assert re.fullmatch(r"==[\w.]+", spec), f"{line!r} is not pinned to one version"
+        found[canonicalize_name(req.name)] = (spec[2:], set(req.extras))
+    return found
+
+
+def test_every_dependency_of_a_pinned_package_is_pinned_too():
+    pinned = pins(ROOT / "requirements.txt")
+    # Extras asked for anywhere (celery[redis] asks for kombu[redis]) count for that package.
+    extras = {name: set(ex) for name, (_, ex) in pinned.items()}
+    missing: set[str] = set()
+    changed = True
+    while changed:
+        changed = False
+        for name in list(extras):
+            for raw in metadata.requires(name) or []:
+                dep = Requirement(raw)
+                if dep.marker and not any(dep.marker.evaluate({"extra": e}) for e in extras[name] | {""}):
+                    continue
+                dep_name = canonicalize_name(dep.name)
+                if dep_name not in pinned:
+                    missing.add(f"{name} needs {dep}")
+                    continue
+                if not set(dep.extras) <= extras[dep_name]:
+                    extras[dep_name] |= set(dep.extras)
+                    changed = True
+    assert not missing, sorted(missing)
+
+
+def test_installed_versions_match_the_pins():
+    for name, (version, _) in pins(ROOT / "requirements.txt").items():
+        assert metadata.version(name) == version, name
+
+
+def test_web_and_worker_code_imports_without_torch_or_tensorflow():
+    code = (
+        "import os, sys, django; os.environ['DJANGO_SETTINGS_MODULE'] = 'shopthelook.settings.test'; django.setup(); "
+        "import shopthelook.urls, scraper.tasks, scraper.service, catalog.admin, scraper.admin; "
+        "import kombu.transport.redis; "
+        "heavy = [m for m in ('torch', 'tensorflow', 'ultralytics') if m in sys.modules]; print(heavy)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
