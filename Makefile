@@ -28,11 +28,12 @@ venv: $(VENV)/.run-deps
 dev-venv: $(VENV)/.dev-deps
 
 # Redis and Chromium come from Debian: installed when missing if we are root, else named.
-# The tests also check the compose file, with Debian's docker-compose when `docker compose` is absent.
+# The tests also need PostgreSQL, and check the compose file (Debian's docker-compose if `docker compose` is absent).
 system-deps:
 	@missing=""; \
 	command -v redis-server >/dev/null 2>&1 || missing="$$missing redis-server"; \
-	if [ -n "$(WITH_COMPOSE)" ] && ! docker compose version >/dev/null 2>&1 && ! command -v docker-compose >/dev/null 2>&1; then \
+	if [ -n "$(WITH_TEST_TOOLS)" ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then missing="$$missing postgresql"; fi; \
+	if [ -n "$(WITH_TEST_TOOLS)" ] && ! docker compose version >/dev/null 2>&1 && ! command -v docker-compose >/dev/null 2>&1; then \
 	  missing="$$missing docker-compose"; fi; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	[ -x /usr/bin/chromedriver ] || missing="$$missing chromium-driver"; \
@@ -56,7 +57,7 @@ demo-catalog: venv system-deps migrate
 run: venv system-deps migrate demo-catalog
 	$(PY) manage.py runstack
 
-test: WITH_COMPOSE = 1
+test: WITH_TEST_TOOLS = 1
 test: dev-venv system-deps
 	DJANGO_SETTINGS_MODULE=shopthelook.settings.test $(VENV)/bin/pytest $(PYTEST_ARGS)
 

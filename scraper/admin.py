@@ -16,6 +16,8 @@ from .models import ScrapeRun
 from .profiles import available_profiles
 
 logger = logging.getLogger(__name__)
+# An admin page should not hang while the broker is down: two quick retries, then report it.
+QUICK_PUBLISH_RETRY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
 
 
 def queue_scrape(run: ScrapeRun) -> None:
@@ -24,7 +26,7 @@ def queue_scrape(run: ScrapeRun) -> None:
 
     def send() -> None:
         try:
-            result = scrape_catalog_task.delay(run.pk)
+            result = scrape_catalog_task.apply_async((run.pk,), retry_policy=QUICK_PUBLISH_RETRY)
         except Exception as exc:  # the broker is down: say so on the run instead of a 500
             logger.exception("could not queue scrape %s", run.pk)
             ScrapeRun.objects.filter(pk=run.pk).update(

@@ -9,8 +9,7 @@ from .service import resolve_profile, run_scrape
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, soft_time_limit=4 * 3600 - 60, time_limit=4 * 3600)
-def scrape_catalog_task(run_id: int, base_url: str | None = None) -> dict:
-    """Run ScrapeRun `run_id`; returns its final counts."""
+def scrape_catalog_task(run_id: int, base_url: str | None = None) -> None:
+    """Run ScrapeRun `run_id`; its row records progress and outcome."""
     run = ScrapeRun.objects.get(pk=run_id)
-    run = run_scrape(run, resolve_profile(run.profile, base_url))
-    return run.as_progress()
+    run_scrape(run, resolve_profile(run.profile, base_url))

@@ -13,7 +13,7 @@ import redis
 
 from scraper.demo_store.server import free_port, port_free
 
-__all__ = ["free_port", "port_free", "start_celery_worker", "start_redis", "stop"]
+__all__ = ["free_port", "port_free", "start_celery_worker", "start_postgres", "start_redis", "stop"]
 
 
 def wait_for_redis(url: str, timeout: float = 10.0) -> None:
@@ -80,3 +80,58 @@ def stop(proc: subprocess.Popen | None, timeout: float = 10.0) -> None:
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
+
+
+def postgres_bin(tool: str) -> Path:
+    """A PostgreSQL server binary from Debian's packages (the newest installed major version)."""
+    found = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{tool}"), key=lambda p: int(p.parts[-3]))
+    if not found:
+        raise FileNotFoundError("PostgreSQL is not installed (Debian package: postgresql)")
+    return found[-1]
+
+
+def start_postgres(port: int, workdir: Path) -> tuple[subprocess.Popen, str]:
+    """A throwaway PostgreSQL on 127.0.0.1:`port`; returns the process and its DATABASE_URL.
+
+    PostgreSQL refuses to run as root, so as root it runs as the `postgres` system user.
+    """
+    as_user: list[str] = []
+    if os.geteuid() == 0:
+        import pwd
+
+        user = pwd.getpwnam("postgres")
+        as_user = ["runuser", "-u", "postgres", "--"]
+        workdir.mkdir(parents=True, exist_ok=True)
+        os.chown(workdir, user.pw_uid, user.pw_gid)
+    data = workdir / "data"
+    subprocess.run(
+        [*as_user, str(postgres_bin("initdb")), "-D", str(data), "-U", "shop", "--auth=trust", "-E", "UTF8"],
+        check=True,
+        capture_output=True,
+    )
+    proc = subprocess.Popen(
+        [
+            *as_user,
+            str(postgres_bin("postgres")),
+            "-D",
+            str(data),
+            "-p",
+            str(port),
+            "-k",
+            str(workdir),
+            "-c",
+            "listen_addresses=127.0.0.1",
+            "-c",
+            "fsync=off",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    ready = postgres_bin("pg_isready")
+    deadline = time.monotonic() + 30
+    while subprocess.run([str(ready), "-h", "127.0.0.1", "-p", str(port)], capture_output=True).returncode != 0:
+        if proc.poll() is not None or time.monotonic() > deadline:
+            stop(proc)
+            raise RuntimeError(f"PostgreSQL did not start on port {port}")
+        time.sleep(0.2)
+    return proc, f"postgres://shop@127.0.0.1:{port}/postgres"

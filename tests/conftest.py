@@ -12,6 +12,7 @@ from scraper.demo_store.designs import generate_catalog
 from scraper.demo_store.server import StoreServer
 from scraper.demo_store.site import DemoStore
 from shopthelook.servers import free_port, start_celery_worker, start_redis, stop
+from tests.helpers import point_celery_at
 
 DEMO_SEED = 7
 
@@ -57,7 +58,7 @@ def celery_worker(redis_url: str, demo_store, transactional_db, settings, media_
         "DJANGO_MEDIA_ROOT": str(media_root),
         "DEMO_STORE_URL": demo_store.url,
     }
-    app.conf.broker_url = app.conf.result_backend = redis_url
+    point_celery_at(redis_url)
     proc = start_celery_worker(env, log_level="WARNING")
     try:
         deadline = time.monotonic() + 60

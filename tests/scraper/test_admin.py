@@ -71,3 +71,21 @@ def test_admin_scrape_runs_in_a_celery_worker_with_live_progress(admin_client, c
     run.refresh_from_db()
     assert run.task_id and run.finished_at
     assert Product.objects.count() == 12
+
+
+@pytest.mark.django_db
+def test_a_scrape_that_cannot_be_queued_says_so_on_the_run(admin_client, django_capture_on_commit_callbacks):
+    from shopthelook.servers import free_port
+    from tests.helpers import point_celery_at
+
+    old = point_celery_at(f"redis://127.0.0.1:{free_port()}/0")  # nothing listens there
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            response = admin_client.post(ADD, {"profile": "demo", "max_per_category": 1})
+    finally:
+        point_celery_at(old)
+
+    assert response.status_code == 302
+    run = ScrapeRun.objects.get()
+    assert run.status == ScrapeRun.Status.FAILED
+    assert run.message.startswith("could not queue the scrape")

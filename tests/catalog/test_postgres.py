@@ -1,0 +1,50 @@
+"""The catalog runs on a real PostgreSQL when DATABASE_URL points at one."""
+
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from shopthelook.servers import free_port, start_postgres, stop
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+pytestmark = pytest.mark.slow
+
+SCRIPT = """
+import django
+django.setup()
+from django.core.management import call_command
+from django.db import connection
+from catalog.ingest import upsert_product
+from catalog.models import Product
+from tests.catalog.factories import record
+
+call_command("migrate", verbosity=0)
+first, created = upsert_product(record("P1", "unisex", "footwear"))
+again, created_again = upsert_product(record("P1", "unisex", "footwear", title="Renamed"))
+print(connection.vendor, created, created_again, first.pk == again.pk, Product.objects.count(),
+      Product.objects.in_partition("women", "footwear").get().title)
+"""
+
+
+def test_migrate_and_ingest_on_postgresql(tmp_path):
+    workdir = Path(tempfile.mkdtemp(prefix="stl-pg-"))  # readable by the postgres user
+    proc, url = start_postgres(free_port(), workdir)
+    try:
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "shopthelook.settings.test",
+            "DATABASE_URL": url,
+            "DJANGO_MEDIA_ROOT": str(tmp_path),
+        }
+        out = subprocess.run(
+            [sys.executable, "-c", SCRIPT], cwd=ROOT, env=env, capture_output=True, text=True, timeout=180
+        )
+        assert out.returncode == 0, out.stderr[-2000:]
+        assert out.stdout.split() == ["postgresql", "True", "False", "True", "1", "Renamed"]
+    finally:
+        stop(proc)
+        subprocess.run(["rm", "-rf", str(workdir)], check=False)
