@@ -18,6 +18,8 @@ from catalog.ingest import ImageBlob, ProductRecord, upsert_product
 from catalog.models import ProductImage
 
 from .browser import Browser, PageLoadError, open_browser
+from .demo_store.server import StoreServer, port_in_use
+from .demo_store.site import DemoStore
 from .hosts import DisallowedHost, host_allowed
 from .images import ImageLimits, ImageRejected, TransientFetchError, fetch_image
 from .models import ScrapeRun
@@ -153,9 +155,6 @@ def _is_demo_store(url: str) -> bool:
 @contextmanager
 def demo_store_available(profile: SiteProfile) -> Iterator[SiteProfile]:
     """Use the demo store at DEMO_STORE_URL if it runs; otherwise serve one for this scrape."""
-    from .demo_store.server import StoreServer, port_in_use
-    from .demo_store.site import DemoStore
-
     if _is_demo_store(profile.base_url):
         yield profile
         return
@@ -181,7 +180,6 @@ def run_scrape(
     run: ScrapeRun,
     profile: SiteProfile,
     on_progress: Callable[[ScrapeRun], None] | None = None,
-    browser_factory: Callable = open_browser,
 ) -> ScrapeRun:
     """Scrape `profile` into the catalog, recording progress on `run`; safe to run again."""
     run.reset_counts()
@@ -202,7 +200,7 @@ def run_scrape(
         demo = profile.name == "demo"
         with (
             demo_store_available(profile) if demo else nullcontext(profile) as live,
-            browser_factory(
+            open_browser(
                 live.allowed_hosts,
                 timeout=settings.SCRAPER_PAGE_TIMEOUT,
                 chromium=settings.CHROMIUM_BINARY,
