@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 
 import numpy as np
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFilter
 
 from .designs import Cut, DemoProduct
 from .garments import (
     ANKLE_Y,
     NECK_Y,
+    SHOULDER_Y,
     SOLE_Y,
     WAIST_Y,
     Body,
     ankle_x,
     arm_polygon,
     bottom_polygons,
+    elbow,
     hand_centre,
     leg_polygon,
     top_polygons,
@@ -109,8 +112,52 @@ def draw_top_details(draw: ImageDraw.ImageDraw, cut: Cut, frame: Frame, colour: 
         )
 
 
-def _garment_texture(product: DemoProduct, painter: Painter) -> np.ndarray:
-    return render_fabric(product.fabric, painter.height, painter.width).astype(np.float32)
+def draw_back_details(draw: ImageDraw.ImageDraw, product: DemoProduct, frame: Frame) -> None:
+    """What a garment's back shows instead of its front: a yoke seam, a hood, back pockets."""
+    s, x0, y0 = frame.scale, frame.ox, frame.oy
+    sx = s * frame.squeeze
+    dark = tuple(int(c * 0.55) for c in product.fabric.base)
+    width = max(2, int(s * 0.006))
+    if product.category == "topwear":
+        y = y0 + (SHOULDER_Y + 0.05) * s
+        draw.line([(x0 - 0.11 * sx, y), (x0 + 0.11 * sx, y)], fill=dark, width=width)
+        if product.cut.neckline == "hood":
+            hood = [(x0 - 0.07 * sx, y0 + 0.16 * s), (x0, y0 + 0.3 * s), (x0 + 0.07 * sx, y0 + 0.16 * s)]
+            draw.polygon(hood, outline=dark, width=width)
+        return
+    if product.category == "bottomwear":
+        for side in (-1, 1):  # two patch pockets below the waistband
+            cx, top = x0 + side * 0.055 * sx, y0 + (WAIST_Y + 0.04) * s
+            w, h = 0.035 * sx, 0.06 * s
+            pocket = [(cx - w, top), (cx + w, top), (cx + w, top + h), (cx, top + h * 1.25), (cx - w, top + h)]
+            draw.polygon(pocket, outline=dark, width=width)
+
+
+def fabric_zoom(frame_scale: float, canvas_height: int) -> float:
+    """The zoom that gives a fabric the same period in body units whatever the figure's size."""
+    return frame_scale / (2.0 * canvas_height)
+
+
+def add_folds(texture: Image.Image, box: tuple[float, float, float, float], rng: random.Random) -> Image.Image:
+    """Soft darker creases across a garment's box, as cloth shows when worn."""
+    x1, y1, x2, y2 = box
+    layer = Image.new("L", texture.size, 0)
+    draw = ImageDraw.Draw(layer)
+    for _ in range(rng.randint(2, 5)):
+        ya, yb = rng.uniform(y1, y2), rng.uniform(y1, y2)
+        xa, xb = rng.uniform(x1, x2), rng.uniform(x1, x2)
+        draw.line([(xa, ya), ((xa + xb) / 2 + rng.uniform(-15, 15), (ya + yb) / 2), (xb, yb)], fill=255, width=3)
+    soft = np.asarray(layer.filter(ImageFilter.GaussianBlur(3)), np.float32)[..., None] / 255.0
+    return Image.fromarray((np.asarray(texture, np.float32) * (1 - 0.35 * soft)).astype(np.uint8))
+
+
+@dataclass(frozen=True)
+class Pose:
+    """How the figure stands: which way it faces, and whether one forearm crosses the body."""
+
+    facing: str = "front"  # front, back or side
+    arm_across: int = 0  # 0, or the side (-1 / 1) whose forearm crosses in front of the garments
+    folds_seed: int | None = None  # creases drawn on the garments when set
 
 
 def _shoe_polys(product: DemoProduct, body: Body, side: int) -> list:
@@ -131,6 +178,33 @@ def _shoe_polys(product: DemoProduct, body: Body, side: int) -> list:
     return [foot]
 
 
+class _Dresser:
+    """Paints one garment at a time onto the painter, with the pose's details and creases."""
+
+    def __init__(self, painter: Painter, frame: Frame, pose: Pose):
+        self.p, self.frame, self.pose = painter, frame, pose
+        self.rng = random.Random(pose.folds_seed)
+
+    def texture(self, product: DemoProduct, polys_px: list) -> Image.Image:
+        zoom = fabric_zoom(self.frame.scale, self.p.height)
+        tex = Image.fromarray(render_fabric(product.fabric, self.p.height, self.p.width, zoom=zoom))
+        draw = ImageDraw.Draw(tex)
+        if self.pose.facing == "back":
+            draw_back_details(draw, product, self.frame)
+        elif product.category == "topwear":
+            draw_top_details(draw, product.cut, self.frame, product.fabric.base)
+        if self.pose.folds_seed is not None and product.category != "footwear":
+            xs = [x for q in polys_px for x, _ in q]
+            ys = [y for q in polys_px for _, y in q]
+            tex = add_folds(tex, (min(xs), min(ys), max(xs), max(ys)), self.rng)
+        return tex
+
+    def wear(self, product: DemoProduct, polys: list, label: int) -> None:
+        polys_px = [self.frame.apply(q) for q in polys]
+        tex = self.texture(product, polys_px)
+        self.p.fill(self.p.mask(polys_px), np.asarray(tex, np.float32), label)
+
+
 def render_figure(
     outfit: Outfit,
     appearance: Appearance,
@@ -138,57 +212,75 @@ def render_figure(
     height: int = 400,
     frame: Frame | None = None,
     background: np.ndarray | None = None,
+    pose: Pose = Pose(),
 ) -> RenderedFigure:
     """Draw the figure back to front and read each item's box off the label map."""
     body = appearance.body
     if frame is None:
         frame = Frame(scale=height * 0.9, ox=width / 2, oy=height * 0.05)
+    if pose.facing == "side":
+        frame = Frame(frame.scale, frame.ox, frame.oy, squeeze=0.55)
     if background is None:
         background = vertical_gradient(width, height, (236, 236, 240), (205, 205, 212))
     p = Painter(width, height, background)
+    dresser = _Dresser(p, frame, pose)
     px = frame.apply
-    s = frame.scale
+    s, sx = frame.scale, frame.scale * frame.squeeze
     head_c = (frame.ox, frame.oy + 0.078 * s)
+    bent = pose.arm_across
 
-    if appearance.long_hair:
+    if appearance.long_hair and pose.facing != "back":
         hair_back = [(-0.07, 0.05), (0.07, 0.05), (0.085, 0.25), (-0.085, 0.25)]
         p.fill(p.mask([px(hair_back)]), appearance.hair, LABEL_HAIR, shade=0.2)
     skin_polys = [leg_polygon(body, side) for side in (-1, 1)]
-    skin_polys += [arm_polygon(body, side) for side in (-1, 1)]
+    skin_polys += [arm_polygon(body, side, 0.0, 0.5 if side == bent else 1.0) for side in (-1, 1)]
     skin_polys.append([(-0.03, 0.12), (0.03, 0.12), (0.035, NECK_Y + 0.02), (-0.035, NECK_Y + 0.02)])
     torso = top_polygons(Cut(length=0.1, fit=0.92), body)[0]
-    hands = [(*px([hand_centre(body, side)])[0], 0.022 * s, 0.03 * s) for side in (-1, 1)]
+    hands = [(*px([hand_centre(body, side)])[0], 0.022 * sx, 0.03 * s) for side in (-1, 1) if side != bent]
     p.fill(p.mask([px(q) for q in [*skin_polys, torso]], hands), appearance.skin, LABEL_SKIN, shade=0.25)
 
     items: dict[str, DemoProduct] = {}
     shoes = outfit.footwear or _house("footwear", body.gender)
     items["footwear"] = shoes
-    polys = [q for side in (-1, 1) for q in _shoe_polys(shoes, body, side)]
-    p.fill(p.mask([px(q) for q in polys]), _garment_texture(shoes, p), LABEL_FOOTWEAR)
-
+    dresser.wear(shoes, [q for side in (-1, 1) for q in _shoe_polys(shoes, body, side)], LABEL_FOOTWEAR)
     top = outfit.top or _house("topwear", body.gender)
     if top.article_type != "dress":
         bottom = outfit.bottom or _house("bottomwear", body.gender)
         items["bottomwear"] = bottom
-        polys = bottom_polygons(bottom.article_type, bottom.cut, body)
-        p.fill(p.mask([px(q) for q in polys]), _garment_texture(bottom, p), LABEL_BOTTOM)
+        dresser.wear(bottom, bottom_polygons(bottom.article_type, bottom.cut, body), LABEL_BOTTOM)
     items["topwear"] = top
-    tex = Image.fromarray(_garment_texture(top, p).astype(np.uint8))
-    draw_top_details(ImageDraw.Draw(tex), top.cut, frame, top.fabric.base)
-    p.fill(p.mask([px(q) for q in top_polygons(top.cut, body)]), np.asarray(tex, np.float32), LABEL_TOP)
+    stop = {bent: 0.5} if bent else None
+    dresser.wear(top, top_polygons(top.cut, body, back=pose.facing == "back", sleeve_stop=stop), LABEL_TOP)
 
-    face = (head_c[0], head_c[1], 0.046 * s, 0.062 * s)
-    p.fill(p.mask([], [face]), appearance.skin, LABEL_SKIN, shade=0.2)
-    cap_h = 0.035 if appearance.long_hair else 0.025
-    cap = (head_c[0], head_c[1] - 0.03 * s, 0.05 * s, cap_h * s)
-    p.fill(p.mask([], [cap]), appearance.hair, LABEL_HAIR, shade=0.15)
+    if bent:  # the forearm crosses in front of the garments, in its sleeve if the sleeve is long
+        hand = (-bent * 0.02, WAIST_Y + 0.03)
+        e = elbow(body, bent)
+        forearm = [(e[0], e[1] - 0.03), (hand[0], hand[1] - 0.025), (hand[0], hand[1] + 0.025), (e[0], e[1] + 0.03)]
+        if top.cut.sleeve >= 0.9:
+            dresser.wear(top, [forearm], LABEL_TOP)
+        else:
+            p.fill(p.mask([px(forearm)]), appearance.skin, LABEL_SKIN, shade=0.25)
+        hx, hy = px([hand])[0]
+        p.fill(p.mask([], [(hx, hy, 0.024 * sx, 0.028 * s)]), appearance.skin, LABEL_SKIN, shade=0.2)
+
+    if pose.facing == "back":
+        p.fill(p.mask([], [(head_c[0], head_c[1], 0.05 * sx, 0.066 * s)]), appearance.hair, LABEL_HAIR, shade=0.15)
+        if appearance.long_hair:
+            hair = [(-0.065, 0.08), (0.065, 0.08), (0.08, 0.24), (-0.08, 0.24)]
+            p.fill(p.mask([px(hair)]), appearance.hair, LABEL_HAIR, shade=0.2)
+    else:
+        shift = 0.012 * s if pose.facing == "side" else 0.0
+        face = (head_c[0] + shift, head_c[1], 0.046 * sx / frame.squeeze**0.5, 0.062 * s)
+        p.fill(p.mask([], [face]), appearance.skin, LABEL_SKIN, shade=0.2)
+        cap_h = 0.035 if appearance.long_hair else 0.025
+        cap = (head_c[0] - shift, head_c[1] - 0.03 * s, 0.05 * sx / frame.squeeze**0.5, cap_h * s)
+        p.fill(p.mask([], [cap]), appearance.hair, LABEL_HAIR, shade=0.15)
 
     boxes = []
     for category, product in items.items():
         box = label_box(p.labels, {CATEGORY_LABELS[category]})
         if box is not None:
-            pid = product.product_id or None
-            boxes.append(ItemBox(category, pid, *box))
+            boxes.append(ItemBox(category, product.product_id or None, *box))
     person = label_box(p.labels, {LABEL_SKIN, LABEL_HAIR, *CATEGORY_LABELS.values()})
     if person is not None:
         boxes.append(ItemBox("person", None, *person))

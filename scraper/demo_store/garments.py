@@ -66,6 +66,10 @@ def arm_polygon(body: Body, side: int, start: float = 0.0, end: float = 1.0, hal
     ]
 
 
+def elbow(body: Body, side: int) -> Point:
+    return arm_polygon(body, side, 0.5, 0.5, half_width=0.0)[0]
+
+
 def hand_centre(body: Body, side: int) -> Point:
     dx, dy = _arm_dir(body.arm_angle)
     reach = ARM_LENGTH + 0.035
@@ -95,8 +99,10 @@ def ankle_x(body: Body, side: int) -> float:
     return side * (LEG_TOP_X + body.leg_spread)
 
 
-def top_polygons(cut: Cut, body: Body, back: bool = False) -> list[Polygon]:
-    """A top or dress: the torso piece plus its sleeves."""
+def top_polygons(
+    cut: Cut, body: Body, back: bool = False, sleeve_stop: dict[int, float] | None = None
+) -> list[Polygon]:
+    """A top or dress: the torso piece plus its sleeves; `sleeve_stop` cuts a sleeve at the elbow."""
     fit = cut.fit
     neck_w = 0.045 if cut.neckline != "open" else 0.05
     dip = {"crew": 0.02, "vee": 0.07, "collar": 0.035, "hood": 0.03, "open": 0.09}[cut.neckline]
@@ -118,7 +124,8 @@ def top_polygons(cut: Cut, body: Body, back: bool = False) -> list[Polygon]:
     pieces = [torso]
     if cut.sleeve > 0:
         for side in (-1, 1):
-            pieces.append(arm_polygon(body, side, -0.04, min(1.0, cut.sleeve), half_width=0.036 * fit))
+            end = min(1.0, cut.sleeve, (sleeve_stop or {}).get(side, 1.0))
+            pieces.append(arm_polygon(body, side, -0.04, end, half_width=0.036 * fit))
     return pieces
 
 

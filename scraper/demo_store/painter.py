@@ -19,9 +19,11 @@ class Frame:
     scale: float
     ox: float
     oy: float
+    squeeze: float = 1.0  # horizontal foreshortening: 1 seen from the front, ~0.55 from the side
 
     def apply(self, poly: Polygon) -> list[tuple[float, float]]:
-        return [(self.ox + x * self.scale, self.oy + y * self.scale) for x, y in poly]
+        sx = self.scale * self.squeeze
+        return [(self.ox + x * sx, self.oy + y * self.scale) for x, y in poly]
 
     @classmethod
     def fit(cls, polys: list[Polygon], width: int, height: int, margin: float = 0.08) -> Frame:

@@ -8,8 +8,8 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from .designs import DemoProduct
-from .figure import draw_top_details, model_shot
-from .garments import SHOULDER_Y, WAIST_Y, Body, bottom_polygons, shoe_profile, top_polygons
+from .figure import draw_back_details, draw_top_details, fabric_zoom, model_shot
+from .garments import Body, bottom_polygons, shoe_profile, top_polygons
 from .painter import Frame, Painter
 from .textures import render_fabric
 
@@ -29,28 +29,6 @@ def _flat_polys(product: DemoProduct, view: str) -> list:
     return polys
 
 
-def draw_back_details(draw: ImageDraw.ImageDraw, product: DemoProduct, frame: Frame) -> None:
-    """What a garment's back shows instead of its front: a yoke seam, a hood, back pockets."""
-    s, x0, y0 = frame.scale, frame.ox, frame.oy
-    dark = tuple(int(c * 0.55) for c in product.fabric.base)
-    width = max(2, int(s * 0.006))
-    if product.category == "topwear":
-        y = y0 + (SHOULDER_Y + 0.05) * s
-        draw.line([(x0 - 0.11 * s, y), (x0 + 0.11 * s, y)], fill=dark, width=width)
-        if product.cut.neckline == "hood":
-            hood = [(x0 - 0.07 * s, y0 + 0.16 * s), (x0, y0 + 0.3 * s), (x0 + 0.07 * s, y0 + 0.16 * s)]
-            draw.polygon(hood, outline=dark, width=width)
-        return
-    for side in (-1, 1):  # two patch pockets below the waistband
-        cx, top = x0 + side * 0.055 * s, y0 + (WAIST_Y + 0.04) * s
-        w, h = 0.035 * s, 0.06 * s
-        draw.polygon(
-            [(cx - w, top), (cx + w, top), (cx + w, top + h), (cx, top + h * 1.25), (cx - w, top + h)],
-            outline=dark,
-            width=width,
-        )
-
-
 def _side_light(width: int, height: int, from_left: bool) -> np.ndarray:
     ramp = np.linspace(1.08, 0.88, width, dtype=np.float32)
     return np.broadcast_to((ramp if from_left else ramp[::-1])[None, :, None], (height, width, 1))
@@ -60,7 +38,7 @@ def _render_garment(product: DemoProduct, view: str) -> Image.Image:
     polys = _flat_polys(product, view)
     frame = Frame.fit(polys, WIDTH, HEIGHT)
     painter = Painter(WIDTH, HEIGHT, STUDIO)
-    tex = Image.fromarray(render_fabric(product.fabric, HEIGHT, WIDTH))
+    tex = Image.fromarray(render_fabric(product.fabric, HEIGHT, WIDTH, zoom=fabric_zoom(frame.scale, HEIGHT)))
     if view == "front" and product.category == "topwear":
         draw_top_details(ImageDraw.Draw(tex), product.cut, frame, product.fabric.base)
     elif view == "back":

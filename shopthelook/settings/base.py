@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "shopthelook",
     "catalog",
     "scraper",
+    "detection",
 ]
 
 MIDDLEWARE = [
