@@ -14,17 +14,19 @@ DEMO_PER_CATEGORY ?= 100
 $(VENV)/bin/activate:
 	@command -v $(PYTHON_BIN) >/dev/null || { echo "$(PYTHON_BIN) is required (Debian: apt-get install python3.11 python3.11-venv)"; exit 1; }
 	$(PYTHON_BIN) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet pip==26.3
 
 $(VENV)/.run-deps: requirements.txt | $(VENV)/bin/activate
 	$(PY) -m pip install --quiet -r requirements.txt
 	@touch $@
 
-$(VENV)/.dev-deps: requirements.txt requirements-dev.txt | $(VENV)/bin/activate
+$(VENV)/.dev-deps: requirements.txt requirements-dev.txt requirements-train.txt | $(VENV)/bin/activate
 	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PY) -m pip install --quiet --no-deps -r requirements-train.txt
 	@touch $@ $(VENV)/.run-deps
 
 venv: $(VENV)/.run-deps
+# Tests and model training also need the training stack (requirements-train.txt).
 dev-venv: $(VENV)/.dev-deps
 
 # Redis and Chromium come from Debian: installed when missing if we are root, else named.
