@@ -20,15 +20,21 @@ def lookbook_truth(lookbook: Path, split: str) -> list[tuple[Path, list[tuple[st
     ]
 
 
-def evaluate_detector(model_path: Path, lookbook: Path, split: str = "test", limit: int | None = None) -> dict:
-    """mAP@0.5 and mAP@0.5:0.95 per class, and over the three garment classes."""
+def detector_results(
+    model_path: Path, lookbook: Path, split: str = "test", limit: int | None = None
+) -> list[ImageResult]:
+    """Every image of the split with its true boxes and the detector's (low threshold, for PR curves)."""
     detector = GarmentDetector(model_path)
     results = []
     for path, truth in lookbook_truth(lookbook, split)[:limit]:
         with Image.open(path) as image:
             boxes = detector.detect(image.convert("RGB"), conf=0.001, iou=0.6, max_det=100)
-        predicted = [(b.label, b.score, b.x1, b.y1, b.x2, b.y2) for b in boxes]
-        results.append(ImageResult(truth, predicted))
+        results.append(ImageResult(truth, [(b.label, b.score, b.x1, b.y1, b.x2, b.y2) for b in boxes]))
+    return results
+
+
+def summarise(results: list[ImageResult], split: str) -> dict:
+    """mAP@0.5 and mAP@0.5:0.95 per class, and their mean over the three garment classes."""
     per_class = detection_map(results, CLASSES)
     return {
         "split": split,
@@ -37,3 +43,7 @@ def evaluate_detector(model_path: Path, lookbook: Path, split: str = "test", lim
         "map50_95": sum(per_class[c]["map50_95"] for c in GARMENTS) / len(GARMENTS),
         "per_class": per_class,
     }
+
+
+def evaluate_detector(model_path: Path, lookbook: Path, split: str = "test", limit: int | None = None) -> dict:
+    return summarise(detector_results(model_path, lookbook, split, limit), split)

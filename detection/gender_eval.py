@@ -1,0 +1,45 @@
+"""Evaluate the shipped gender classifier on a lookbook split: accuracy and its confusion matrix."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from PIL import Image
+
+from .ml.gender import GenderClassifier
+
+GENDERS = ("men", "women")
+
+
+def gender_predictions(model_path: Path, lookbook: Path, split: str = "test") -> list[tuple[str, float]]:
+    """(true gender, P(women)) for every scene of the split, classified on its person box."""
+    classifier = GenderClassifier(model_path)
+    out = []
+    for line in (lookbook / "scenes" / f"{split}.jsonl").read_text().splitlines():
+        row = json.loads(line)
+        person = next((b for b in row["boxes"] if b["label"] == "person"), None)
+        box = (person["x1"], person["y1"], person["x2"], person["y2"]) if person else None
+        with Image.open(lookbook / row["scene"]) as image:
+            out.append((row["gender"], classifier.classify(image, box).p_women))
+    return out
+
+
+def confusion(predictions: list[tuple[str, float]]) -> list[list[int]]:
+    """Rows: true men, women; columns: predicted men, women."""
+    matrix = [[0, 0], [0, 0]]
+    for truth, p in predictions:
+        matrix[GENDERS.index(truth)][int(p >= 0.5)] += 1
+    return matrix
+
+
+def evaluate_gender(model_path: Path, lookbook: Path, split: str = "test") -> dict:
+    predictions = gender_predictions(model_path, lookbook, split)
+    matrix = confusion(predictions)
+    correct = matrix[0][0] + matrix[1][1]
+    return {
+        "split": split,
+        "images": len(predictions),
+        "accuracy": correct / max(1, len(predictions)),
+        "confusion": matrix,
+    }

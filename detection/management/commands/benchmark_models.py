@@ -1,0 +1,80 @@
+"""`manage.py benchmark_models`: run-time latency of the shipped models on one core of this machine."""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import time
+
+from django.core.management.base import BaseCommand, CommandParser
+from PIL import Image
+from tqdm import tqdm
+
+from detection.ml.garments import GarmentDetector
+from detection.ml.model_files import ModelFileError, verified_model
+from scraper.demo_store.designs import generate_catalog
+from scraper.demo_store.lookbook import sample_outfit
+from scraper.demo_store.scenes import render_scene
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
+
+
+def photos(count: int, width: int = 1280, height: int = 960) -> list[Image.Image]:
+    """Lookbook scenes (a seed of their own) blown up to a phone photo's size."""
+    import random
+
+    rng = random.Random(2024)
+    products = generate_catalog(120, seed=99)
+    pool: dict = {}
+    for p in products:
+        pool.setdefault((p.gender, p.category), []).append(p)
+    out = []
+    for _ in range(count):
+        gender = rng.choice(("men", "women"))
+        scene = render_scene(sample_outfit(pool, gender, rng), gender, rng, 480, 640)
+        canvas = Image.new("RGB", (width, height), (200, 200, 200))
+        canvas.paste(scene.image.resize((720, 960)), ((width - 720) // 2, 0))
+        out.append(canvas)
+    return out
+
+
+class Command(BaseCommand):
+    help = "Latency of the detector per photo (1280x960) with LiteRT on one pinned core."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--runs", type=int, default=50)
+        parser.add_argument("--json", action="store_true", help="print one JSON object")
+
+    def handle(self, *args, **opts) -> None:
+        if hasattr(os, "sched_setaffinity"):
+            os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core, as the target says
+        results: dict[str, dict] = {}
+        try:
+            detector = GarmentDetector(verified_model("garment_detector").path, threads=1)
+        except ModelFileError as exc:
+            results["detector"] = {"error": str(exc)}
+        else:
+            images = photos(min(opts["runs"], 20))
+            detector.detect(images[0])  # warm-up: first call allocates
+            times = []
+            for i in tqdm(range(opts["runs"]), desc="detector", unit="photo", disable=opts["json"]):
+                start = time.perf_counter()
+                detector.detect(images[i % len(images)])
+                times.append((time.perf_counter() - start) * 1000)
+            results["detector"] = {
+                "photo": "1280x960 JPEG-decoded RGB",
+                "input": detector.size,
+                "p50_ms": round(statistics.median(times), 1),
+                "p95_ms": round(percentile(times, 95), 1),
+                "mean_ms": round(statistics.fmean(times), 1),
+                "runs": len(times),
+            }
+        if opts["json"]:
+            self.stdout.write(json.dumps(results))
+            return
+        for name, r in results.items():
+            self.stdout.write(f"{name}: " + ", ".join(f"{k}={v}" for k, v in r.items()))

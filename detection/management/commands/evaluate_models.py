@@ -1,0 +1,70 @@
+"""`manage.py evaluate_models --json`: every model metric on the lookbook's test split, plus plots."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from detection.ml.model_files import ModelFileError, verified_model
+
+KEYS = (
+    "detector_map50",
+    "detector_map50_95",
+    "gender_accuracy",
+    "retrieval_recall_at_1",
+    "retrieval_recall_at_10",
+    "retrieval_map_at_10",
+    "fp16_recall_at_10_drop",
+)
+
+
+class Command(BaseCommand):
+    help = "Evaluate the shipped models on the lookbook test split; print JSON, write a report of plots."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--lookbook", type=Path, default=settings.DATA_DIR / "lookbook")
+        parser.add_argument("--report", type=Path, default=settings.BASE_DIR / "reports" / "models")
+        parser.add_argument("--split", default="test")
+        parser.add_argument("--limit", type=int, default=None, help="images to evaluate (default: all)")
+        parser.add_argument("--json", action="store_true")
+
+    def handle(self, *args, **opts) -> None:
+        from detection.evaluation import CLASSES, detector_results, summarise
+        from detection.report import plot_pr_curves, plot_ultralytics_curves
+
+        lookbook: Path = opts["lookbook"]
+        if not (lookbook / "scenes" / f"{opts['split']}.jsonl").exists():
+            raise CommandError(f"no lookbook at {lookbook}: run `manage.py build_lookbook` first")
+        report: Path = opts["report"]
+        report.mkdir(parents=True, exist_ok=True)
+        out: dict = dict.fromkeys(KEYS)
+        details: dict = {"not_shipped": []}
+        try:
+            entry = verified_model("garment_detector")
+        except ModelFileError as exc:
+            details["not_shipped"].append(str(exc))
+        else:
+            results = detector_results(entry.path, lookbook, opts["split"], opts["limit"])
+            summary = summarise(results, opts["split"])
+            out["detector_map50"] = round(summary["map50"], 4)
+            out["detector_map50_95"] = round(summary["map50_95"], 4)
+            details["detector"] = summary
+            plot_pr_curves(results, CLASSES, report / "detector_pr_curves.png")
+            plot_ultralytics_curves(
+                settings.DATA_DIR / "train" / "detector" / "train" / "results.csv", report / "detector_training.png"
+            )
+        for name in ("gender_classifier", "embedder"):
+            try:
+                verified_model(name)
+            except ModelFileError as exc:
+                details["not_shipped"].append(str(exc))
+        (report / "metrics.json").write_text(json.dumps({**out, "details": details}, indent=2) + "\n")
+        if opts["json"]:
+            self.stdout.write(json.dumps(out))
+        else:
+            for key, value in out.items():
+                self.stdout.write(f"{key:28s} {value}")
+            self.stdout.write(f"report: {report}")

@@ -1,0 +1,56 @@
+"""Plots for the model report: detector PR curves and training curves (matplotlib, off the run-time path)."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only, no display
+import matplotlib.pyplot as plt
+
+from .metrics import ImageResult, average_precision, pr_curve
+
+
+def plot_pr_curves(results: list[ImageResult], labels: tuple[str, ...], path: Path, iou: float = 0.5) -> Path:
+    fig, ax = plt.subplots(figsize=(6, 5))
+    for label in labels:
+        recall, precision, n_true = pr_curve(results, label, iou)
+        if n_true:
+            ax.plot(recall, precision, label=f"{label} (AP {average_precision(recall, precision):.3f})")
+    ax.set(xlabel="recall", ylabel="precision", xlim=(0, 1), ylim=(0, 1.02), title=f"Detector PR curves, IoU {iou}")
+    ax.grid(alpha=0.3)
+    ax.legend(loc="lower left")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
+
+
+def plot_ultralytics_curves(results_csv: Path, path: Path) -> Path | None:
+    """Losses and validation mAP per epoch from an ultralytics results.csv."""
+    if not results_csv.exists():
+        return None
+    with results_csv.open() as fh:
+        rows = [{k.strip(): float(v) for k, v in row.items() if v.strip()} for row in csv.DictReader(fh)]
+    if not rows:
+        return None
+    epochs = [r["epoch"] for r in rows]
+    fig, (loss_ax, map_ax) = plt.subplots(1, 2, figsize=(11, 4))
+    for key in ("train/box_loss", "train/cls_loss", "train/dfl_loss", "val/box_loss", "val/cls_loss"):
+        if key in rows[0]:
+            loss_ax.plot(epochs, [r[key] for r in rows], label=key)
+    loss_ax.set(xlabel="epoch", ylabel="loss", title="Detector losses")
+    loss_ax.legend()
+    for key in ("metrics/mAP50(B)", "metrics/mAP50-95(B)"):
+        if key in rows[0]:
+            map_ax.plot(epochs, [r[key] for r in rows], label=key.split("/")[1])
+    map_ax.set(xlabel="epoch", ylabel="mAP (val split)", ylim=(0, 1), title="Detector validation mAP")
+    map_ax.legend()
+    for ax in (loss_ax, map_ax):
+        ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path

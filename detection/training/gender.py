@@ -1,0 +1,155 @@
+"""Train the gender classifier: ImageNet MobileNetV2 (frozen, then partly fine-tuned) and a sigmoid head.
+
+Data sources: the lookbook's person boxes, a folder of labelled photos (men/, women/), or any list
+of (image, box, label) the caller builds, such as the scraped catalog's model shots.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from detection.ml.gender import square_crop
+
+LABELS = {"men": 0.0, "women": 1.0}
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp"}
+
+
+@dataclass(frozen=True)
+class Example:
+    path: Path
+    box: tuple[float, float, float, float] | None
+    label: str
+
+
+def lookbook_examples(lookbook: Path, split: str) -> list[Example]:
+    examples = []
+    for line in (lookbook / "scenes" / f"{split}.jsonl").read_text().splitlines():
+        row = json.loads(line)
+        person = next((b for b in row["boxes"] if b["label"] == "person"), None)
+        box = (person["x1"], person["y1"], person["x2"], person["y2"]) if person else None
+        examples.append(Example(lookbook / row["scene"], box, row["gender"]))
+    return examples
+
+
+def folder_examples(root: Path) -> list[Example]:
+    """Photos under root/men/ and root/women/, whole-image (the person fills the photo)."""
+    examples = []
+    for label in LABELS:
+        folder = root / label
+        if not folder.is_dir():
+            raise FileNotFoundError(f"{folder} is missing: a labelled folder needs men/ and women/")
+        examples += [Example(p, None, label) for p in sorted(folder.iterdir()) if p.suffix.lower() in IMAGE_SUFFIXES]
+    return examples
+
+
+def load_batch(examples: list[Example], size: int, augment: random.Random | None = None) -> np.ndarray:
+    out = np.empty((len(examples), size, size, 3), np.float32)
+    for i, ex in enumerate(examples):
+        with Image.open(ex.path) as image:
+            image = image.convert("RGB")
+            box = ex.box
+            if augment is not None:
+                if augment.random() < 0.5:
+                    image = image.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
+                    if box is not None:
+                        box = (image.width - box[2], box[1], image.width - box[0], box[3])
+                if box is not None:  # jitter the box as a detector's box would be
+                    w, h = box[2] - box[0], box[3] - box[1]
+                    box = tuple(v + augment.uniform(-0.05, 0.05) * s for v, s in zip(box, (w, h, w, h), strict=True))
+            out[i] = square_crop(image, box, size)
+    return out
+
+
+@dataclass(frozen=True)
+class GenderTraining:
+    size: int = 160
+    head_epochs: int = 8
+    finetune_epochs: int = 2
+    finetune_blocks: int = 3  # of the 17 inverted-residual blocks, counted from the top
+    batch: int = 32
+    seed: int = 7
+
+
+def build_classifier(size: int):
+    import keras
+
+    from embeddings.training.mobilenet_v2 import build_mobilenet_v2, load_imagenet_weights
+
+    backbone = load_imagenet_weights(build_mobilenet_v2(size))
+    inputs = keras.Input((size, size, 3), name="image")
+    x = backbone(inputs)
+    x = keras.layers.Dropout(0.2)(x)
+    out = keras.layers.Dense(1, activation="sigmoid", name="p_women")(x)
+    return keras.Model(inputs, out, name="gender_classifier"), backbone
+
+
+def _batches(examples: list[Example], cfg: GenderTraining, rng: random.Random, augment: bool):
+    order = list(examples)
+    rng.shuffle(order)
+    for start in range(0, len(order), cfg.batch):
+        chunk = order[start : start + cfg.batch]
+        yield load_batch(chunk, cfg.size, rng if augment else None), np.array([LABELS[e.label] for e in chunk])
+
+
+def train_gender(
+    train: list[Example],
+    val: list[Example],
+    cfg: GenderTraining,
+    progress: Callable[[Iterable, int, str], Iterable] = lambda it, total, desc: it,
+):
+    """Returns (keras model, history of {phase, epoch, loss, val_accuracy})."""
+    import keras
+
+    keras.utils.set_random_seed(cfg.seed)
+    rng = random.Random(cfg.seed)
+    model, backbone = build_classifier(cfg.size)
+    history = []
+    val_x = load_batch(val, cfg.size)
+    val_y = np.array([LABELS[e.label] for e in val])
+    steps = (len(train) + cfg.batch - 1) // cfg.batch
+    phases = [("head", cfg.head_epochs, 1e-3, 0), ("finetune", cfg.finetune_epochs, 1e-4, cfg.finetune_blocks)]
+    for phase, epochs, lr, blocks in phases:
+        if epochs == 0:
+            continue
+        _set_trainable(backbone, blocks)
+        model.compile(optimizer=keras.optimizers.Adam(lr), loss="binary_crossentropy", metrics=["accuracy"])
+        for epoch in range(epochs):
+            losses = []
+            for x, y in progress(_batches(train, cfg, rng, augment=True), steps, f"gender {phase} {epoch + 1}"):
+                losses.append(float(model.train_on_batch(x, y)[0]))
+            p = model.predict(val_x, batch_size=64, verbose=0).ravel()
+            acc = float(((p >= 0.5) == (val_y >= 0.5)).mean()) if len(val_y) else float("nan")
+            history.append({"phase": phase, "epoch": epoch + 1, "loss": float(np.mean(losses)), "val_accuracy": acc})
+    return model, history
+
+
+def _set_trainable(backbone, top_blocks: int) -> None:
+    """Freeze the backbone except its last `top_blocks` blocks and final 1x1 conv; BN stays frozen."""
+    import keras
+
+    backbone.trainable = True  # Keras propagates this to every layer, so set it before the per-layer choice
+    first = 18 - top_blocks
+    for layer in backbone.layers:
+        index = int(layer.name.split("_")[1]) if layer.name.startswith("features_") else -1
+        is_bn = isinstance(layer, keras.layers.BatchNormalization)
+        layer.trainable = top_blocks > 0 and index >= first and not is_bn
+
+
+def export_tflite(model, path: Path, float16: bool = True) -> Path:
+    """The Keras model as a TFLite file; float16 weights by default (half the size, same accuracy)."""
+    import tensorflow as tf
+
+    converter = tf.lite.TFLiteConverter.from_keras_model(model)
+    if float16:
+        converter.optimizations = [tf.lite.Optimize.DEFAULT]
+        converter.target_spec.supported_types = [tf.float16]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(converter.convert())
+    return path

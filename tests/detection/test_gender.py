@@ -1,0 +1,51 @@
+"""The gender classifier: preprocessing, a tiny training run through TFLite, and the accuracy metric."""
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from detection.gender_eval import confusion
+from detection.ml.gender import GenderGuess, square_crop
+
+
+def test_square_crop_pads_a_tall_person_box_to_a_square_without_stretching():
+    photo = Image.new("RGB", (400, 400), (255, 255, 255))
+    photo.paste((255, 0, 0), (150, 50, 250, 350))  # a 100 x 300 red "person"
+    crop = square_crop(photo, (150, 50, 250, 350), 64)
+    assert crop.shape == (64, 64, 3) and crop.dtype == np.float32
+    assert crop[32, 32].tolist() == pytest.approx([1.0, 0.0, 0.0])  # the person, centred
+    assert crop[32, 2].tolist() == pytest.approx([128 / 255] * 3)  # grey padding beside it
+
+
+def test_guess_labels_and_confidence():
+    assert GenderGuess(0.9).label == "women" and GenderGuess(0.1).label == "men"
+    assert GenderGuess(0.9).confident() and not GenderGuess(0.6).confident()
+
+
+def test_confusion_matrix_rows_are_truth_columns_are_predictions():
+    predictions = [("men", 0.1), ("men", 0.7), ("women", 0.9), ("women", 0.8), ("women", 0.2)]
+    assert confusion(predictions) == [[1, 1], [1, 2]]
+
+
+@pytest.mark.slow
+def test_one_epoch_of_gender_training_exports_a_working_tflite(tmp_path):
+    pytest.importorskip("tensorflow", reason="training extras are installed by make test")
+    from detection.ml.gender import GenderClassifier
+    from detection.training.gender import GenderTraining, export_tflite, lookbook_examples, train_gender
+    from scraper.demo_store.lookbook import LookbookConfig, build_lookbook
+
+    lookbook = tmp_path / "lookbook"
+    build_lookbook(lookbook, LookbookConfig({"train": 8, "val": 4, "test": 2}, n_products=60, width=240, height=320))
+    cfg = GenderTraining(size=96, head_epochs=1, finetune_epochs=1, batch=4)
+
+    model, history = train_gender(lookbook_examples(lookbook, "train"), lookbook_examples(lookbook, "val"), cfg)
+
+    assert [h["phase"] for h in history] == ["head", "finetune"]
+    assert all(np.isfinite(h["loss"]) for h in history)
+    path = export_tflite(model, tmp_path / "gender.tflite")
+    classifier = GenderClassifier(path)
+    guess = classifier.classify(Image.open(next((lookbook / "yolo" / "images" / "test").glob("*.jpg"))))
+    assert 0.0 <= guess.p_women <= 1.0
+    # the TFLite file gives what the Keras model gives on the same input
+    x = square_crop(Image.open(next((lookbook / "yolo" / "images" / "test").glob("*.jpg"))), None, 96)[None]
+    assert float(model(x, training=False).numpy().ravel()[0]) == pytest.approx(guess.p_women, abs=2e-2)
