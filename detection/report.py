@@ -54,3 +54,37 @@ def plot_ultralytics_curves(results_csv: Path, path: Path) -> Path | None:
     fig.savefig(path, dpi=120)
     plt.close(fig)
     return path
+
+
+def plot_confusion(matrix: list[list[int]], labels: tuple[str, ...], path: Path, title: str) -> Path:
+    fig, ax = plt.subplots(figsize=(4.2, 3.8))
+    ax.imshow(matrix, cmap="Blues")
+    for i, row in enumerate(matrix):
+        for j, value in enumerate(row):
+            ax.text(j, i, str(value), ha="center", va="center", fontsize=13)
+    ax.set_xticks(range(len(labels)), labels)
+    ax.set_yticks(range(len(labels)), labels)
+    ax.set(xlabel="predicted", ylabel="true", title=title)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
+
+
+def plot_history(history: list[dict], path: Path, title: str) -> Path:
+    """Loss and validation accuracy per epoch from a list of {epoch, loss, val_accuracy, phase}."""
+    steps = list(range(1, len(history) + 1))
+    fig, ax = plt.subplots(figsize=(6, 4))
+    ax.plot(steps, [h["loss"] for h in history], "o-", label="training loss")
+    ax.plot(steps, [h["val_accuracy"] for h in history], "s-", label="validation accuracy")
+    for i, h in enumerate(history[1:], start=1):
+        if h["phase"] != history[i - 1]["phase"]:
+            ax.axvline(i + 0.5, color="grey", ls="--", lw=1)
+            ax.text(i + 0.6, 0.05, h["phase"], color="grey")
+    ax.set(xlabel="epoch", ylim=(0, max(1.05, max(h["loss"] for h in history))), title=title)
+    ax.grid(alpha=0.3)
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path

@@ -63,7 +63,11 @@ def load_batch(examples: list[Example], size: int, augment: random.Random | None
                 if box is not None:  # jitter the box as a detector's box would be
                     w, h = box[2] - box[0], box[3] - box[1]
                     box = tuple(v + augment.uniform(-0.05, 0.05) * s for v, s in zip(box, (w, h, w, h), strict=True))
-            out[i] = square_crop(image, box, size)
+            crop = square_crop(image, box, size)
+            if augment is not None:  # lighting and white balance vary between photos
+                gain = np.array([augment.uniform(0.8, 1.2) for _ in range(3)], np.float32)
+                crop = np.clip(crop * gain * augment.uniform(0.75, 1.25), 0.0, 1.0)
+            out[i] = crop
     return out
 
 
@@ -104,7 +108,7 @@ def train_gender(
     cfg: GenderTraining,
     progress: Callable[[Iterable, int, str], Iterable] = lambda it, total, desc: it,
 ):
-    """Returns (keras model, history of {phase, epoch, loss, val_accuracy})."""
+    """Returns (keras model at its best validation epoch, history of {phase, epoch, loss, val_accuracy})."""
     import keras
 
     keras.utils.set_random_seed(cfg.seed)
@@ -114,6 +118,7 @@ def train_gender(
     val_x = load_batch(val, cfg.size)
     val_y = np.array([LABELS[e.label] for e in val])
     steps = (len(train) + cfg.batch - 1) // cfg.batch
+    best_accuracy, best_weights = -1.0, None
     phases = [("head", cfg.head_epochs, 1e-3, 0), ("finetune", cfg.finetune_epochs, 1e-4, cfg.finetune_blocks)]
     for phase, epochs, lr, blocks in phases:
         if epochs == 0:
@@ -127,6 +132,10 @@ def train_gender(
             p = model.predict(val_x, batch_size=64, verbose=0).ravel()
             acc = float(((p >= 0.5) == (val_y >= 0.5)).mean()) if len(val_y) else float("nan")
             history.append({"phase": phase, "epoch": epoch + 1, "loss": float(np.mean(losses)), "val_accuracy": acc})
+            if acc > best_accuracy:  # fine-tuning overfits after a few epochs: keep the best seen
+                best_accuracy, best_weights = acc, model.get_weights()
+    if best_weights is not None:
+        model.set_weights(best_weights)
     return model, history
 
 

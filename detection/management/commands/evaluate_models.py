@@ -56,11 +56,24 @@ class Command(BaseCommand):
             plot_ultralytics_curves(
                 settings.DATA_DIR / "train" / "detector" / "train" / "results.csv", report / "detector_training.png"
             )
-        for name in ("gender_classifier", "embedder"):
-            try:
-                verified_model(name)
-            except ModelFileError as exc:
-                details["not_shipped"].append(str(exc))
+        try:
+            entry = verified_model("gender_classifier")
+        except ModelFileError as exc:
+            details["not_shipped"].append(str(exc))
+        else:
+            from detection.gender_eval import GENDERS, evaluate_gender
+            from detection.report import plot_confusion, plot_history
+
+            gender = evaluate_gender(entry.path, lookbook, opts["split"])
+            out["gender_accuracy"] = round(gender["accuracy"], 4)
+            details["gender"] = gender
+            plot_confusion(gender["confusion"], GENDERS, report / "gender_confusion.png", "Gender classifier")
+            if entry.info.get("training", {}).get("history"):
+                plot_history(entry.info["training"]["history"], report / "gender_training.png", "Gender classifier")
+        try:
+            verified_model("embedder")
+        except ModelFileError as exc:
+            details["not_shipped"].append(str(exc))
         (report / "metrics.json").write_text(json.dumps({**out, "details": details}, indent=2) + "\n")
         if opts["json"]:
             self.stdout.write(json.dumps(out))

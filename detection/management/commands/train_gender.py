@@ -21,6 +21,7 @@ class Command(BaseCommand):
         parser.add_argument("--lookbook", type=Path, default=settings.DATA_DIR / "lookbook")
         parser.add_argument("--epochs", type=int, default=6, help="epochs of the head on the frozen backbone")
         parser.add_argument("--finetune-epochs", type=int, default=2)
+        parser.add_argument("--finetune-blocks", type=int, default=3, help="top blocks of the backbone to fine-tune")
         parser.add_argument("--images", type=int, default=2400, help="training examples at most")
         parser.add_argument("--size", type=int, default=160)
         parser.add_argument("--seed", type=int, default=7)
@@ -53,7 +54,11 @@ class Command(BaseCommand):
         if not train or not val:
             raise CommandError("no training or validation examples found")
         cfg = GenderTraining(
-            size=opts["size"], head_epochs=opts["epochs"], finetune_epochs=opts["finetune_epochs"], seed=opts["seed"]
+            size=opts["size"],
+            head_epochs=opts["epochs"],
+            finetune_epochs=opts["finetune_epochs"],
+            finetune_blocks=opts["finetune_blocks"],
+            seed=opts["seed"],
         )
         started = time.monotonic()
 
@@ -85,7 +90,8 @@ class Command(BaseCommand):
                 "precision": "float16",
                 "training": {
                     "command": f"manage.py train_gender --source {opts['source']} --epochs {cfg.head_epochs} "
-                    f"--finetune-epochs {cfg.finetune_epochs} --images {opts['images']} --size {cfg.size} "
+                    f"--finetune-epochs {cfg.finetune_epochs} --finetune-blocks {cfg.finetune_blocks} "
+                    f"--images {opts['images']} --size {cfg.size} "
                     f"--seed {cfg.seed}",
                     "data": opts["source"],
                     "train_examples": len(train),
