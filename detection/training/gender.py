@@ -110,8 +110,10 @@ def train_gender(
 ):
     """Returns (keras model at its best validation epoch, history of {phase, epoch, loss, val_accuracy})."""
     import keras
+    import tensorflow as tf
 
     keras.utils.set_random_seed(cfg.seed)
+    tf.config.experimental.enable_op_determinism()  # the same seed gives the same weights
     rng = random.Random(cfg.seed)
     model, backbone = build_classifier(cfg.size)
     history = []
