@@ -32,9 +32,7 @@ class GarmentDetector:
         keep = best >= conf
         if not keep.any():
             return []
-        xywh, cls, best = pred[keep, :4], cls[keep], best[keep]
-        if xywh.max() <= 2.0:  # some exports give coordinates as fractions of the input size
-            xywh = xywh * self.size
+        xywh, cls, best = pred[keep, :4], cls[keep], best[keep]  # in pixels of the letterboxed input
         xyxy = np.concatenate([xywh[:, :2] - xywh[:, 2:] / 2, xywh[:, :2] + xywh[:, 2:] / 2], axis=1)
         # Class-wise NMS in one pass: shift each class's boxes far apart so they never overlap.
         offset = cls[:, None] * (4.0 * self.size)

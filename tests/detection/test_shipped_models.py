@@ -38,3 +38,27 @@ def test_gender_classifier_tells_men_from_women_on_unseen_scenes(fresh_scenes):
         assert 0.0 <= guess.p_women <= 1.0
         correct += guess.label == scene.gender
     assert correct / len(fresh_scenes) >= 0.7
+
+
+def test_garment_detector_finds_each_garment_of_unseen_scenes(fresh_scenes):
+    from detection.ml.boxes import iou_matrix
+    from detection.ml.garments import GarmentDetector
+
+    detector = GarmentDetector(verified_model("garment_detector").path)
+    found = total = 0
+    for scene in fresh_scenes:
+        boxes = detector.detect(scene.image)
+        for truth in scene.boxes:
+            same = [b.as_tuple() for b in boxes if b.label == truth.label]
+            total += 1
+            if same and iou_matrix((truth.x1, truth.y1, truth.x2, truth.y2), same).max() >= 0.5:
+                found += 1
+    assert found / total >= 0.85
+
+
+def test_the_manifest_records_how_each_model_was_made():
+    for name in ("garment_detector", "gender_classifier"):
+        info = verified_model(name).info
+        assert info["training"]["command"].startswith("manage.py train_")
+        assert info["input_size"][2] == 3 and info["precision"] == "float16"
+        assert info["bytes"] < 10_000_000
