@@ -1,0 +1,40 @@
+"""Retrieval quality: Recall@k, precision@k and mAP@k of a ranking, per query and averaged."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def rankings(scores: np.ndarray, allowed: np.ndarray | None = None, k: int | None = None) -> np.ndarray:
+    """Gallery indices per query, best score first; items not `allowed` (another partition) are left out."""
+    s = np.asarray(scores, np.float64).copy()
+    if allowed is not None:
+        s[~np.asarray(allowed, bool)] = -np.inf
+    order = np.argsort(-s, axis=1, kind="stable")
+    if k is not None:
+        order = order[:, :k]
+    # Excluded items sort last; mark them -1 so they never count as retrieved.
+    excluded = np.take_along_axis(np.isneginf(s), order, axis=1)
+    return np.where(excluded, -1, order)
+
+
+def retrieval_metrics(scores: np.ndarray, relevant: np.ndarray, ks: tuple[int, ...] = (1, 10), allowed=None) -> dict:
+    """{"recall@k", "precision@k", "map@k"} for each k, averaged over the queries.
+
+    `relevant[q, g]` says whether gallery item g is a right answer for query q. AP@k divides by
+    min(k, number of relevant items), so a query with one right answer at rank r scores 1/r.
+    """
+    relevant = np.asarray(relevant, bool)
+    order = rankings(scores, allowed, max(ks))
+    hits = np.where(order >= 0, np.take_along_axis(relevant, np.maximum(order, 0), axis=1), False)
+    n_relevant = relevant.sum(axis=1) if allowed is None else (relevant & np.asarray(allowed, bool)).sum(axis=1)
+    out = {}
+    for k in ks:
+        top = hits[:, :k]
+        cumulative = np.cumsum(top, axis=1)
+        precision_at_i = cumulative / np.arange(1, k + 1)
+        ap = (precision_at_i * top).sum(axis=1) / np.maximum(np.minimum(k, n_relevant), 1)
+        out[f"recall@{k}"] = float(top.any(axis=1).mean())
+        out[f"precision@{k}"] = float((top.sum(axis=1) / k).mean())
+        out[f"map@{k}"] = float(ap.mean())
+    return out
