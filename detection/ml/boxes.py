@@ -83,3 +83,20 @@ def letterbox(image: Image.Image, size: int) -> tuple[np.ndarray, Letterbox]:
     pad_x, pad_y = (size - nw) // 2, (size - nh) // 2
     canvas.paste(image.convert("RGB").resize((nw, nh), Image.Resampling.BILINEAR), (pad_x, pad_y))
     return np.asarray(canvas, np.float32) / 255.0, Letterbox(scale, pad_x, pad_y)
+
+
+SQUARE_FILL = (128, 128, 128)
+CROP_MARGIN = 0.08  # share of the box added on every side: some context around it
+
+
+def square_crop(image: Image.Image, box: tuple[float, float, float, float] | None, size: int) -> np.ndarray:
+    """A box (or the whole photo) with a margin, padded to a square, as float32 [0, 1]."""
+    w, h = image.size
+    x1, y1, x2, y2 = box if box is not None else (0, 0, w, h)
+    mx, my = (x2 - x1) * CROP_MARGIN, (y2 - y1) * CROP_MARGIN
+    x1, y1, x2, y2 = max(0, x1 - mx), max(0, y1 - my), min(w, x2 + mx), min(h, y2 + my)
+    crop = image.convert("RGB").crop((round(x1), round(y1), round(x2), round(y2)))
+    side = max(crop.size)
+    square = Image.new("RGB", (side, side), SQUARE_FILL)
+    square.paste(crop, ((side - crop.width) // 2, (side - crop.height) // 2))
+    return np.asarray(square.resize((size, size), Image.Resampling.BILINEAR), np.float32) / 255.0

@@ -8,23 +8,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from .boxes import square_crop
 from .litert import TFLiteModel
-
-PAD_FILL = (128, 128, 128)
-MARGIN = 0.08  # share of the box added on every side: some context around the body
-
-
-def square_crop(image: Image.Image, box: tuple[float, float, float, float] | None, size: int) -> np.ndarray:
-    """The person's box (or the whole photo) with a margin, padded to a square, as float32 [0, 1]."""
-    w, h = image.size
-    x1, y1, x2, y2 = box if box is not None else (0, 0, w, h)
-    mx, my = (x2 - x1) * MARGIN, (y2 - y1) * MARGIN
-    x1, y1, x2, y2 = max(0, x1 - mx), max(0, y1 - my), min(w, x2 + mx), min(h, y2 + my)
-    crop = image.convert("RGB").crop((round(x1), round(y1), round(x2), round(y2)))
-    side = max(crop.size)
-    square = Image.new("RGB", (side, side), PAD_FILL)
-    square.paste(crop, ((side - crop.width) // 2, (side - crop.height) // 2))
-    return np.asarray(square.resize((size, size), Image.Resampling.BILINEAR), np.float32) / 255.0
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from detection.ml.gender import square_crop
+from detection.ml.boxes import square_crop
 
 LABELS = {"men": 0.0, "women": 1.0}
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp"}
@@ -112,6 +112,8 @@ def train_gender(
     import keras
     import tensorflow as tf
 
+    from embeddings.training.mobilenet_v2 import set_trainable_top_blocks
+
     keras.utils.set_random_seed(cfg.seed)
     tf.config.experimental.enable_op_determinism()  # the same seed gives the same weights
     rng = random.Random(cfg.seed)
@@ -125,7 +127,7 @@ def train_gender(
     for phase, epochs, lr, blocks in phases:
         if epochs == 0:
             continue
-        _set_trainable(backbone, blocks)
+        set_trainable_top_blocks(backbone, blocks)
         model.compile(optimizer=keras.optimizers.Adam(lr), loss="binary_crossentropy", metrics=["accuracy"])
         for epoch in range(epochs):
             losses = []
@@ -139,18 +141,6 @@ def train_gender(
     if best_weights is not None:
         model.set_weights(best_weights)
     return model, history
-
-
-def _set_trainable(backbone, top_blocks: int) -> None:
-    """Freeze the backbone except its last `top_blocks` blocks and final 1x1 conv; BN stays frozen."""
-    import keras
-
-    backbone.trainable = True  # Keras propagates this to every layer, so set it before the per-layer choice
-    first = 18 - top_blocks
-    for layer in backbone.layers:
-        index = int(layer.name.split("_")[1]) if layer.name.startswith("features_") else -1
-        is_bn = isinstance(layer, keras.layers.BatchNormalization)
-        layer.trainable = top_blocks > 0 and index >= first and not is_bn
 
 
 def export_tflite(model, path: Path, float16: bool = True) -> Path:

@@ -108,3 +108,13 @@ def load_imagenet_weights(model: keras.Model, state_dict: dict | None = None) ->
     if any(layer.name == "classifier" for layer in model.layers):
         model.get_layer("classifier").set_weights([sd["classifier.1.weight"].T, sd["classifier.1.bias"]])
     return model
+
+
+def set_trainable_top_blocks(backbone: keras.Model, top_blocks: int) -> None:
+    """Freeze the backbone except its last `top_blocks` blocks and final 1x1 conv; BN stays frozen."""
+    backbone.trainable = True  # Keras propagates this to every layer, so set it before the per-layer choice
+    first = 18 - top_blocks
+    for layer in backbone.layers:
+        index = int(layer.name.split("_")[1]) if layer.name.startswith("features_") else -1
+        is_bn = isinstance(layer, keras.layers.BatchNormalization)
+        layer.trainable = top_blocks > 0 and index >= first and not is_bn

@@ -5,7 +5,8 @@ import pytest
 from PIL import Image
 
 from detection.gender_eval import confusion
-from detection.ml.gender import GenderGuess, square_crop
+from detection.ml.boxes import square_crop
+from detection.ml.gender import GenderGuess
 
 
 def test_square_crop_pads_a_tall_person_box_to_a_square_without_stretching():

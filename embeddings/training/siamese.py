@@ -1,0 +1,140 @@
+"""Triplet training of the embedder on (scene crop, catalog photo) pairs, batch by category."""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from detection.ml.boxes import square_crop
+
+
+@dataclass(frozen=True)
+class Pair:
+    """A product seen in a scene: the scene, its box there (normalised l, t, r, b) and the product."""
+
+    scene: Path
+    bbox: tuple[float, float, float, float]
+    product: str
+    partition: tuple[str, str]  # (gender, category)
+
+
+def read_catalog(lookbook: Path) -> dict[str, dict]:
+    rows = (lookbook / "products" / "catalog.jsonl").read_text().splitlines()
+    return {r["product"]: r for r in map(json.loads, rows)}
+
+
+def lookbook_pairs(lookbook: Path, split: str) -> list[Pair]:
+    catalog = read_catalog(lookbook)
+    pairs = []
+    for line in (lookbook / "pairs" / f"{split}.jsonl").read_text().splitlines():
+        row = json.loads(line)
+        product = catalog[row["product"]]
+        pairs.append(
+            Pair(lookbook / row["scene"], tuple(row["bbox"]), row["product"], (product["gender"], product["category"]))
+        )
+    return pairs
+
+
+def scene_crop(pair: Pair, size: int, rng: random.Random | None = None) -> np.ndarray:
+    with Image.open(pair.scene) as image:
+        w, h = image.size
+        left, top, right, bottom = pair.bbox
+        box = (left * w, top * h, right * w, bottom * h)
+        if rng is not None:  # a detector's box is never exact
+            bw, bh = box[2] - box[0], box[3] - box[1]
+            box = tuple(v + rng.uniform(-0.06, 0.06) * s for v, s in zip(box, (bw, bh, bw, bh), strict=True))
+            if rng.random() < 0.5:
+                image, box = image.transpose(Image.Transpose.FLIP_LEFT_RIGHT), (w - box[2], box[1], w - box[0], box[3])
+        return square_crop(image, box, size)
+
+
+def product_photo(lookbook: Path, product: str, size: int, view: str = "front") -> np.ndarray:
+    with Image.open(lookbook / "products" / product / f"{view}.jpg") as image:
+        return square_crop(image, None, size)
+
+
+@dataclass(frozen=True)
+class EmbedderTraining:
+    size: int = 160
+    dim: int = 128
+    epochs: int = 3
+    batch: int = 32  # different products of one category per batch
+    margin: float = 0.2
+    finetune_blocks: int = 6
+    learning_rate: float = 3e-4
+    seed: int = 7
+
+
+def category_batches(pairs: list[Pair], batch: int, rng: random.Random) -> list[list[Pair]]:
+    """Batches of distinct products from one partition, so every negative is a plausible confusion."""
+    by_partition: dict[tuple[str, str], list[Pair]] = {}
+    for p in pairs:
+        by_partition.setdefault(p.partition, []).append(p)
+    batches = []
+    for group in by_partition.values():
+        rng.shuffle(group)
+        current: list[Pair] = []
+        seen: set[str] = set()
+        for p in group:
+            if p.product in seen:
+                continue
+            current.append(p)
+            seen.add(p.product)
+            if len(current) == batch:
+                batches.append(current)
+                current, seen = [], set()
+        if len(current) >= 4:
+            batches.append(current)
+    rng.shuffle(batches)
+    return batches
+
+
+def train_embedder(
+    pairs: list[Pair],
+    lookbook: Path,
+    cfg: EmbedderTraining,
+    progress: Callable[[Iterable, int, str], Iterable] = lambda it, total, desc: it,
+):
+    """Returns (keras embedder, history of {epoch, loss})."""
+    import keras
+    import tensorflow as tf
+
+    from .mobilenet_v2 import set_trainable_top_blocks
+    from .triplet import build_embedder, semi_hard_triplet_loss
+
+    keras.utils.set_random_seed(cfg.seed)
+    rng = random.Random(cfg.seed)
+    model = build_embedder(cfg.size, cfg.dim)
+    backbone = next(layer for layer in model.layers if isinstance(layer, keras.Model))
+    set_trainable_top_blocks(backbone, cfg.finetune_blocks)
+    optimizer = keras.optimizers.Adam(cfg.learning_rate)
+    catalog = read_catalog(lookbook)
+
+    @tf.function
+    def step(anchors, positives):
+        with tf.GradientTape() as tape:
+            loss = semi_hard_triplet_loss(model(anchors, training=True), model(positives, training=True), cfg.margin)
+        grads = tape.gradient(loss, model.trainable_variables)
+        optimizer.apply_gradients(zip(grads, model.trainable_variables, strict=True))
+        return loss
+
+    history = []
+    for epoch in range(cfg.epochs):
+        batches = category_batches(pairs, cfg.batch, rng)
+        losses = []
+        for batch in progress(batches, len(batches), f"embedder epoch {epoch + 1}"):
+            anchors = np.stack([scene_crop(p, cfg.size, rng) for p in batch])
+            # any catalog view of the product may be the positive: the gallery holds the front view
+            views = [rng.choice(catalog[p.product]["views"]) for p in batch]
+            positives = np.stack(
+                [product_photo(lookbook, p.product, cfg.size, v) for p, v in zip(batch, views, strict=True)]
+            )
+            losses.append(float(step(tf.constant(anchors), tf.constant(positives))))
+        history.append({"epoch": epoch + 1, "loss": float(np.mean(losses))})
+    return model, history
