@@ -94,16 +94,14 @@ def _upsert_row(record: ProductRecord) -> tuple[Product, bool]:
         "in_stock": record.in_stock,
         "last_seen": timezone.now(),
     }
-    product, created = Product.objects.select_for_update().get_or_create(
-        source=record.source, external_id=record.external_id, defaults=fields
-    )
-    if not created:
-        for name, value in fields.items():
-            setattr(product, name, value)
-        product.full_clean(validate_unique=False)
-        product.save()
-    else:
-        product.full_clean(validate_unique=False)
+    product = Product.objects.select_for_update().filter(source=record.source, external_id=record.external_id).first()
+    created = product is None
+    if created:
+        product = Product(source=record.source, external_id=record.external_id)
+    for name, value in fields.items():
+        setattr(product, name, value)
+    product.full_clean(validate_unique=False)  # before any write: a bad record changes nothing
+    product.save()
     return product, created
 
 
