@@ -141,16 +141,3 @@ def train_gender(
     if best_weights is not None:
         model.set_weights(best_weights)
     return model, history
-
-
-def export_tflite(model, path: Path, float16: bool = True) -> Path:
-    """The Keras model as a TFLite file; float16 weights by default (half the size, same accuracy)."""
-    import tensorflow as tf
-
-    converter = tf.lite.TFLiteConverter.from_keras_model(model)
-    if float16:
-        converter.optimizations = [tf.lite.Optimize.DEFAULT]
-        converter.target_spec.supported_types = [tf.float16]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(converter.convert())
-    return path

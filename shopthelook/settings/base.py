@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "catalog",
     "scraper",
     "detection",
+    "embeddings",
 ]
 
 MIDDLEWARE = [

@@ -32,7 +32,8 @@ def test_confusion_matrix_rows_are_truth_columns_are_predictions():
 def test_one_epoch_of_gender_training_exports_a_working_tflite(tmp_path):
     pytest.importorskip("tensorflow", reason="training extras are installed by make test")
     from detection.ml.gender import GenderClassifier
-    from detection.training.gender import GenderTraining, export_tflite, lookbook_examples, train_gender
+    from detection.training.gender import GenderTraining, lookbook_examples, train_gender
+    from embeddings.training.tflite import export_tflite
     from scraper.demo_store.lookbook import LookbookConfig, build_lookbook
 
     lookbook = tmp_path / "lookbook"

@@ -32,7 +32,7 @@ def test_batches_hold_distinct_products_of_one_partition(lookbook):
 
 
 @pytest.mark.slow
-def test_one_epoch_of_triplet_training_gives_a_usable_embedder(lookbook):
+def test_one_epoch_of_triplet_training_gives_a_usable_embedder(lookbook, tmp_path):
     cfg = EmbedderTraining(size=64, dim=16, epochs=1, batch=4, finetune_blocks=1)
     model, history = train_embedder(lookbook_pairs(lookbook, "train"), lookbook, cfg)
 
@@ -40,3 +40,13 @@ def test_one_epoch_of_triplet_training_gives_a_usable_embedder(lookbook):
     metrics = evaluate_retrieval(lambda x: model(x, training=False).numpy(), lookbook, "test", 64)
     assert metrics["queries"] > 0 and metrics["gallery"] == 60
     assert 0.0 <= metrics["recall@1"] <= metrics["recall@10"] <= 1.0
+
+    # exported as float16 TFLite, the run-time embedder gives what Keras gives
+    from embeddings.ml.embedder import Embedder
+    from embeddings.training.tflite import export_tflite
+
+    path = export_tflite(model, tmp_path / "embedder_fp16.tflite", float16=True)
+    x = np.random.default_rng(1).random((2, 64, 64, 3), dtype=np.float32)
+    ours = Embedder(path).embed_batch(x)
+    assert np.linalg.norm(ours, axis=1) == pytest.approx([1.0, 1.0], abs=1e-3)
+    assert (ours * model(x, training=False).numpy()).sum(axis=1) == pytest.approx([1.0, 1.0], abs=2e-3)

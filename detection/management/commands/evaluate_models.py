@@ -71,9 +71,30 @@ class Command(BaseCommand):
             if entry.info.get("training", {}).get("history"):
                 plot_history(entry.info["training"]["history"], report / "gender_training.png", "Gender classifier")
         try:
-            verified_model("embedder")
+            entry = verified_model("embedder")
         except ModelFileError as exc:
             details["not_shipped"].append(str(exc))
+        else:
+            from embeddings.evaluation import evaluate_retrieval
+            from embeddings.ml.embedder import Embedder
+
+            embedder = Embedder(entry.path)
+            retrieval = evaluate_retrieval(embedder.embed_batch, lookbook, opts["split"], embedder.size, opts["limit"])
+            out["retrieval_recall_at_1"] = round(retrieval["recall@1"], 4)
+            out["retrieval_recall_at_10"] = round(retrieval["recall@10"], 4)
+            out["retrieval_map_at_10"] = round(retrieval["map@10"], 4)
+            details["retrieval"] = retrieval
+            recorded = entry.info.get("metrics", {})
+            fp32 = settings.DATA_DIR / "train" / "embedder" / "embedder_fp32.tflite"
+            if fp32.exists():  # the float32 export of the same training run, kept beside the work files
+                full = evaluate_retrieval(
+                    Embedder(fp32).embed_batch, lookbook, opts["split"], embedder.size, opts["limit"]
+                )
+                out["fp16_recall_at_10_drop"] = round(full["recall@10"] - retrieval["recall@10"], 4)
+            else:  # measured when the model was trained, recorded in the manifest
+                out["fp16_recall_at_10_drop"] = recorded.get("fp16_recall_at_10_drop")
+            details["retrieval_baseline_imagenet"] = recorded.get("baseline_imagenet")
+            details["quantization"] = recorded.get("quantization")
         (report / "metrics.json").write_text(json.dumps({**out, "details": details}, indent=2) + "\n")
         if opts["json"]:
             self.stdout.write(json.dumps(out))

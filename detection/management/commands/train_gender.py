@@ -29,14 +29,9 @@ class Command(BaseCommand):
         parser.add_argument("--no-ship", action="store_true")
 
     def handle(self, *args, **opts) -> None:
-        from detection.training.gender import (
-            GenderTraining,
-            export_tflite,
-            folder_examples,
-            lookbook_examples,
-            train_gender,
-        )
+        from detection.training.gender import GenderTraining, folder_examples, lookbook_examples, train_gender
         from detection.training.manifest import ship_model
+        from embeddings.training.tflite import export_tflite
 
         rng = random.Random(opts["seed"])
         if opts["source"] == "folder":

@@ -1,0 +1,1 @@
+"""Run-time embedding of garment crops (LiteRT + NumPy, no Django, no TensorFlow)."""
