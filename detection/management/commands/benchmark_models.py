@@ -14,6 +14,7 @@ from tqdm import tqdm
 from detection.ml.garments import GarmentDetector
 from detection.ml.gender import GenderClassifier
 from detection.ml.model_files import ModelFileError, verified_model
+from embeddings.ml.embedder import Embedder
 from scraper.demo_store.designs import generate_catalog
 from scraper.demo_store.lookbook import sample_outfit
 from scraper.demo_store.scenes import render_scene
@@ -55,10 +56,12 @@ class Command(BaseCommand):
             os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core, as the target says
         images = photos(min(opts["runs"], 20))
         person_box = (280.0, 40.0, 1000.0, 950.0)
+        garment_box = (420.0, 200.0, 860.0, 520.0)  # a crop, as the worker embeds each detected garment
         results: dict[str, dict] = {}
         for name, load, call in (
             ("detector", lambda p: GarmentDetector(p, threads=1), lambda m, im: m.detect(im)),
             ("gender_classifier", lambda p: GenderClassifier(p, threads=1), lambda m, im: m.classify(im, person_box)),
+            ("embedder", lambda p: Embedder(p, threads=1), lambda m, im: m.embed(im, garment_box)),
         ):
             try:
                 model = load(verified_model("garment_detector" if name == "detector" else name).path)
