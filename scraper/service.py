@@ -18,7 +18,7 @@ from catalog.ingest import ImageBlob, ProductRecord, upsert_product
 from catalog.models import ProductImage
 
 from .browser import Browser, PageLoadError, open_browser
-from .demo_store.server import StoreServer, port_in_use
+from .demo_store.server import StoreServer, port_free
 from .demo_store.site import DemoStore
 from .hosts import DisallowedHost, host_allowed
 from .images import ImageLimits, ImageRejected, TransientFetchError, fetch_image
@@ -160,7 +160,7 @@ def demo_store_available(profile: SiteProfile) -> Iterator[SiteProfile]:
         return
     parts = urlsplit(profile.base_url)
     host, port = parts.hostname or "127.0.0.1", parts.port or 80
-    if port_in_use(host, port):
+    if not port_free(port, host):
         port = 0  # something else holds the port: take a free one
     store = DemoStore.generated(settings.DEMO_STORE_PRODUCTS, settings.DEMO_STORE_SEED)
     with StoreServer(store, "127.0.0.1", port) as server:

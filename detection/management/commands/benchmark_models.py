@@ -59,12 +59,12 @@ class Command(BaseCommand):
         garment_box = (420.0, 200.0, 860.0, 520.0)  # a crop, as the worker embeds each detected garment
         results: dict[str, dict] = {}
         for name, load, call in (
-            ("detector", lambda p: GarmentDetector(p, threads=1), lambda m, im: m.detect(im)),
+            ("garment_detector", lambda p: GarmentDetector(p, threads=1), lambda m, im: m.detect(im)),
             ("gender_classifier", lambda p: GenderClassifier(p, threads=1), lambda m, im: m.classify(im, person_box)),
             ("embedder", lambda p: Embedder(p, threads=1), lambda m, im: m.embed(im, garment_box)),
         ):
             try:
-                model = load(verified_model("garment_detector" if name == "detector" else name).path)
+                model = load(verified_model(name).path)
             except ModelFileError as exc:
                 results[name] = {"error": str(exc)}
                 continue
