@@ -53,12 +53,13 @@ class Outfit:
 
 @dataclass(frozen=True)
 class Appearance:
-    """Who wears the outfit: body shape, skin and hair."""
+    """Who wears the outfit: body shape, skin, hair and facial hair."""
 
     body: Body
     skin: tuple[int, int, int]
     hair: tuple[int, int, int]
     long_hair: bool
+    beard: bool = False
 
     @classmethod
     def typical(cls, gender: str, index: int = 0) -> Appearance:
@@ -275,6 +276,10 @@ def render_figure(
         cap_h = 0.035 if appearance.long_hair else 0.025
         cap = (head_c[0] - shift, head_c[1] - 0.03 * s, 0.05 * sx / frame.squeeze**0.5, cap_h * s)
         p.fill(p.mask([], [cap]), appearance.hair, LABEL_HAIR, shade=0.15)
+        if appearance.beard:  # jaw and upper lip, in the hair colour mixed into the skin as stubble reads
+            beard = (face[0], head_c[1] + 0.042 * s, face[2] * 0.78, 0.024 * s)
+            tone = tuple(int(0.7 * h + 0.3 * k) for h, k in zip(appearance.hair, appearance.skin, strict=True))
+            p.fill(p.mask([], [beard]), tone, LABEL_HAIR, shade=0.1)
 
     boxes = []
     for category, product in items.items():

@@ -40,7 +40,8 @@ def random_appearance(gender: str, rng: random.Random) -> Appearance:
         leg_spread=rng.uniform(0.0, 0.06),
     )
     long_hair = rng.random() < (0.85 if gender == "women" else 0.05)
-    return Appearance(body, rng.choice(SKIN_TONES), rng.choice(HAIR_COLOURS), long_hair)
+    beard = gender == "men" and rng.random() < 0.4
+    return Appearance(body, rng.choice(SKIN_TONES), rng.choice(HAIR_COLOURS), long_hair, beard)
 
 
 def _background(kind: str, width: int, height: int, rng: random.Random) -> np.ndarray:
