@@ -93,3 +93,21 @@ class ProductImage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product.external_id} #{self.position} ({self.view})"
+
+
+class ProductEmbedding(models.Model):
+    """A product's vector from the Siamese embedder, computed from its thumbnail photo.
+
+    The rows are the source of truth; the vector index (FAISS in each worker, or pgvector) is
+    rebuilt from them. `model_sha256` ties a vector to the model that made it, so shipping a
+    new embedder makes every old vector stale.
+    """
+
+    product = models.OneToOneField(Product, primary_key=True, related_name="embedding", on_delete=models.CASCADE)
+    model_sha256 = models.CharField(max_length=64)
+    image_sha256 = models.CharField(max_length=64, help_text="The photo the vector was computed from.")
+    vector = models.BinaryField(help_text="float32, little-endian, unit length.")
+    updated = models.DateTimeField(auto_now=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"embedding of {self.product_id}"

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import io
 import urllib.error
 import urllib.request
-import warnings
 from dataclasses import dataclass
 
-from PIL import Image, ImageOps
+from shopthelook.photos import PhotoLimits, PhotoRejected, decode_photo
 
 from .hosts import DisallowedHost, require_allowed
 
@@ -78,24 +76,10 @@ def check_image(url: str, content_type: str, body: bytes, limits: ImageLimits) -
     if not content_type.startswith("image/"):
         raise ImageRejected(f"{url}: content type {content_type!r} is not an image")
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(body)) as probe:
-                width, height = probe.size
-                if width * height > limits.max_pixels:
-                    raise ImageRejected(f"{url}: {width}x{height} is over the {limits.max_pixels:,} pixel limit")
-                probe.load()
-                image = ImageOps.exif_transpose(probe).convert("RGB")
-    except ImageRejected:
-        raise
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        # Pillow refuses such files before we can even read their size: a decompression bomb.
-        raise ImageRejected(f"{url}: over the {limits.max_pixels:,} pixel limit ({exc})") from exc
-    except (OSError, ValueError, SyntaxError) as exc:
-        raise ImageRejected(f"{url}: not a decodable image ({exc})") from exc
-    out = io.BytesIO()
-    image.save(out, "JPEG", quality=90)
-    return CheckedImage(out.getvalue(), image.width, image.height)
+        photo = decode_photo(body, PhotoLimits(limits.max_bytes, limits.max_pixels))
+    except PhotoRejected as exc:
+        raise ImageRejected(f"{url}: {exc}") from exc
+    return CheckedImage(photo.jpeg, photo.width, photo.height)
 
 
 def fetch_image(url: str, allowed_hosts: tuple[str, ...], limits: ImageLimits) -> CheckedImage:

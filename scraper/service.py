@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from catalog.ingest import ImageBlob, ProductRecord, upsert_product
 from catalog.models import ProductImage
+from catalog.tasks import EMBED_BATCH, queue_embedding
 
 from .browser import Browser, PageLoadError, open_browser
 from .demo_store.server import StoreServer, port_free
@@ -38,9 +39,16 @@ class CatalogScraper:
     """Scrapes the start URLs of one profile into the catalog, counting into a ScrapeRun."""
 
     def __init__(
-        self, run: ScrapeRun, profile: SiteProfile, browser: Browser, on_progress: Callable[[ScrapeRun], None]
+        self,
+        run: ScrapeRun,
+        profile: SiteProfile,
+        browser: Browser,
+        on_progress: Callable[[ScrapeRun], None],
+        on_products: Callable[[list[int]], None] | None = None,
     ):
         self.run = run
+        self.on_products = on_products
+        self.unembedded: list[int] = []
         self.profile = profile
         self.browser = browser
         self.on_progress = on_progress
@@ -101,19 +109,28 @@ class CatalogScraper:
     def scrape_product(self, card: Card, start: StartUrl) -> None:
         try:
             record = self._record(card, start)
-            _, created = upsert_product(record)
+            product, created = upsert_product(record)
         except PRODUCT_ERRORS as exc:
             self.run.products_failed += 1
             self.run.add_error(card.url, str(exc))
             logger.info("product failed: %s", exc)
         else:
             self.run.images += len(record.images)
+            self.unembedded.append(product.pk)
+            if len(self.unembedded) >= EMBED_BATCH:
+                self.flush_products()
             if created:
                 self.run.products_new += 1
             else:
                 self.run.products_updated += 1
         self.run.processed += 1
         self.on_progress(self.run)
+
+    def flush_products(self) -> None:
+        """Hand the products stored since the last flush on (to be embedded)."""
+        if self.on_products and self.unembedded:
+            self.on_products(self.unembedded)
+        self.unembedded = []
 
     def _record(self, card: Card, start: StartUrl) -> ProductRecord:
         sel = self.profile.product_page
@@ -180,13 +197,19 @@ def run_scrape(
     run: ScrapeRun,
     profile: SiteProfile,
     on_progress: Callable[[ScrapeRun], None] | None = None,
+    on_products: Callable[[list[int]], None] | None = queue_embedding,
 ) -> ScrapeRun:
-    """Scrape `profile` into the catalog, recording progress on `run`; safe to run again."""
+    """Scrape `profile` into the catalog, recording progress on `run`; safe to run again.
+
+    Stored products go to `on_products` in batches: by default each batch is queued for
+    embedding, so the catalog is searchable while the scrape still runs.
+    """
     run.reset_counts()
     run.status, run.started_at, run.finished_at = ScrapeRun.Status.RUNNING, timezone.now(), None
     run.target = run.max_per_category * len(profile.start_urls)
     run.save_progress()
     last_save = 0.0
+    scraper: CatalogScraper | None = None
 
     def progress(r: ScrapeRun) -> None:
         nonlocal last_save
@@ -207,7 +230,7 @@ def run_scrape(
                 chromedriver=settings.CHROMEDRIVER_BINARY,
             ) as browser,
         ):
-            scraper = CatalogScraper(run, live, browser, progress)
+            scraper = CatalogScraper(run, live, browser, progress, on_products)
             for start in live.start_urls:
                 scraper.scrape_term(start, run.max_per_category)
     except (PageLoadError, DatabaseError, OSError) as exc:
@@ -220,6 +243,8 @@ def run_scrape(
             f"{run.cards_skipped} cards skipped, {run.pages} pages, {run.images} images"
         )
     finally:
+        if scraper is not None:  # products stored before a failure are in the catalog: embed them too
+            scraper.flush_products()
         run.finished_at = timezone.now()
         if run.status == ScrapeRun.Status.RUNNING:  # interrupted by something we did not catch
             run.status, run.message = ScrapeRun.Status.FAILED, "scrape interrupted"

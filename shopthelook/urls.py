@@ -3,16 +3,21 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import path, re_path
-from django.views.generic import RedirectView
 from django.views.static import serve
+
+from . import api, views
 
 admin.site.site_header = "ShopTheLook admin"
 admin.site.site_title = "ShopTheLook"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    # Until the shopper pages land, the site root leads to the catalog.
-    path("", RedirectView.as_view(url="/admin/", permanent=False)),
+    path("", views.upload, name="upload"),
+    path("looks/<uuid:look_id>/", views.look_page, name="look"),
+    path("looks/<uuid:look_id>/gender", views.look_gender, name="look-gender"),
+    path("looks/<uuid:look_id>/regions", views.look_region, name="look-region"),
+    path("api/looks", api.create, name="api-looks"),
+    path("api/looks/<uuid:look_id>", api.detail, name="api-look"),
 ]
 if settings.SERVE_MEDIA:
     media = settings.MEDIA_URL.strip("/")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -46,7 +47,9 @@ def redis_url(tmp_path_factory) -> Iterator[str]:
 
 
 @pytest.fixture
-def celery_worker(redis_url: str, demo_store, transactional_db, settings, media_root: Path) -> Iterator[None]:
+def celery_worker(
+    redis_url: str, demo_store, transactional_db, settings, media_root: Path
+) -> Iterator[subprocess.Popen]:
     """A Celery worker process on the test database, with this process sending to it."""
     from shopthelook.celery import app
 
@@ -65,6 +68,6 @@ def celery_worker(redis_url: str, demo_store, transactional_db, settings, media_
         while not app.control.ping(timeout=0.5):
             assert proc.poll() is None, "the Celery worker exited during start-up"
             assert time.monotonic() < deadline, "the Celery worker did not answer a ping within 60 s"
-        yield
+        yield proc
     finally:
         stop(proc)

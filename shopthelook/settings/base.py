@@ -117,6 +117,23 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
+    # faiss logs which CPU build it tried at every import; only its failures matter.
+    "loggers": {"faiss.loader": {"level": "WARNING"}},
 }
 DEMO_STORE_PRODUCTS = env_int("DEMO_STORE_PRODUCTS", 600)
 DEMO_STORE_SEED = env_int("DEMO_STORE_SEED", 7)
+
+# Shopper uploads: limits every photo must meet, how long looks are kept, and the API's rate.
+LOOK_MAX_BYTES = env_int("LOOK_MAX_BYTES", 10 * 1024 * 1024)
+LOOK_MAX_PIXELS = env_int("LOOK_MAX_PIXELS", 40_000_000)
+LOOK_MAX_SIDE = env_int("LOOK_MAX_SIDE", 1600)  # stored photos are shrunk to this; the models use far less
+LOOK_RETENTION_HOURS = env_int("LOOK_RETENTION_HOURS", 24 * 7)
+LOOK_STALE_SECONDS = env_int("LOOK_STALE_SECONDS", 300)
+LOOK_MAX_ATTEMPTS = env_int("LOOK_MAX_ATTEMPTS", 3)
+LOOK_RATE_LIMIT = env_int("LOOK_RATE_LIMIT", 20)  # uploads per client per minute
+DATA_UPLOAD_MAX_MEMORY_SIZE = LOOK_MAX_BYTES + 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = LOOK_MAX_BYTES + 1024 * 1024
+CELERY_BEAT_SCHEDULE = {
+    "sweep-stale-looks": {"task": "shopthelook.tasks.sweep_stale_looks", "schedule": 60.0},
+    "delete-old-looks": {"task": "shopthelook.tasks.delete_old_looks", "schedule": 3600.0},
+}

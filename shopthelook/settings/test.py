@@ -1,7 +1,10 @@
 """Test settings: a file database that a real Celery worker process can share with pytest."""
 
+from pathlib import Path
+
 from .base import *  # noqa: F403
 from .base import DATA_DIR, DATABASES
+from .env import env_str
 
 SECRET_KEY = "test-only-insecure-key"
 DEBUG = False
@@ -10,5 +13,6 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 DATABASES["default"].setdefault("TEST", {})
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"]["NAME"] = str(DATA_DIR / "test-db.sqlite3")
-MEDIA_ROOT = DATA_DIR / "test-media"
+# The tests give each test its own media folder, and hand it to the worker they start.
+MEDIA_ROOT = Path(env_str("DJANGO_MEDIA_ROOT", str(DATA_DIR / "test-media")))
 SCRAPER_PAGE_TIMEOUT = 10

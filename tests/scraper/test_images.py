@@ -54,7 +54,7 @@ def test_missing_photo_is_rejected_not_retried(faulty):
 def test_truncated_jpeg_is_rejected():
     buf = io.BytesIO()
     Image.new("RGB", (64, 64), "red").save(buf, "JPEG")
-    with pytest.raises(ImageRejected, match="not a decodable image"):
+    with pytest.raises(ImageRejected, match="corrupt or truncated"):
         check_image("http://x/a.jpg", "image/jpeg", buf.getvalue()[:200], LIMITS)
 
 

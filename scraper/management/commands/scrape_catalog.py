@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
@@ -39,7 +40,8 @@ class Command(BaseCommand):
             bar.update(r.processed - bar.n)
             bar.set_postfix(new=r.products_new, upd=r.products_updated, fail=r.products_failed, pages=r.pages)
 
-        run = run_scrape(run, profile, on_progress=advance)
+        # No worker need be running here: the products are embedded in this process afterwards.
+        run = run_scrape(run, profile, on_progress=advance, on_products=None)
         bar.close()
         rate = run.products_per_minute or 0.0
         self.stdout.write(f"ScrapeRun #{run.pk} {run.status}: {run.message} ({rate:.0f} products/min)")
@@ -47,3 +49,4 @@ class Command(BaseCommand):
             self.stdout.write(f"  ! {error['url']}: {error['error']}")
         if run.status != ScrapeRun.Status.DONE:
             raise CommandError(run.message)
+        call_command("rebuild_index", stdout=self.stdout)

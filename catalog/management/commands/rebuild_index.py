@@ -1,0 +1,37 @@
+"""Embed every product whose vector is missing or stale (or all with --all), then report the index."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from catalog.index_sync import CatalogIndex, embed_products, stale_product_ids
+from catalog.models import ProductEmbedding, ProductImage
+from detection.ml.model_files import ModelFileError
+
+
+class Command(BaseCommand):
+    help = "Compute product vectors with the shipped embedder and check the vector index builds from them."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--all", action="store_true", help="re-embed every product, not only stale ones")
+        parser.add_argument("--batch", type=int, default=64)
+
+    def handle(self, *args, **opts) -> None:
+        try:
+            if opts["all"]:
+                ProductEmbedding.objects.all().delete()
+                ids = sorted(set(ProductImage.objects.filter(is_thumbnail=True).values_list("product_id", flat=True)))
+            else:
+                ids = stale_product_ids()
+            made = 0
+            with tqdm(total=len(ids), unit="product", desc="embed catalog") as bar:
+                for start in range(0, len(ids), opts["batch"]):
+                    batch = ids[start : start + opts["batch"]]
+                    made += embed_products(batch)
+                    bar.update(len(batch))
+            index = CatalogIndex()
+            index.refresh()
+        except ModelFileError as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(f"{made} products embedded; the vector index holds {len(index)} in-stock products")

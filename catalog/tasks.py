@@ -1,0 +1,25 @@
+"""Celery tasks of the catalog: embed freshly scraped products so they are searchable at once."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from celery import shared_task
+from django.db import transaction
+
+EMBED_BATCH = 32  # products per task: a few seconds of work, so a scrape's products trickle in
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=600)
+def embed_products_task(product_ids: list[int]) -> int:
+    from .index_sync import embed_products  # the worker loads LiteRT; the web process never does
+
+    return embed_products(product_ids)
+
+
+def queue_embedding(product_ids: Sequence[int]) -> None:
+    """Queue vectors for `product_ids`, in batches, once the rows they read are committed."""
+    ids = list(product_ids)
+    for start in range(0, len(ids), EMBED_BATCH):
+        batch = ids[start : start + EMBED_BATCH]
+        transaction.on_commit(lambda batch=batch: embed_products_task.delay(batch))

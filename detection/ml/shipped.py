@@ -1,0 +1,41 @@
+"""The shipped models from weights/, each loaded once per process on first use."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from embeddings.ml.embedder import Embedder
+
+from .garments import GarmentDetector
+from .gender import GenderClassifier
+from .model_files import ModelEntry, verified_model
+
+
+@lru_cache(maxsize=1)
+def garment_detector() -> GarmentDetector:
+    return GarmentDetector(verified_model("garment_detector").path)
+
+
+@lru_cache(maxsize=1)
+def gender_classifier() -> GenderClassifier:
+    return GenderClassifier(verified_model("gender_classifier").path)
+
+
+@lru_cache(maxsize=1)
+def embedder() -> Embedder:
+    return Embedder(verified_model("embedder").path)
+
+
+def embedder_entry() -> ModelEntry:
+    """The embedder's manifest entry: its sha256 tags every stored vector, so a new model re-embeds."""
+    return verified_model("embedder")
+
+
+# Below this cosine similarity a match is "similar style"; at or above, "exact match". The
+# manifest carries the value calibrated on the lookbook's validation split (see
+# `calibrate_exact_match`); this default only applies to a manifest without one.
+DEFAULT_EXACT_MATCH_THRESHOLD = 0.85
+
+
+def exact_match_threshold() -> float:
+    return float(embedder_entry().info.get("exact_match", {}).get("threshold", DEFAULT_EXACT_MATCH_THRESHOLD))

@@ -1,0 +1,67 @@
+"""The in-process vector index: one exact inner-product FAISS index per partition (the only faiss import)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import faiss
+import numpy as np
+
+from .index import Hit
+
+# Exact search over a catalog's partition is a few hundred microseconds; FAISS's OpenMP threads
+# would only contend with the models for the worker's cores (RESEARCH: BLAS spin slowed them).
+faiss.omp_set_num_threads(1)
+
+
+class FaissIndex:
+    """Exact cosine search (vectors are unit length, so inner product is cosine)."""
+
+    def __init__(self, dim: int):
+        self.dim = dim
+        self._parts: dict[str, faiss.IndexIDMap2] = {}
+        self._partition_of: dict[int, str] = {}
+
+    def __len__(self) -> int:
+        return len(self._partition_of)
+
+    def _vectors(self, vectors: np.ndarray) -> np.ndarray:
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32).reshape(-1, self.dim)
+        if not np.all(np.isfinite(vectors)):
+            raise ValueError("vectors must be finite")
+        return vectors
+
+    def add(self, partition: str, ids: Sequence[int], vectors: np.ndarray) -> None:
+        vectors = self._vectors(vectors)
+        if len(ids) != len(vectors):
+            raise ValueError(f"{len(ids)} ids for {len(vectors)} vectors")
+        self.remove(ids)
+        if partition not in self._parts:
+            self._parts[partition] = faiss.IndexIDMap2(faiss.IndexFlatIP(self.dim))
+        self._parts[partition].add_with_ids(vectors, np.asarray(ids, dtype=np.int64))
+        self._partition_of.update(dict.fromkeys(map(int, ids), partition))
+
+    def remove(self, ids: Sequence[int]) -> None:
+        by_partition: dict[str, list[int]] = {}
+        for i in map(int, ids):
+            partition = self._partition_of.pop(i, None)
+            if partition is not None:
+                by_partition.setdefault(partition, []).append(i)
+        for partition, gone in by_partition.items():
+            self._parts[partition].remove_ids(np.asarray(gone, dtype=np.int64))
+
+    def clear_partition(self, partition: str) -> None:
+        self._parts.pop(partition, None)
+        self._partition_of = {i: p for i, p in self._partition_of.items() if p != partition}
+
+    def search(self, vector: np.ndarray, k: int, partitions: Sequence[str]) -> list[Hit]:
+        query = self._vectors(vector)
+        hits: list[Hit] = []
+        for partition in partitions:
+            index = self._parts.get(partition)
+            if index is None or index.ntotal == 0:
+                continue
+            scores, ids = index.search(query, min(k, index.ntotal))
+            hits += [Hit(int(i), float(s)) for s, i in zip(scores[0], ids[0], strict=True) if i >= 0]
+        hits.sort(key=lambda h: (-h.score, h.id))
+        return hits[:k]

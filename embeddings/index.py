@@ -1,0 +1,36 @@
+"""The vector index interface: unit vectors stored by partition, searched by inner product."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One search result: the stored id and its cosine similarity to the query."""
+
+    id: int
+    score: float
+
+
+class VectorIndex(Protocol):
+    """What every backend offers (FAISS in-process, pgvector in PostgreSQL)."""
+
+    def add(self, partition: str, ids: Sequence[int], vectors: np.ndarray) -> None:
+        """Store `vectors` (N x dim, unit length) under `ids`, replacing any stored under the same ids."""
+
+    def remove(self, ids: Sequence[int]) -> None:
+        """Forget `ids`; unknown ids are ignored."""
+
+    def search(self, vector: np.ndarray, k: int, partitions: Sequence[str]) -> list[Hit]:
+        """The `k` stored vectors most similar to `vector` within `partitions`, best first."""
+
+    def __len__(self) -> int: ...
+
+
+def partition_key(gender: str, category: str) -> str:
+    return f"{gender}/{category}"

@@ -1,0 +1,50 @@
+"""The JSON API for shops that embed ShopTheLook: POST a photo, then poll the look."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods
+
+from .looks import RateLimited, check_rate, client_key, create_look
+from .models import Look
+from .payloads import Filters, look_payload
+from .photos import PhotoRejected
+from .views import client_address
+
+
+# No session cookie authenticates this endpoint, so there is nothing for CSRF to forge; the
+# per-client rate limit is what keeps it from being flooded.
+@csrf_exempt
+@require_http_methods(["POST"])
+def create(request: HttpRequest) -> JsonResponse:
+    photo = request.FILES.get("photo")
+    if photo is None:
+        return JsonResponse({"error": "send the photo as the multipart field 'photo'"}, status=400)
+    client = client_key(client_address(request))
+    try:
+        check_rate(client)
+        look = create_look(photo.read(), request.POST.get("gender", Look.GenderChoice.AUTO), client)
+    except RateLimited as exc:
+        response = JsonResponse({"error": f"rate limited: {exc}"}, status=429)
+        response["Retry-After"] = "60"
+        return response
+    except PhotoRejected as exc:
+        return JsonResponse({"error": str(exc)}, status=400)
+    payload = look_payload(look)
+    response = JsonResponse(
+        {"id": payload["id"], "status": look.status, "status_url": payload["status_url"]}, status=202
+    )
+    response["Location"] = payload["status_url"]
+    return response
+
+
+@require_GET
+def detail(request: HttpRequest, look_id: str) -> JsonResponse:
+    look = get_object_or_404(Look, pk=look_id)
+    try:
+        filters = Filters.from_query(request.GET)
+    except ValueError as exc:
+        return JsonResponse({"error": str(exc)}, status=400)
+    return JsonResponse(look_payload(look, filters))

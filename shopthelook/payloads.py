@@ -1,0 +1,126 @@
+"""A Look as JSON: its status and, once done, its items with boxes and filtered recommendations."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.http import QueryDict
+from django.urls import reverse
+
+from .models import Look, LookItem, Recommendation
+
+SHOWN_PER_ITEM = 8
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the shopper narrowed the recommendations to; empty means no limit."""
+
+    min_price: Decimal | None = None
+    max_price: Decimal | None = None
+    brands: frozenset[str] = frozenset()
+    colours: frozenset[str] = frozenset()
+    limit: int = SHOWN_PER_ITEM
+
+    @classmethod
+    def from_query(cls, query: QueryDict) -> Filters:
+        def price(name: str) -> Decimal | None:
+            try:
+                return Decimal(query[name]) if query.get(name) else None
+            except InvalidOperation as exc:
+                raise ValueError(f"{name} must be a number") from exc
+
+        try:
+            limit = max(1, min(int(query.get("limit", SHOWN_PER_ITEM)), 40))
+        except ValueError as exc:
+            raise ValueError("limit must be a whole number") from exc
+        return cls(
+            min_price=price("min_price"),
+            max_price=price("max_price"),
+            brands=frozenset(b for b in query.getlist("brand") if b),
+            colours=frozenset(c.lower() for c in query.getlist("colour") if c),
+            limit=limit,
+        )
+
+    def admits(self, rec: Recommendation) -> bool:
+        p = rec.product
+        if not p.in_stock:
+            return False  # sold out since the look ran: never shown
+        if self.min_price is not None and (p.price is None or p.price < self.min_price):
+            return False
+        if self.max_price is not None and (p.price is None or p.price > self.max_price):
+            return False
+        if self.brands and p.brand not in self.brands:
+            return False
+        return not self.colours or p.colour.lower() in self.colours
+
+
+def _recommendation(rec: Recommendation) -> dict:
+    p = rec.product
+    thumb = p.thumbnail
+    return {
+        "product_id": p.pk,
+        "title": p.title,
+        "brand": p.brand,
+        "price": str(p.price) if p.price is not None else None,
+        "currency": p.currency,
+        "colour": p.colour,
+        "url": p.url,
+        "image": thumb.image.url if thumb else None,
+        "similarity": round(rec.similarity, 4),
+        "match": "exact match" if rec.exact else "similar style",
+        "rank": rec.rank,
+    }
+
+
+def _item(item: LookItem, filters: Filters) -> dict:
+    recs = [r for r in item.recommendations.all() if filters.admits(r)]
+    return {
+        "id": item.pk,
+        "category": item.category,
+        "source": item.source,
+        "score": round(item.score, 3),
+        "box": [round(v, 1) for v in item.box],
+        "matching": not item.vector,  # a drawn box still being matched
+        "recommendations": [_recommendation(r) for r in recs[: filters.limit]],
+    }
+
+
+def _facets(items: list[LookItem]) -> dict:
+    products = [r.product for item in items for r in item.recommendations.all() if r.product.in_stock]
+    prices = [p.price for p in products if p.price is not None]
+    return {
+        "brands": sorted({p.brand for p in products if p.brand}),
+        "colours": sorted({p.colour.lower() for p in products if p.colour}),
+        "price_min": str(min(prices)) if prices else None,
+        "price_max": str(max(prices)) if prices else None,
+    }
+
+
+def look_payload(look: Look, filters: Filters | None = None) -> dict:
+    filters = filters or Filters()
+    payload = {
+        "id": str(look.pk),
+        "status": look.status,
+        "status_url": reverse("api-look", args=[look.pk]),
+        "page_url": reverse("look", args=[look.pk]),
+        "photo": {"url": look.photo.url, "width": look.width, "height": look.height},
+        "created": look.created.isoformat(),
+        "gender": {
+            "choice": look.gender_choice,
+            "seen": look.gender_seen or None,
+            "p_women": round(look.p_women, 3) if look.p_women is not None else None,
+            "searched": [g for g in look.searched_genders.split(",") if g],
+        },
+    }
+    if look.status == Look.Status.FAILED:
+        payload["error"] = look.error
+    if look.status in (Look.Status.DONE, Look.Status.MATCHING) and look.finished:
+        items = list(look.items.prefetch_related("recommendations__product__images"))
+        payload["items"] = [_item(i, filters) for i in items]
+        payload["facets"] = _facets(items)
+        payload["fallback"] = look.fallback or None
+        payload["nothing_found"] = not items
+        payload["timings_ms"] = look.timings
+    return payload

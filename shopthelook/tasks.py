@@ -1,0 +1,56 @@
+"""Celery tasks of the shopper flow: thin wrappers that call the pipeline and own the retries."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+from django.conf import settings
+
+from . import retention
+
+logger = logging.getLogger(__name__)
+
+FAILED_MESSAGE = "Something went wrong while analysing this photo. Please try again."
+
+
+def _pipeline():
+    # Imported in the worker only: the web process queues these tasks but never loads LiteRT or FAISS.
+    from . import pipeline
+
+    return pipeline
+
+
+# acks_late + reject_on_worker_lost: a worker killed mid-look leaves the message in the queue,
+# so another worker runs the look again (run_look replaces whatever the first one half-wrote).
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=2, time_limit=120, soft_time_limit=100)
+def analyse_look(self, look_id: str) -> None:
+    try:
+        _pipeline().run_look(look_id)
+    except Exception as exc:
+        if self.request.retries < self.max_retries:
+            raise self.retry(exc=exc, countdown=2) from exc
+        logger.exception("look %s failed after %d attempts", look_id, self.request.retries + 1)
+        _pipeline().fail_look(look_id, FAILED_MESSAGE)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=60)
+def rematch_look(look_id: str, gender_choice: str) -> None:
+    _pipeline().rematch_look(look_id, gender_choice)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=60)
+def match_region(item_id: int) -> None:
+    _pipeline().match_region(item_id)
+
+
+@shared_task
+def sweep_stale_looks() -> None:
+    """Requeue looks a lost worker left unfinished (or fail them after too many attempts)."""
+    for look_id in _pipeline().stale_looks(settings.LOOK_STALE_SECONDS, settings.LOOK_MAX_ATTEMPTS):
+        analyse_look.delay(str(look_id))
+
+
+@shared_task
+def delete_old_looks() -> None:
+    retention.delete_looks_older_than(settings.LOOK_RETENTION_HOURS)

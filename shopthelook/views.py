@@ -1,0 +1,77 @@
+"""The shopper's pages: upload a photo, watch it being analysed, browse and refine the recommendations."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from .looks import RateLimited, add_region, change_gender, check_rate, client_key, create_look
+from .models import Look
+from .photos import PhotoRejected
+
+
+def client_address(request: HttpRequest) -> str:
+    # REMOTE_ADDR only: X-Forwarded-For is set by the client unless a trusted proxy rewrites it.
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _upload_error(request: HttpRequest, message: str, status: int) -> HttpResponse:
+    if _wants_json(request):
+        return JsonResponse({"error": message}, status=status)
+    return render(request, "shop/upload.html", {"error": message}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def upload(request: HttpRequest) -> HttpResponse:
+    """GET: the upload page. POST (CSRF-checked): store the photo and go to its look page."""
+    if request.method == "GET":
+        return render(request, "shop/upload.html")
+    photo = request.FILES.get("photo")
+    if photo is None:
+        return _upload_error(request, "Choose a photo to upload.", 400)
+    client = client_key(client_address(request))
+    try:
+        check_rate(client)
+        look = create_look(photo.read(), request.POST.get("gender", Look.GenderChoice.AUTO), client)
+    except RateLimited as exc:
+        return _upload_error(request, f"Too many uploads: {exc}.", 429)
+    except PhotoRejected as exc:
+        return _upload_error(request, f"That photo cannot be used: {exc}.", 400)
+    url = reverse("look", args=[look.pk])
+    if _wants_json(request):
+        return JsonResponse({"id": str(look.pk), "page_url": url}, status=201)
+    return redirect(url)
+
+
+def look_page(request: HttpRequest, look_id: str) -> HttpResponse:
+    look = get_object_or_404(Look, pk=look_id)
+    return render(request, "shop/look.html", {"look": look, "genders": Look.GenderChoice.choices})
+
+
+@require_POST
+def look_gender(request: HttpRequest, look_id: str) -> HttpResponse:
+    look = get_object_or_404(Look, pk=look_id)
+    try:
+        change_gender(look, request.POST.get("gender", ""))
+    except ValueError as exc:
+        return JsonResponse({"error": str(exc)}, status=400)
+    return JsonResponse({"status": "matching"}, status=202)
+
+
+@require_POST
+def look_region(request: HttpRequest, look_id: str) -> HttpResponse:
+    look = get_object_or_404(Look, pk=look_id)
+    try:
+        box = tuple(float(request.POST[k]) for k in ("x1", "y1", "x2", "y2"))
+        item = add_region(look, box, request.POST.get("category", ""))
+    except KeyError:
+        return JsonResponse({"error": "x1, y1, x2 and y2 are required"}, status=400)
+    except ValueError as exc:
+        return JsonResponse({"error": str(exc)}, status=400)
+    return JsonResponse({"item": item.pk, "status": "matching"}, status=202)

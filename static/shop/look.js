@@ -1,0 +1,236 @@
+// Look page: follows the analysis live, draws the boxes, lists each item's recommendations,
+// and lets the shopper switch gender, filter, or draw a region of their own.
+// Scraped text is only ever set with textContent, never parsed as HTML.
+"use strict";
+(function () {
+  const root = document.getElementById("look");
+  const statusUrl = root.dataset.statusUrl;
+  const csrf = root.querySelector("input[name=csrfmiddlewaretoken]").value;
+  const img = document.getElementById("photo-img");
+  const photo = document.getElementById("photo");
+  const boxesEl = document.getElementById("boxes");
+  const itemsEl = document.getElementById("items");
+  const errorEl = document.getElementById("look-error");
+  const filters = document.getElementById("filters");
+  const STAGES = ["queued", "analysing", "matching", "done"];
+  const NAMES = { topwear: "Top", bottomwear: "Bottom", footwear: "Footwear" };
+  let look = null;
+  let timer = null;
+  let facetsShown = false;
+
+  function el(tag, attrs, text) {
+    const node = document.createElement(tag);
+    Object.entries(attrs || {}).forEach(([k, v]) => node.setAttribute(k, v));
+    if (text !== undefined && text !== null) node.textContent = text;
+    return node;
+  }
+
+  function safeUrl(url) {
+    try {
+      const parsed = new URL(url, window.location.href);
+      return ["http:", "https:"].includes(parsed.protocol) ? parsed.href : "#";
+    } catch (e) { return "#"; }
+  }
+
+  function query() {
+    const params = new URLSearchParams();
+    new FormData(filters).forEach((value, key) => { if (value !== "") params.append(key, value); });
+    return params.toString();
+  }
+
+  function showProgress(status) {
+    const at = STAGES.indexOf(status);
+    document.querySelectorAll("#progress li").forEach((li, i) => {
+      li.classList.toggle("reached", at >= i);
+      li.classList.toggle("current", at === i && status !== "done");
+    });
+  }
+
+  function drawBoxes(items) {
+    boxesEl.replaceChildren();
+    items.forEach((item, n) => {
+      const [x1, y1, x2, y2] = item.box;
+      const box = el("div", { class: `box ${item.category}`, "data-item": item.id });
+      box.style.left = `${(100 * x1) / look.photo.width}%`;
+      box.style.top = `${(100 * y1) / look.photo.height}%`;
+      box.style.width = `${(100 * (x2 - x1)) / look.photo.width}%`;
+      box.style.height = `${(100 * (y2 - y1)) / look.photo.height}%`;
+      box.appendChild(el("span", {}, `${n + 1} ${NAMES[item.category]}`));
+      boxesEl.appendChild(box);
+    });
+  }
+
+  function crop(item, side) {
+    const [x1, y1, x2, y2] = item.box;
+    const s = side / Math.max(x2 - x1, y2 - y1);
+    const node = el("div", { class: "crop", role: "img", "aria-label": `your ${NAMES[item.category]}` });
+    node.style.width = node.style.height = `${side}px`;
+    node.style.backgroundImage = `url("${look.photo.url}")`;
+    node.style.backgroundSize = `${look.photo.width * s}px ${look.photo.height * s}px`;
+    const ox = -x1 * s + (side - (x2 - x1) * s) / 2;
+    const oy = -y1 * s + (side - (y2 - y1) * s) / 2;
+    node.style.backgroundPosition = `${ox}px ${oy}px`;
+    return node;
+  }
+
+  function card(rec) {
+    const a = el("a", { class: "card", href: safeUrl(rec.url), target: "_blank", rel: "noopener noreferrer" });
+    if (rec.image) a.appendChild(el("img", { src: rec.image, alt: "", loading: "lazy" }));
+    a.appendChild(el("span", { class: `label ${rec.match === "exact match" ? "exact" : "similar"}` }, rec.match));
+    a.appendChild(el("strong", {}, rec.brand));
+    a.appendChild(el("span", { class: "title" }, rec.title));
+    if (rec.price) a.appendChild(el("span", { class: "price" }, `${rec.currency} ${rec.price}`));
+    a.appendChild(el("span", { class: "sim" }, `similarity ${rec.similarity.toFixed(2)}`));
+    return a;
+  }
+
+  function drawItems(items) {
+    itemsEl.replaceChildren();
+    if (look.fallback) itemsEl.appendChild(el("p", { class: "note" }, look.fallback));
+    if (look.nothing_found) {
+      itemsEl.appendChild(el("p", { class: "nothing" },
+        "Nothing found: we could not see a person or a garment in this photo. Try a photo of one person, head to toe, or draw a box around a garment."));
+      return;
+    }
+    items.forEach((item, n) => {
+      const section = el("article", { class: "item", "data-item": item.id, "data-category": item.category });
+      const head = el("header");
+      head.appendChild(el("h2", {}, `${n + 1}. ${NAMES[item.category]}`));
+      if (item.source !== "detector") head.appendChild(el("span", { class: "badge" }, item.source === "shopper" ? "your box" : "estimated"));
+      section.appendChild(head);
+      const row = el("div", { class: "item-row" });
+      row.appendChild(crop(item, 120));
+      const list = el("div", { class: "recs" });
+      if (item.matching) list.appendChild(el("p", { class: "small" }, "Matching…"));
+      else if (!item.recommendations.length) list.appendChild(el("p", { class: "small" }, "No product matches these filters."));
+      item.recommendations.forEach((rec) => list.appendChild(card(rec)));
+      row.appendChild(list);
+      section.appendChild(row);
+      itemsEl.appendChild(section);
+    });
+  }
+
+  function drawGender() {
+    const g = look.gender;
+    const seen = document.getElementById("gender-seen");
+    if (g.p_women === null) seen.textContent = "";
+    else if (g.seen) seen.textContent = `We saw ${g.seen === "women" ? "a woman" : "a man"} (${Math.round(100 * Math.max(g.p_women, 1 - g.p_women))}% sure).`;
+    else seen.textContent = "We were not sure who wears this, so we show both.";
+    const active = g.choice === "auto" ? (g.searched.length === 1 ? g.searched[0] : "all") : g.choice;
+    document.querySelectorAll("[data-gender]").forEach((b) => b.setAttribute("aria-pressed", String(b.dataset.gender === active)));
+  }
+
+  function drawFacets(facets) {
+    if (facetsShown || !facets) return;
+    facetsShown = true;
+    const add = (container, name, values) => values.forEach((value) => {
+      const label = el("label", { class: "chip" });
+      const box = el("input", { type: "checkbox", name, value });
+      label.appendChild(box);
+      label.appendChild(document.createTextNode(value));
+      container.appendChild(label);
+    });
+    add(document.getElementById("brand-options"), "brand", facets.brands);
+    add(document.getElementById("colour-options"), "colour", facets.colours);
+  }
+
+  async function poll() {
+    clearTimeout(timer);
+    try {
+      const q = query();
+      const response = await fetch(statusUrl + (q ? `?${q}` : ""), { headers: { Accept: "application/json" } });
+      const body = await response.json();
+      if (!response.ok) throw new Error(body.error || "The look could not be loaded.");
+      look = body;
+      errorEl.hidden = true;
+    } catch (err) {
+      errorEl.textContent = err.message;
+      errorEl.hidden = false;
+      timer = setTimeout(poll, 2000);
+      return;
+    }
+    showProgress(look.status);
+    root.dataset.status = look.status;
+    if (look.status === "failed") {
+      errorEl.textContent = look.error;
+      errorEl.hidden = false;
+      return;
+    }
+    if (look.items) {
+      drawBoxes(look.items);
+      drawItems(look.items);
+      drawGender();
+      drawFacets(look.facets);
+    }
+    const busy = look.status !== "done" || (look.items || []).some((i) => i.matching);
+    if (busy) timer = setTimeout(poll, 500);
+  }
+
+  async function post(url, fields) {
+    const data = new FormData();
+    Object.entries(fields).forEach(([k, v]) => data.append(k, v));
+    const response = await fetch(url, { method: "POST", body: data, headers: { "X-CSRFToken": csrf }, credentials: "same-origin" });
+    if (!response.ok) {
+      const body = await response.json().catch(() => ({}));
+      throw new Error(body.error || "That did not work.");
+    }
+  }
+
+  document.querySelectorAll("[data-gender]").forEach((button) => button.addEventListener("click", async () => {
+    try {
+      await post(root.dataset.genderUrl, { gender: button.dataset.gender });
+      showProgress("matching");
+      poll();
+    } catch (err) { errorEl.textContent = err.message; errorEl.hidden = false; }
+  }));
+
+  filters.addEventListener("change", () => poll());
+  filters.addEventListener("reset", () => setTimeout(poll, 0));
+
+  // Drawing a region: pointer events in the photo's displayed pixels, sent in the photo's own.
+  const drawing = document.getElementById("drawing");
+  const regionForm = document.getElementById("region-form");
+  let start = null;
+  let region = null;
+  function point(e) {
+    const r = img.getBoundingClientRect();
+    return { x: Math.min(Math.max(e.clientX - r.left, 0), r.width), y: Math.min(Math.max(e.clientY - r.top, 0), r.height), r };
+  }
+  photo.addEventListener("pointerdown", (e) => {
+    if (!look || look.status !== "done") return;
+    start = point(e);
+    photo.setPointerCapture(e.pointerId);
+    drawing.hidden = false;
+  });
+  photo.addEventListener("pointermove", (e) => {
+    if (!start) return;
+    const p = point(e);
+    Object.assign(drawing.style, {
+      left: `${Math.min(start.x, p.x)}px`, top: `${Math.min(start.y, p.y)}px`,
+      width: `${Math.abs(p.x - start.x)}px`, height: `${Math.abs(p.y - start.y)}px`,
+    });
+  });
+  photo.addEventListener("pointerup", (e) => {
+    if (!start) return;
+    const p = point(e);
+    const k = look.photo.width / p.r.width;
+    region = [Math.min(start.x, p.x) * k, Math.min(start.y, p.y) * k, Math.max(start.x, p.x) * k, Math.max(start.y, p.y) * k];
+    start = null;
+    if (region[2] - region[0] < 8 || region[3] - region[1] < 8) { drawing.hidden = true; return; }
+    const middle = (region[1] + region[3]) / 2 / look.photo.height;
+    document.getElementById("region-category").value = middle < 0.45 ? "topwear" : middle < 0.85 ? "bottomwear" : "footwear";
+    regionForm.hidden = false;
+  });
+  document.getElementById("region-cancel").addEventListener("click", () => { regionForm.hidden = true; drawing.hidden = true; });
+  document.getElementById("region-go").addEventListener("click", async () => {
+    try {
+      const [x1, y1, x2, y2] = region;
+      await post(root.dataset.regionUrl, { x1, y1, x2, y2, category: document.getElementById("region-category").value });
+      regionForm.hidden = true;
+      drawing.hidden = true;
+      poll();
+    } catch (err) { errorEl.textContent = err.message; errorEl.hidden = false; }
+  });
+
+  poll();
+})();

@@ -1,0 +1,69 @@
+"""Product vectors from the shipped embedder, and the vector index following the catalog's rows."""
+
+import numpy as np
+import pytest
+
+from catalog.index_sync import CatalogIndex, embed_products, stale_product_ids
+from catalog.ingest import upsert_product
+from catalog.models import Product, ProductEmbedding
+from tests.catalog.factories import blob, record
+from tests.shopthelook.demo_catalog import demo_products, ingest
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def products():
+    return demo_products()[:24]  # the first few of each partition
+
+
+def test_scraped_products_get_unit_vectors_once(products):
+    stored = ingest(products)
+    ids = [p.pk for p in stored.values()]
+    assert stale_product_ids() == sorted(ids)
+    assert embed_products(ids) == len(ids)
+    vector = np.frombuffer(bytes(ProductEmbedding.objects.get(pk=ids[0]).vector), "<f4")
+    assert vector.shape == (128,) and np.linalg.norm(vector) == pytest.approx(1.0, abs=1e-3)
+    assert stale_product_ids() == []
+    assert embed_products(ids) == 0  # nothing changed: nothing recomputed
+
+
+def test_a_new_photo_makes_the_vector_stale():
+    product, _ = upsert_product(record("A1"))
+    embed_products([product.pk])
+    upsert_product(record("A1", images=(blob("green", "front"),)))
+    assert stale_product_ids() == [product.pk]
+
+
+def test_the_index_follows_scrapes_updates_stock_and_deletes(products):
+    stored = ingest(products)
+    embed_products([p.pk for p in stored.values()])
+    index = CatalogIndex()
+    shirt = next(p for p in stored.values() if (p.gender, p.category) == ("men", "topwear"))
+    vector = np.frombuffer(bytes(shirt.embedding.vector), "<f4")
+
+    # found in its own partition, first (it is the query)
+    assert index.search(vector, 3, ["men"], "topwear")[0].id == shirt.pk
+    assert shirt.pk not in {h.id for h in index.search(vector, 50, ["women"], "topwear")}
+
+    # moved to the women's partition by a re-scrape
+    Product.objects.filter(pk=shirt.pk).update(gender="women")
+    assert index.search(vector, 1, ["women"], "topwear")[0].id == shirt.pk
+    assert shirt.pk not in {h.id for h in index.search(vector, 50, ["men"], "topwear")}
+
+    # out of stock, then deleted: gone from every search
+    Product.objects.filter(pk=shirt.pk).update(in_stock=False)
+    assert shirt.pk not in {h.id for h in index.search(vector, 50, ["men", "women"], "topwear")}
+    Product.objects.filter(pk=shirt.pk).update(in_stock=True)
+    assert index.search(vector, 1, ["women"], "topwear")[0].id == shirt.pk
+    Product.objects.filter(pk=shirt.pk).delete()
+    assert shirt.pk not in {h.id for h in index.search(vector, 50, ["men", "women"], "topwear")}
+
+
+def test_unisex_products_are_found_for_both_genders():
+    product, _ = upsert_product(record("U1", gender="unisex"))
+    embed_products([product.pk])
+    vector = np.frombuffer(bytes(ProductEmbedding.objects.get(pk=product.pk).vector), "<f4")
+    index = CatalogIndex()
+    for gender in ("men", "women"):
+        assert index.search(vector, 1, [gender], "topwear")[0].id == product.pk

@@ -1,0 +1,58 @@
+"""Put demo-store products straight into the catalog (no browser), and render scenes wearing them."""
+
+from __future__ import annotations
+
+import io
+import random
+from decimal import Decimal
+
+from catalog.ingest import ImageBlob, ProductRecord, upsert_product
+from catalog.models import Product
+from scraper.demo_store.designs import DemoProduct, generate_catalog
+from scraper.demo_store.lookbook import sample_outfit
+from scraper.demo_store.scenes import Scene, render_scene
+from scraper.demo_store.views import HEIGHT, WIDTH, view_jpeg
+
+CATALOG = {"n_products": 120, "seed": 4242}  # a catalog no model was trained on
+
+
+def demo_products() -> list[DemoProduct]:
+    return generate_catalog(**CATALOG)
+
+
+def ingest(products: list[DemoProduct]) -> dict[str, Product]:
+    """Each product with its front photo, as a scrape of the demo store would store it."""
+    stored = {}
+    for p in products:
+        url = f"http://127.0.0.1:8765/p/{p.product_id}"
+        photo = ImageBlob(view_jpeg(p, "front"), f"{url}/front.jpg", WIDTH, HEIGHT, "front")
+        record = ProductRecord(
+            source="demo",
+            external_id=p.product_id,
+            url=url,
+            title=p.title,
+            gender=p.gender,
+            category=p.category,
+            brand=p.brand,
+            price=Decimal(p.price),
+            article_type=p.article_type,
+            colour=p.colour_name,
+            in_stock=True,
+            images=(photo,),
+        )
+        stored[p.product_id], _ = upsert_product(record)
+    return stored
+
+
+def scene(products: list[DemoProduct], gender: str, seed: int, size: tuple[int, int] = (480, 640)) -> Scene:
+    pool: dict = {}
+    for p in products:
+        pool.setdefault((p.gender, p.category), []).append(p)
+    rng = random.Random(seed)
+    return render_scene(sample_outfit(pool, gender, rng), gender, rng, *size)
+
+
+def jpeg_of(scene: Scene) -> bytes:
+    out = io.BytesIO()
+    scene.image.save(out, "JPEG", quality=92)
+    return out.getvalue()

@@ -1,0 +1,95 @@
+"""The API through a real Redis and Celery worker: a look goes from upload to recommendations,
+and survives the worker process being killed in the middle of it."""
+
+import io
+import os
+import signal
+import time
+from pathlib import Path
+
+import pytest
+
+from catalog.index_sync import embed_products
+from shopthelook.models import Look
+from tests.shopthelook.demo_catalog import demo_products, ingest, jpeg_of, scene
+
+pytestmark = pytest.mark.slow
+
+
+def wait_for(predicate, timeout: float = 60, step: float = 0.05):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(step)
+    raise AssertionError(f"not true within {timeout} s")
+
+
+def post_photo(client, data: bytes, **fields):
+    photo = io.BytesIO(data)
+    photo.name = "look.jpg"
+    return client.post("/api/looks", {"photo": photo, **fields})
+
+
+@pytest.fixture
+def catalog(transactional_db):
+    products = demo_products()
+    stored = ingest(products)
+    embed_products([p.pk for p in stored.values()])
+    return products, stored
+
+
+def test_a_posted_photo_comes_back_with_items_and_recommendations(client, celery_worker, catalog):
+    products, _ = catalog
+    shot = scene(products, "women", 21)
+    response = post_photo(client, jpeg_of(shot))
+    assert response.status_code == 202
+    status_url = response.json()["status_url"]
+
+    seen = set()
+
+    def done():
+        body = client.get(status_url).json()
+        seen.add(body["status"])
+        return body if body["status"] in ("done", "failed") else None
+
+    body = wait_for(done)
+    assert body["status"] == "done", body.get("error")
+    assert seen <= {"queued", "analysing", "matching", "done"}
+    assert {i["category"] for i in body["items"]} >= {"topwear", "footwear"}
+    for item in body["items"]:
+        x1, y1, x2, y2 = item["box"]
+        assert 0 <= x1 < x2 <= shot.image.width and 0 <= y1 < y2 <= shot.image.height
+        assert 1 <= len(item["recommendations"]) <= 8
+        first = item["recommendations"][0]
+        assert set(first) >= {"title", "brand", "price", "url", "image", "similarity", "match"}
+        assert first["match"] in ("exact match", "similar style")
+    assert body["gender"]["p_women"] is not None and body["gender"]["searched"]
+    assert set(body["timings_ms"]) >= {"detect", "gender", "embed", "search"}
+
+    # filters narrow what comes back without running the models again
+    brand = body["facets"]["brands"][0]
+    filtered = client.get(status_url, {"brand": brand}).json()
+    assert all(r["brand"] == brand for i in filtered["items"] for r in i["recommendations"])
+
+
+def _pool_children(pid: int) -> list[int]:
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(c) for c in children.read_text().split()] if children.exists() else []
+
+
+def test_a_look_survives_its_worker_process_being_killed(client, celery_worker, catalog):
+    products, _ = catalog
+    worker = celery_worker
+    response = post_photo(client, jpeg_of(scene(products, "men", 22)))
+    look_id = response.json()["id"]
+    # given: the pool process has taken the look (it is loading models or analysing)
+    wait_for(lambda: Look.objects.get(pk=look_id).status != Look.Status.QUEUED, step=0.005)
+    # when: that process dies without warning
+    for child in _pool_children(worker.pid):
+        os.kill(child, signal.SIGKILL)
+    # then: the message goes back to the queue and a fresh process completes the look
+    look = wait_for(lambda: Look.objects.filter(pk=look_id, status=Look.Status.DONE).first(), timeout=90)
+    assert look.attempts >= 2
+    assert look.items.exists()
