@@ -55,6 +55,7 @@ migrate: venv
 
 demo-catalog: venv system-deps migrate
 	$(PY) manage.py scrape_catalog --profile demo --max-per-category $(DEMO_PER_CATEGORY) --if-empty
+	$(PY) manage.py rebuild_index
 
 run: venv system-deps migrate demo-catalog
 	$(PY) manage.py runstack

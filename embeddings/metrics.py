@@ -38,3 +38,35 @@ def retrieval_metrics(scores: np.ndarray, relevant: np.ndarray, ks: tuple[int, .
         out[f"precision@{k}"] = float((top.sum(axis=1) / k).mean())
         out[f"map@{k}"] = float(ap.mean())
     return out
+
+
+# Gains of the relevance score: the exact product, a product of the same style, anything else.
+EXACT_GAIN, STYLE_GAIN = 2.0, 1.0
+
+
+def relevance_score(gains: list[float], k: int = 10, pool: list[float] | None = None) -> float:
+    """Graded nDCG@k of one ranking: our definition of the seed's undefined "relevance score".
+
+    `gains` are in rank order (2 exact product, 1 same style, 0 not relevant); the ideal ranking
+    sorts `pool` (default: `gains`) best first, so 1.0 means nothing better could have been shown.
+    """
+    discounts = 1.0 / np.log2(np.arange(2, k + 2))
+    dcg = float(np.dot(np.asarray(gains[:k], float), discounts[: len(gains[:k])]))
+    ideal = sorted(pool if pool is not None else gains, reverse=True)[:k]
+    idcg = float(np.dot(np.asarray(ideal, float), discounts[: len(ideal)]))
+    return dcg / idcg if idcg > 0 else 0.0
+
+
+def judged_ranking_metrics(relevant: list[bool], k: int) -> dict[str, float]:
+    """precision@k and AP@k of one ranking whose items were judged relevant or not, in rank order.
+
+    Staff judge some recommendations and skip others; the ranking is condensed to the judged ones
+    (Sakai's condensed-list evaluation), so an unjudged item counts neither way.
+    """
+    top = np.asarray(relevant[:k], bool)
+    if top.size == 0:
+        return {"precision": 0.0, "ap": 0.0}
+    precision_at_i = np.cumsum(top) / np.arange(1, top.size + 1)
+    n_relevant = int(np.asarray(relevant, bool).sum())
+    ap = float((precision_at_i * top).sum() / max(min(k, n_relevant), 1))
+    return {"precision": float(top.mean()), "ap": ap}

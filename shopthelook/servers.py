@@ -44,8 +44,14 @@ def start_redis(port: int, workdir: Path) -> subprocess.Popen:
     return proc
 
 
-def start_celery_worker(env: dict[str, str], concurrency: int = 1, log_level: str = "INFO") -> subprocess.Popen:
-    """A Celery worker for this project, as a child process with the given environment."""
+def start_celery_worker(
+    env: dict[str, str], concurrency: int = 1, log_level: str = "INFO", beat_schedule: Path | None = None
+) -> subprocess.Popen:
+    """A Celery worker for this project, as a child process with the given environment.
+
+    With `beat_schedule` it also runs the periodic tasks (stale-look sweep, upload retention),
+    keeping their last-run times in that file.
+    """
     cmd = [
         sys.executable,
         "-m",
@@ -64,6 +70,8 @@ def start_celery_worker(env: dict[str, str], concurrency: int = 1, log_level: st
         "--hostname",
         f"stl-{os.getpid()}@%h",
     ]
+    if beat_schedule is not None:
+        cmd += ["--beat", "--schedule", str(beat_schedule)]
     return subprocess.Popen(cmd, env={**os.environ, **env})
 
 

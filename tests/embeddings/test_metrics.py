@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from embeddings.metrics import rankings, retrieval_metrics
+from embeddings.metrics import judged_ranking_metrics, rankings, relevance_score, retrieval_metrics
 
 SCORES = np.array([[0.9, 0.8, 0.1], [0.2, 0.3, 0.7]])
 RELEVANT = np.array([[False, True, False], [True, False, True]])
@@ -30,3 +30,18 @@ def test_items_outside_the_partition_are_never_retrieved():
     assert rankings(SCORES, allowed).tolist() == [[1, 2, -1], [1, 0, -1]]
     m = retrieval_metrics(SCORES, RELEVANT, ks=(1,), allowed=allowed)
     assert m["recall@1"] == 0.5  # query 0 now ranks its answer first; query 1's first is wrong
+
+
+def test_relevance_score_is_graded_ndcg():
+    assert relevance_score([2, 1, 0], k=3) == pytest.approx(1.0)  # already the best order
+    assert relevance_score([0, 0, 2], k=3, pool=[2, 0, 0]) == pytest.approx(0.5)  # 2/log2(4) over 2/log2(2)
+    assert relevance_score([0, 0, 0], k=3) == 0.0
+    # the exact product beyond k counts nothing, though the ideal ranking would have shown it
+    assert relevance_score([1, 0, 0, 2], k=3) == pytest.approx(1.0 / (2 + 1 / np.log2(3)))
+
+
+def test_judged_metrics_on_a_condensed_ranking():
+    # relevant at judged ranks 1, 3 and 4: P@3 = 2/3; AP@3 = (1/1 + 2/3) / min(3, 3 relevant)
+    out = judged_ranking_metrics([True, False, True, True], k=3)
+    assert out["precision"] == pytest.approx(2 / 3)
+    assert out["ap"] == pytest.approx((1 + 2 / 3) / 3)

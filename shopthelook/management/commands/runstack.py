@@ -51,8 +51,10 @@ class Command(BaseCommand):
                 store = StoreServer(demo, port=opts["store_port"])
                 env["DEMO_STORE_URL"] = store.url
                 self.stdout.write(f"demo store {store.url}")
-            children["worker"] = start_celery_worker(env)
-            self.stdout.write("worker     celery, 1 process")
+            # Two processes: a long catalog scrape never holds up a shopper's look.
+            schedule = settings.DATA_DIR / "celerybeat-schedule"
+            children["worker"] = start_celery_worker(env, concurrency=2, beat_schedule=schedule)
+            self.stdout.write("worker     celery, 2 processes, with the periodic tasks")
             children["web"] = subprocess.Popen(
                 [sys.executable, "manage.py", "runserver", f"127.0.0.1:{opts['port']}", "--noreload"],
                 env={**os.environ, **env},
