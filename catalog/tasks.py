@@ -10,7 +10,7 @@ from django.db import transaction
 EMBED_BATCH = 32  # products per task: a few seconds of work, so a scrape's products trickle in
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=600)
+@shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=600, soft_time_limit=580)
 def embed_products_task(product_ids: list[int]) -> int:
     from .index_sync import embed_products  # the worker loads LiteRT; the web process never does
 

@@ -36,9 +36,9 @@ QUIET_FLAGS = (
     "--no-pings",
     "--disable-quic",
     "--window-size=1280,1600",
-    # Photos are downloaded and checked by the scraper itself; the browser need not fetch them.
-    "--blink-settings=imagesEnabled=false",
 )
+# Photos are downloaded and checked by the scraper itself; the browser need not fetch them.
+NO_IMAGES = "--blink-settings=imagesEnabled=false"
 
 
 class PageLoadError(Exception):
@@ -51,10 +51,12 @@ def resolver_rules(allowed_hosts: tuple[str, ...]) -> str:
     return "MAP * ~NOTFOUND , " + " , ".join(f"EXCLUDE {h}" for h in sorted(excluded))
 
 
-def chrome_options(allowed_hosts: tuple[str, ...], user_data_dir: Path, binary: str) -> webdriver.ChromeOptions:
+def chrome_options(
+    allowed_hosts: tuple[str, ...], user_data_dir: Path, binary: str, images: bool = False
+) -> webdriver.ChromeOptions:
     options = webdriver.ChromeOptions()
     options.binary_location = binary
-    for flag in QUIET_FLAGS:
+    for flag in QUIET_FLAGS if images else (*QUIET_FLAGS, NO_IMAGES):
         options.add_argument(flag)
     options.add_argument(f"--user-data-dir={user_data_dir}")
     options.add_argument(f"--host-resolver-rules={resolver_rules(allowed_hosts)}")
@@ -90,15 +92,16 @@ def open_browser(
     timeout: float = 20.0,
     chromium: str = "/usr/bin/chromium",
     chromedriver: str = "/usr/bin/chromedriver",
+    images: bool = False,
 ) -> Iterator[Browser]:
-    """A headless Debian Chromium, confined to `allowed_hosts`, closed on exit."""
+    """A headless Debian Chromium, confined to `allowed_hosts`, closed on exit (images off unless asked)."""
     for path in (chromium, chromedriver):
         if not Path(path).exists():
             raise PageLoadError(f"{path} is missing: install the Debian packages chromium and chromium-driver")
     profile_dir = Path(tempfile.mkdtemp(prefix="stl-chromium-"))
     driver = webdriver.Chrome(
         service=Service(executable_path=chromedriver),
-        options=chrome_options(allowed_hosts, profile_dir, chromium),
+        options=chrome_options(allowed_hosts, profile_dir, chromium, images),
     )
     driver.set_page_load_timeout(timeout)
     try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -15,9 +16,15 @@ from .models import Look, LookItem
 from .photos import PhotoLimits, PhotoRejected, decode_photo
 from .tasks import analyse_look, match_region, rematch_look
 
+logger = logging.getLogger(__name__)
+
 
 class RateLimited(Exception):
     """Too many uploads from one client in the last minute."""
+
+
+class QueueUnavailable(Exception):
+    """The task queue refused the work; nothing was changed."""
 
 
 def client_key(address: str) -> str:
@@ -63,7 +70,12 @@ def _jpeg(image: Image.Image) -> bytes:
 
 
 def _queue_analysis(look: Look) -> None:
-    analyse_look.delay(str(look.pk))
+    try:
+        analyse_look.delay(str(look.pk))
+    except Exception:
+        # The photo is safe and the look says "queued": the stale-look sweep queues it again
+        # once the broker is back, so the shopper's page simply waits a little longer.
+        logger.exception("look %s could not be queued; the sweep will retry it", look.pk)
 
 
 def change_gender(look: Look, gender_choice: str) -> None:
@@ -72,8 +84,14 @@ def change_gender(look: Look, gender_choice: str) -> None:
         raise ValueError(f"gender must be one of {', '.join(Look.GenderChoice.values)}")
     if look.status != Look.Status.DONE:
         raise ValueError("the look is not analysed yet")
+    # The page polls until "done", so the status says "matching" before the task can finish.
+    previous = look.gender_choice
     Look.objects.filter(pk=look.pk).update(status=Look.Status.MATCHING, gender_choice=gender_choice)
-    transaction.on_commit(lambda: rematch_look.delay(str(look.pk), gender_choice))
+
+    def undo() -> None:
+        Look.objects.filter(pk=look.pk).update(status=Look.Status.DONE, gender_choice=previous)
+
+    _queue_after_commit(lambda: rematch_look.delay(str(look.pk), gender_choice), undo)
 
 
 def add_region(look: Look, box: tuple[float, float, float, float], category: str) -> LookItem:
@@ -91,5 +109,23 @@ def add_region(look: Look, box: tuple[float, float, float, float], category: str
         look=look, category=category, source=LookItem.Source.SHOPPER, x1=x1, y1=y1, x2=x2, y2=y2
     )
     Look.objects.filter(pk=look.pk).update(status=Look.Status.MATCHING)
-    transaction.on_commit(lambda: match_region.delay(item.pk))
+
+    def undo() -> None:
+        item.delete()
+        Look.objects.filter(pk=look.pk).update(status=Look.Status.DONE)
+
+    _queue_after_commit(lambda: match_region.delay(item.pk), undo)
     return item
+
+
+def _queue_after_commit(send, undo) -> None:
+    """Queue a task once the rows it reads are committed; if the broker refuses it, undo and raise."""
+
+    def queue() -> None:
+        try:
+            send()
+        except Exception as exc:
+            undo()
+            raise QueueUnavailable("the service is busy; please try again in a moment") from exc
+
+    transaction.on_commit(queue, robust=False)

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from .looks import RateLimited, add_region, change_gender, check_rate, client_key, create_look
+from .looks import QueueUnavailable, RateLimited, add_region, change_gender, check_rate, client_key, create_look
 from .models import Look
 from .photos import PhotoRejected
 
@@ -61,6 +61,8 @@ def look_gender(request: HttpRequest, look_id: str) -> HttpResponse:
         change_gender(look, request.POST.get("gender", ""))
     except ValueError as exc:
         return JsonResponse({"error": str(exc)}, status=400)
+    except QueueUnavailable as exc:
+        return JsonResponse({"error": str(exc)}, status=503)
     return JsonResponse({"status": "matching"}, status=202)
 
 
@@ -74,4 +76,6 @@ def look_region(request: HttpRequest, look_id: str) -> HttpResponse:
         return JsonResponse({"error": "x1, y1, x2 and y2 are required"}, status=400)
     except ValueError as exc:
         return JsonResponse({"error": str(exc)}, status=400)
+    except QueueUnavailable as exc:
+        return JsonResponse({"error": str(exc)}, status=503)
     return JsonResponse({"item": item.pk, "status": "matching"}, status=202)

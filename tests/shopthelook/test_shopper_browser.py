@@ -1,0 +1,97 @@
+"""End to end in headless Chromium: upload a photo, see boxes and recommendations, switch gender, draw a box."""
+
+import pytest
+from django.conf import settings
+from selenium.common.exceptions import StaleElementReferenceException
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as ec
+from selenium.webdriver.support.ui import WebDriverWait
+
+from catalog.index_sync import embed_products
+from scraper.browser import open_browser
+from tests.shopthelook.demo_catalog import demo_products, ingest, scene
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def catalog(transactional_db):
+    products = demo_products()
+    stored = ingest(products)
+    embed_products([p.pk for p in stored.values()])
+    return products
+
+
+@pytest.fixture
+def browser():
+    with open_browser(("127.0.0.1",), chromium=settings.CHROMIUM_BINARY, images=True) as b:
+        yield b.driver
+
+
+def cards_titles(driver, item) -> list[str]:
+    return [c.find_element(By.CSS_SELECTOR, ".title").text for c in item.find_elements(By.CSS_SELECTOR, ".card")]
+
+
+def test_a_shopper_uploads_a_photo_and_refines_the_results(live_server, celery_worker, catalog, browser, tmp_path):
+    # given: a lookbook photo of a man, saved where the file picker can reach it
+    shot = scene(catalog, "men", 41)
+    photo = tmp_path / "outfit.jpg"
+    shot.image.save(photo, "JPEG", quality=92)
+    wait = WebDriverWait(browser, 60)
+
+    # when: the shopper picks it on the upload page and sends it
+    browser.get(live_server.url + "/")
+    browser.find_element(By.ID, "photo").send_keys(str(photo))
+    wait.until(ec.visibility_of_element_located((By.ID, "preview")))
+    browser.find_element(By.ID, "submit").click()
+
+    # then: the look page follows the analysis to the end without a reload
+    wait.until(ec.url_contains("/looks/"))
+    wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "#look[data-status=done] .item")))
+    assert browser.find_elements(By.CSS_SELECTOR, "#progress li.reached")[-1].text == "Done"
+    boxes = browser.find_elements(By.CSS_SELECTOR, "#boxes .box")
+    items = browser.find_elements(By.CSS_SELECTOR, "#items .item")
+    assert len(boxes) == len(items) >= 2
+    for item in items:
+        assert item.find_element(By.CSS_SELECTOR, ".crop")
+        assert 1 <= len(item.find_elements(By.CSS_SELECTOR, ".card")) <= 8
+        labels = {e.text for e in item.find_elements(By.CSS_SELECTOR, ".card .label")}
+        assert labels <= {"exact match", "similar style"}
+    assert browser.find_element(By.ID, "gender-seen").text
+
+    # when: the shopper switches to women's products
+    browser.find_element(By.CSS_SELECTOR, "[data-gender=women]").click()
+
+    wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "[data-gender=women][aria-pressed=true]")))
+    wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "#look[data-status=done]")))
+    # then: every recommendation is a women's product (demo titles say whom they are for)
+    for item in browser.find_elements(By.CSS_SELECTOR, "#items .item"):
+        titles = cards_titles(browser, item)
+        assert titles and all(t.startswith("Women") for t in titles), titles
+
+    # when: the shopper draws a box around the shoes
+    img = browser.find_element(By.ID, "photo-img")
+    scale = img.size["width"] / shot.image.width
+    shoes = next(b for b in shot.boxes if b.label == "footwear")
+    centre_x, centre_y = img.size["width"] / 2, img.size["height"] / 2
+    start = (shoes.x1 * scale - centre_x - 4, shoes.y1 * scale - centre_y - 4)
+    end = (shoes.x2 * scale - centre_x + 4, shoes.y2 * scale - centre_y + 4)
+    ActionChains(browser).move_to_element_with_offset(
+        img, *map(int, start)
+    ).click_and_hold().move_to_element_with_offset(img, *map(int, end)).release().perform()
+    wait.until(ec.visibility_of_element_located((By.ID, "region-form")))
+    assert browser.find_element(By.ID, "region-category").get_attribute("value") == "footwear"
+    browser.find_element(By.ID, "region-go").click()
+
+    # then: a new item, marked as the shopper's box, gets its own recommendations
+    # (the page re-renders while it polls, so read each state in one step, in the page)
+    drawn = WebDriverWait(browser, 60, ignored_exceptions=(StaleElementReferenceException,)).until(
+        lambda d: d.execute_script(
+            """return [...document.querySelectorAll('#items .item')]
+                 .filter(i => i.textContent.includes('your box') && i.querySelector('.card'))
+                 .map(i => i.dataset.category);"""
+        )
+    )
+    assert drawn == ["footwear"]
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#boxes .box")) == len(items) + 1
