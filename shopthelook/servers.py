@@ -143,3 +143,18 @@ def start_postgres(port: int, workdir: Path) -> tuple[subprocess.Popen, str]:
             raise RuntimeError(f"PostgreSQL did not start on port {port}")
         time.sleep(0.2)
     return proc, f"postgres://shop@127.0.0.1:{port}/postgres"
+
+
+def point_celery_at(broker_url: str) -> str:
+    """Send this process's tasks to `broker_url`; returns the previous URL.
+
+    Celery caches its producer pool, and app.close() skips a pool that holds no connection
+    (an empty kombu pool is falsy), so the cached pools are dropped here by hand.
+    """
+    from shopthelook.celery import app
+
+    old = app.conf.broker_url
+    app.conf.broker_url = broker_url
+    app._pool = None
+    app.amqp._producer_pool = None
+    return old

@@ -12,8 +12,7 @@ import pytest
 from scraper.demo_store.designs import generate_catalog
 from scraper.demo_store.server import StoreServer
 from scraper.demo_store.site import DemoStore
-from shopthelook.servers import free_port, start_celery_worker, start_redis, stop
-from tests.helpers import point_celery_at
+from shopthelook.servers import free_port, point_celery_at, start_celery_worker, start_redis, stop
 
 DEMO_SEED = 7
 

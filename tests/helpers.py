@@ -17,20 +17,5 @@ def faulty_store_for(products, slug: str = "mens-topwear") -> tuple[DemoStore, d
     return DemoStore(products, faults), chosen
 
 
-def point_celery_at(broker_url: str) -> str:
-    """Send this process's tasks to `broker_url`; returns the previous URL.
-
-    Celery caches its producer pool, and app.close() skips a pool that holds no connection
-    (an empty kombu pool is falsy), so the cached pools are dropped here by hand.
-    """
-    from shopthelook.celery import app
-
-    old = app.conf.broker_url
-    app.conf.broker_url = broker_url
-    app._pool = None
-    app.amqp._producer_pool = None
-    return old
-
-
 def media_files(root: Path) -> list[Path]:
     return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []

@@ -36,3 +36,16 @@ def ship_model(name: str, source: Path, file_name: str, info: dict, weights_dir:
     os.replace(tmp_manifest, manifest_path)
     verified_model.cache_clear()
     return entry
+
+
+def annotate_model(name: str, key: str, value: dict, weights_dir: Path = WEIGHTS_DIR) -> None:
+    """Add or replace one field of a shipped model's manifest entry (its file is untouched)."""
+    manifest_path = weights_dir / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    manifest["models"][name][key] = value
+    fd, tmp_manifest = tempfile.mkstemp(dir=weights_dir, prefix=".manifest-")
+    with os.fdopen(fd, "w") as fh:
+        json.dump(manifest, fh, indent=2, sort_keys=True)
+        fh.write("\n")
+    os.replace(tmp_manifest, manifest_path)
+    verified_model.cache_clear()

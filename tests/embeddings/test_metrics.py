@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from embeddings.evaluation import precise_threshold
 from embeddings.metrics import judged_ranking_metrics, rankings, relevance_score, retrieval_metrics
 
 SCORES = np.array([[0.9, 0.8, 0.1], [0.2, 0.3, 0.7]])
@@ -45,3 +46,13 @@ def test_judged_metrics_on_a_condensed_ranking():
     out = judged_ranking_metrics([True, False, True, True], k=3)
     assert out["precision"] == pytest.approx(2 / 3)
     assert out["ap"] == pytest.approx((1 + 2 / 3) / 3)
+
+
+def test_the_exact_match_threshold_keeps_the_longest_precise_prefix():
+
+    scores = np.array([0.99, 0.97, 0.95, 0.90, 0.80, 0.70])
+    correct = np.array([True, True, False, True, False, False])
+    # precision by prefix: 1, 1, 2/3, 3/4, 3/5, 1/2
+    assert precise_threshold(scores, correct, 0.75) == (0.90, 0.75, 4)
+    assert precise_threshold(scores, correct, 0.9) == (0.97, 1.0, 2)
+    assert precise_threshold(scores, ~correct & False, 0.5) == (1.0, 0.0, 0)

@@ -75,8 +75,7 @@ def test_admin_scrape_runs_in_a_celery_worker_with_live_progress(admin_client, c
 
 @pytest.mark.django_db
 def test_a_scrape_that_cannot_be_queued_says_so_on_the_run(admin_client, django_capture_on_commit_callbacks):
-    from shopthelook.servers import free_port
-    from tests.helpers import point_celery_at
+    from shopthelook.servers import free_port, point_celery_at
 
     old = point_celery_at(f"redis://127.0.0.1:{free_port()}/0")  # nothing listens there
     try:

@@ -8,40 +8,13 @@ import statistics
 import time
 
 from django.core.management.base import BaseCommand, CommandParser
-from PIL import Image
 from tqdm import tqdm
 
+from detection.bench import percentile, photos
 from detection.ml.garments import GarmentDetector
 from detection.ml.gender import GenderClassifier
 from detection.ml.model_files import ModelFileError, verified_model
 from embeddings.ml.embedder import Embedder
-from scraper.demo_store.designs import generate_catalog
-from scraper.demo_store.lookbook import sample_outfit
-from scraper.demo_store.scenes import render_scene
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
-
-
-def photos(count: int, width: int = 1280, height: int = 960) -> list[Image.Image]:
-    """Lookbook scenes (a seed of their own) blown up to a phone photo's size."""
-    import random
-
-    rng = random.Random(2024)
-    products = generate_catalog(120, seed=99)
-    pool: dict = {}
-    for p in products:
-        pool.setdefault((p.gender, p.category), []).append(p)
-    out = []
-    for _ in range(count):
-        gender = rng.choice(("men", "women"))
-        scene = render_scene(sample_outfit(pool, gender, rng), gender, rng, 480, 640)
-        canvas = Image.new("RGB", (width, height), (200, 200, 200))
-        canvas.paste(scene.image.resize((720, 960)), ((width - 720) // 2, 0))
-        out.append(canvas)
-    return out
 
 
 class Command(BaseCommand):
