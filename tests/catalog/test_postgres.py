@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from shopthelook.servers import free_port, start_postgres, stop
+from shopthelook.servers import free_port, pgvector_postgres_bindir, start_postgres, stop
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 pytestmark = pytest.mark.slow
@@ -45,6 +45,49 @@ def test_migrate_and_ingest_on_postgresql(tmp_path):
         )
         assert out.returncode == 0, out.stderr[-2000:]
         assert out.stdout.split() == ["postgresql", "True", "False", "True", "1", "Renamed"]
+    finally:
+        stop(proc)
+        subprocess.run(["rm", "-rf", str(workdir)], check=False)
+
+
+PGVECTOR_SCRIPT = """
+import django
+django.setup()
+import numpy as np
+from django.core.management import call_command
+from catalog.index_sync import CatalogIndex, embed_products
+from catalog.models import Product
+from tests.shopthelook.demo_catalog import demo_products, ingest
+
+call_command("migrate", verbosity=0)
+stored = ingest(demo_products()[:24])
+embed_products([p.pk for p in stored.values()])
+index = CatalogIndex()
+shirt = next(p for p in stored.values() if (p.gender, p.category) == ("men", "topwear"))
+vector = np.frombuffer(bytes(shirt.embedding.vector), "<f4")
+first = index.search(vector, 3, ["men"], "topwear")[0].id == shirt.pk
+Product.objects.filter(pk=shirt.pk).delete()
+gone = shirt.pk not in {h.id for h in index.search(vector, 50, ["men", "women"], "topwear")}
+print(type(index._index).__name__, first, gone, len(index))
+"""
+
+
+def test_the_vector_index_runs_on_pgvector(tmp_path):
+    workdir = Path(tempfile.mkdtemp(prefix="stl-pgv-"))
+    proc, url = start_postgres(free_port(), workdir, pgvector_postgres_bindir())
+    try:
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "shopthelook.settings.test",
+            "DATABASE_URL": url,
+            "DJANGO_MEDIA_ROOT": str(tmp_path),
+            "VECTOR_INDEX": "pgvector",
+        }
+        out = subprocess.run(
+            [sys.executable, "-c", PGVECTOR_SCRIPT], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+        )
+        assert out.returncode == 0, out.stderr[-2000:]
+        assert out.stdout.split()[-4:] == ["PgVectorIndex", "True", "True", "23"]
     finally:
         stop(proc)
         subprocess.run(["rm", "-rf", str(workdir)], check=False)

@@ -1,0 +1,91 @@
+"""Both vector index backends, for real: FAISS in-process and pgvector in a PostgreSQL server."""
+
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import psycopg
+import pytest
+
+from embeddings.faiss_index import FaissIndex
+from embeddings.pgvector_index import PgVectorIndex
+from shopthelook.servers import free_port, pgvector_postgres_bindir, start_postgres, stop
+
+
+@pytest.fixture(scope="module")
+def pg_url() -> Iterator[str]:
+    workdir = Path(tempfile.mkdtemp(prefix="stl-pgvector-"))  # readable by the postgres user
+    proc, url = start_postgres(free_port(), workdir, pgvector_postgres_bindir())
+    try:
+        yield url
+    finally:
+        stop(proc)
+
+
+@pytest.fixture(params=["faiss", pytest.param("pgvector", marks=pytest.mark.slow)])
+def new_index(request):
+    """A factory of empty indexes of one backend."""
+    if request.param == "faiss":
+        yield FaissIndex
+        return
+    conn = psycopg.connect(request.getfixturevalue("pg_url"), autocommit=True)
+    made = []
+
+    def make(dim: int) -> PgVectorIndex:
+        index = PgVectorIndex(conn.cursor, dim, table=f"t{len(made)}_{dim}")
+        index.ensure()
+        index.clear_all()
+        made.append(index)
+        return index
+
+    yield make
+    conn.close()
+
+
+def unit(rows: np.ndarray) -> np.ndarray:
+    return (rows / np.linalg.norm(rows, axis=1, keepdims=True)).astype(np.float32)
+
+
+@pytest.fixture
+def vectors() -> np.ndarray:
+    return unit(np.random.default_rng(3).normal(size=(50, 16)))
+
+
+def test_search_ranks_by_cosine_like_brute_force(new_index, vectors):
+    index = new_index(16)
+    index.add("men/topwear", list(range(100, 150)), vectors)
+    query = unit((vectors[7] + 0.05)[None])[0]
+    hits = index.search(query, 5, ["men/topwear"])
+    expected = np.argsort(-(vectors @ query))[:5] + 100
+    assert [h.id for h in hits] == expected.tolist()
+    assert hits[0].score == pytest.approx(float(vectors[7] @ query), abs=1e-4)
+
+
+def test_search_stays_within_the_partitions_asked_for(new_index, vectors):
+    index = new_index(16)
+    index.add("men/topwear", [1, 2], vectors[:2])
+    index.add("women/topwear", [3, 4], vectors[2:4])
+    index.add("unisex/topwear", [5], vectors[4:5])
+    assert {h.id for h in index.search(vectors[0], 10, ["women/topwear"])} == {3, 4}
+    assert {h.id for h in index.search(vectors[0], 10, ["men/topwear", "unisex/topwear"])} == {1, 2, 5}
+    assert index.search(vectors[0], 10, ["men/footwear"]) == []
+
+
+def test_adding_an_id_again_moves_it_and_removing_forgets_it(new_index, vectors):
+    index = new_index(16)
+    index.add("men/topwear", [1, 2], vectors[:2])
+    index.add("women/topwear", [1], vectors[5:6])  # product 1 re-scraped as women's
+    assert [h.id for h in index.search(vectors[0], 10, ["men/topwear"])] == [2]
+    assert index.search(vectors[5], 1, ["women/topwear"])[0].id == 1
+    index.remove([1, 999])
+    assert len(index) == 1
+    assert index.search(vectors[5], 10, ["women/topwear"]) == []
+
+
+def test_bad_vectors_are_refused(new_index, vectors):
+    index = new_index(16)
+    with pytest.raises(ValueError, match="3 ids for 2 vectors"):
+        index.add("men/topwear", [1, 2, 3], vectors[:2])
+    with pytest.raises(ValueError, match="finite"):
+        index.add("men/topwear", [1], np.full((1, 16), np.nan, np.float32))
