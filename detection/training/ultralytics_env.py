@@ -30,7 +30,12 @@ def import_ultralytics(config_dir: Path) -> ModuleType:
             shutil.copy(_font(), font_dir / name)
     ensure_torchvision_ops()
     import ultralytics
-    from ultralytics.utils import SETTINGS
+    from PIL import Image
+    from ultralytics.utils import SETTINGS, patches
 
     SETTINGS.update({"sync": False})
+    # ultralytics replaces PIL.Image.open process-wide with a version that, on any file Pillow
+    # cannot identify, tries to install and import pi-heif: offline that raises ModuleNotFoundError
+    # instead of UnidentifiedImageError, for every caller in the process. Our data is JPEG only.
+    Image.open = patches._image_open
     return ultralytics

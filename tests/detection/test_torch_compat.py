@@ -26,3 +26,15 @@ def test_torchvision_nms_works_after_the_shim():
 
     boxes = torch.tensor([[0, 0, 10, 10], [1, 1, 11, 11], [20, 20, 30, 30.0]])
     assert torchvision.ops.nms(boxes, torch.tensor([0.9, 0.8, 0.7]), 0.5).tolist() == [0, 2]
+
+
+def test_importing_ultralytics_leaves_pillow_as_it_was(tmp_path):
+    import io
+
+    from PIL import Image
+
+    from detection.training.ultralytics_env import import_ultralytics
+
+    import_ultralytics(tmp_path / "yolo")
+    with pytest.raises(Image.UnidentifiedImageError):
+        Image.open(io.BytesIO(b"not an image at all"))
