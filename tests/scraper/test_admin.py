@@ -6,7 +6,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from catalog.models import Product
+from catalog.index_sync import stale_product_ids
+from catalog.models import Product, ProductEmbedding
 from scraper.models import ScrapeRun
 
 ADD = reverse("admin:scraper_scraperun_add")
@@ -71,6 +72,12 @@ def test_admin_scrape_runs_in_a_celery_worker_with_live_progress(admin_client, c
     run.refresh_from_db()
     assert run.task_id and run.finished_at
     assert Product.objects.count() == 12
+    # the scrape queued its products' embedding: the catalog becomes searchable with no manual step
+    deadline = time.monotonic() + 60
+    while ProductEmbedding.objects.count() < 12:
+        assert time.monotonic() < deadline, f"{ProductEmbedding.objects.count()} of 12 products embedded after 60 s"
+        time.sleep(0.2)
+    assert stale_product_ids() == []
 
 
 @pytest.mark.django_db
