@@ -48,6 +48,27 @@ def evaluate_retrieval(embed: EmbedFn, lookbook: Path, split: str, size: int, li
     return {"split": split, "queries": len(pairs), "gallery": len(ids), **metrics}
 
 
+def evaluate_pairs(embed: EmbedFn, pairs: list, size: int) -> dict:
+    """Recall@1/10, precision@10 and mAP@10 of held-out pairs against their own products' first photos.
+
+    For sources other than the lookbook: the gallery is the held-out products, each by its first
+    photo, searched within the query's partition.
+    """
+    from .training.siamese import photo, scene_crop
+
+    gallery_photo = {}
+    for p in pairs:
+        gallery_photo.setdefault(p.product, (p.photos[0], p.partition))
+    ids = list(gallery_photo)
+    gallery = embed_all(embed, [photo(path, size) for path, _ in gallery_photo.values()])
+    queries = embed_all(embed, [scene_crop(p, size) for p in pairs])
+    partition = np.array(["/".join(part) for _, part in gallery_photo.values()])
+    allowed = np.array([partition == "/".join(p.partition) for p in pairs])
+    relevant = np.array([np.array(ids) == p.product for p in pairs])
+    metrics = retrieval_metrics(queries @ gallery.T, relevant, ks=(1, 10), allowed=allowed)
+    return {"split": "held-out", "queries": len(pairs), "gallery": len(ids), **metrics}
+
+
 def precise_threshold(scores: np.ndarray, correct: np.ndarray, target: float) -> tuple[float, float, int]:
     """(threshold, precision, count): the lowest score whose matches at or above it are `target` precise.
 

@@ -27,6 +27,8 @@ def retrieval_metrics(scores: np.ndarray, relevant: np.ndarray, ks: tuple[int, .
     relevant = np.asarray(relevant, bool)
     order = rankings(scores, allowed, max(ks))
     hits = np.where(order >= 0, np.take_along_axis(relevant, np.maximum(order, 0), axis=1), False)
+    if hits.shape[1] < max(ks):  # a gallery smaller than k: the missing ranks retrieve nothing
+        hits = np.pad(hits, ((0, 0), (0, max(ks) - hits.shape[1])), constant_values=False)
     n_relevant = relevant.sum(axis=1) if allowed is None else (relevant & np.asarray(allowed, bool)).sum(axis=1)
     out = {}
     for k in ks:

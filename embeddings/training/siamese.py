@@ -16,12 +16,13 @@ from detection.ml.boxes import square_crop
 
 @dataclass(frozen=True)
 class Pair:
-    """A product seen in a scene: the scene, its box there (normalised l, t, r, b) and the product."""
+    """A product seen in a scene: the scene, its box there (normalised l, t, r, b), the product and its photos."""
 
     scene: Path
     bbox: tuple[float, float, float, float]
     product: str
-    partition: tuple[str, str]  # (gender, category)
+    partition: tuple[str, str]  # (gender, category); ("all", "all") when the source has none
+    photos: tuple[Path, ...]  # the product's catalog photos: any one may be the positive
 
 
 def read_catalog(lookbook: Path) -> dict[str, dict]:
@@ -35,9 +36,9 @@ def lookbook_pairs(lookbook: Path, split: str) -> list[Pair]:
     for line in (lookbook / "pairs" / f"{split}.jsonl").read_text().splitlines():
         row = json.loads(line)
         product = catalog[row["product"]]
-        pairs.append(
-            Pair(lookbook / row["scene"], tuple(row["bbox"]), row["product"], (product["gender"], product["category"]))
-        )
+        photos = tuple(lookbook / "products" / row["product"] / f"{view}.jpg" for view in product["views"])
+        partition = (product["gender"], product["category"])
+        pairs.append(Pair(lookbook / row["scene"], tuple(row["bbox"]), row["product"], partition, photos))
     return pairs
 
 
@@ -55,7 +56,12 @@ def scene_crop(pair: Pair, size: int, rng: random.Random | None = None) -> np.nd
 
 
 def product_photo(lookbook: Path, product: str, size: int, view: str = "front") -> np.ndarray:
-    with Image.open(lookbook / "products" / product / f"{view}.jpg") as image:
+    return photo(lookbook / "products" / product / f"{view}.jpg", size)
+
+
+def photo(path: Path, size: int) -> np.ndarray:
+    """A whole catalog photo, padded to a square, as the gallery and the positives see it."""
+    with Image.open(path) as image:
         return square_crop(image, None, size)
 
 
@@ -97,7 +103,6 @@ def category_batches(pairs: list[Pair], batch: int, rng: random.Random) -> list[
 
 def train_embedder(
     pairs: list[Pair],
-    lookbook: Path,
     cfg: EmbedderTraining,
     progress: Callable[[Iterable, int, str], Iterable] = lambda it, total, desc: it,
 ):
@@ -114,7 +119,6 @@ def train_embedder(
     backbone = next(layer for layer in model.layers if isinstance(layer, keras.Model))
     set_trainable_top_blocks(backbone, cfg.finetune_blocks)
     optimizer = keras.optimizers.Adam(cfg.learning_rate)
-    catalog = read_catalog(lookbook)
 
     @tf.function
     def step(anchors, positives):
@@ -131,10 +135,7 @@ def train_embedder(
         for batch in progress(batches, len(batches), f"embedder epoch {epoch + 1}"):
             anchors = np.stack([scene_crop(p, cfg.size, rng) for p in batch])
             # any catalog view of the product may be the positive: the gallery holds the front view
-            views = [rng.choice(catalog[p.product]["views"]) for p in batch]
-            positives = np.stack(
-                [product_photo(lookbook, p.product, cfg.size, v) for p, v in zip(batch, views, strict=True)]
-            )
+            positives = np.stack([photo(rng.choice(p.photos), cfg.size) for p in batch])
             losses.append(float(step(tf.constant(anchors), tf.constant(positives))))
         history.append({"epoch": epoch + 1, "loss": float(np.mean(losses))})
     return model, history

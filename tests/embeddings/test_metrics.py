@@ -56,3 +56,10 @@ def test_the_exact_match_threshold_keeps_the_longest_precise_prefix():
     assert precise_threshold(scores, correct, 0.75) == (0.90, 0.75, 4)
     assert precise_threshold(scores, correct, 0.9) == (0.97, 1.0, 2)
     assert precise_threshold(scores, ~correct & False, 0.5) == (1.0, 0.0, 0)
+
+
+def test_a_gallery_smaller_than_k_counts_the_missing_ranks_as_misses():
+    scores = np.array([[0.9, 0.1, 0.5]])
+    relevant = np.array([[False, False, True]])
+    out = retrieval_metrics(scores, relevant, ks=(1, 10))
+    assert out["recall@10"] == 1.0 and out["precision@10"] == pytest.approx(0.1) and out["map@10"] == 0.5

@@ -20,12 +20,12 @@ def demo_products() -> list[DemoProduct]:
     return generate_catalog(**CATALOG)
 
 
-def ingest(products: list[DemoProduct]) -> dict[str, Product]:
-    """Each product with its front photo, as a scrape of the demo store would store it."""
+def ingest(products: list[DemoProduct], views: tuple[str, ...] = ("front",)) -> dict[str, Product]:
+    """Each product with its photos of `views`, as a scrape of the demo store would store them."""
     stored = {}
     for p in products:
         url = f"http://127.0.0.1:8765/p/{p.product_id}"
-        photo = ImageBlob(view_jpeg(p, "front"), f"{url}/front.jpg", WIDTH, HEIGHT, "front")
+        photos = tuple(ImageBlob(view_jpeg(p, v), f"{url}/{v}.jpg", WIDTH, HEIGHT, v) for v in views if v in p.views)
         record = ProductRecord(
             source="demo",
             external_id=p.product_id,
@@ -38,7 +38,7 @@ def ingest(products: list[DemoProduct]) -> dict[str, Product]:
             article_type=p.article_type,
             colour=p.colour_name,
             in_stock=True,
-            images=(photo,),
+            images=photos,
         )
         stored[p.product_id], _ = upsert_product(record)
     return stored

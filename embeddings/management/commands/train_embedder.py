@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 
@@ -15,7 +15,13 @@ class Command(BaseCommand):
     help = "Train the embedder on lookbook (scene crop, catalog photo) pairs; compare with the ImageNet baseline."
 
     def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--source", choices=("lookbook", "stl", "catalog"), default="lookbook")
         parser.add_argument("--lookbook", type=Path, default=settings.DATA_DIR / "lookbook")
+        parser.add_argument("--stl-json", type=Path, help="with --source stl: scene/product/bbox records")
+        parser.add_argument("--stl-images", type=Path, help="with --source stl: folder of <id>.jpg scenes and products")
+        parser.add_argument(
+            "--held-out", type=float, default=0.1, help="share of products kept for evaluation (stl, catalog)"
+        )
         parser.add_argument("--epochs", type=int, default=6)
         parser.add_argument("--images", type=int, default=100_000, help="training pairs at most")
         parser.add_argument("--size", type=int, default=160)
@@ -29,19 +35,20 @@ class Command(BaseCommand):
         import numpy as np
 
         from detection.training.manifest import ship_model
-        from embeddings.evaluation import evaluate_retrieval
         from embeddings.ml.embedder import Embedder
         from embeddings.report import plot_quantization
         from embeddings.training.mobilenet_v2 import build_mobilenet_v2, load_imagenet_weights
-        from embeddings.training.siamese import EmbedderTraining, lookbook_pairs, train_embedder
+        from embeddings.training.siamese import EmbedderTraining, train_embedder
         from embeddings.training.tflite import export_tflite, tflite_latency_ms
 
-        lookbook: Path = opts["lookbook"]
         cfg = EmbedderTraining(size=opts["size"], dim=opts["dim"], epochs=opts["epochs"], seed=opts["seed"])
-        pairs = lookbook_pairs(lookbook, "train")[: opts["images"]]
+        pairs, evaluate, data = training_pairs(opts, cfg.size)
+        pairs = pairs[: opts["images"]]
+        if len({p.product for p in pairs}) < 4:
+            raise CommandError(f"{len(pairs)} training pairs: too few products to form triplets")
         started = time.monotonic()
         model, history = train_embedder(
-            pairs, lookbook, cfg, lambda it, total, desc: tqdm(it, total=total, desc=desc, unit="batch")
+            pairs, cfg, lambda it, total, desc: tqdm(it, total=total, desc=desc, unit="batch")
         )
         minutes = (time.monotonic() - started) / 60
         out: Path = opts["out"]
@@ -55,10 +62,10 @@ class Command(BaseCommand):
             f = backbone(x, training=False).numpy()
             return f / np.linalg.norm(f, axis=1, keepdims=True)
 
-        baseline = evaluate_retrieval(imagenet, lookbook, "test", cfg.size)
+        baseline = evaluate(imagenet)
         quantization, metrics = {}, {}
         for kind, path in files.items():
-            metrics[kind] = evaluate_retrieval(Embedder(path).embed_batch, lookbook, "test", cfg.size)
+            metrics[kind] = evaluate(Embedder(path).embed_batch)
             quantization[kind] = {
                 "megabytes": round(path.stat().st_size / 1e6, 2),
                 "latency_ms": round(tflite_latency_ms(path), 2),
@@ -85,9 +92,9 @@ class Command(BaseCommand):
                 "output": f"{cfg.dim}-d unit vector; cosine similarity = dot product",
                 "precision": "float16",
                 "training": {
-                    "command": f"manage.py train_embedder --epochs {cfg.epochs} --size {cfg.size} --dim {cfg.dim} "
-                    f"--seed {cfg.seed}",
-                    "data": "lookbook pairs: anchor = scene crop, positive = a catalog photo, semi-hard negatives",
+                    "command": f"manage.py train_embedder --source {opts['source']} --epochs {cfg.epochs} "
+                    f"--size {cfg.size} --dim {cfg.dim} --seed {cfg.seed}",
+                    "data": data,
                     "train_pairs": len(pairs),
                     "minutes": round(minutes, 1),
                     "history": history,
@@ -96,3 +103,58 @@ class Command(BaseCommand):
             },
         )
         self.stdout.write(self.style.SUCCESS(f"shipped weights/{entry['file']} ({entry['bytes'] / 1e6:.1f} MB)"))
+
+
+def training_pairs(opts: dict, size: int):
+    """(training pairs, evaluate(embed) -> metrics, a description of the data) for the chosen source."""
+    from embeddings.evaluation import evaluate_pairs, evaluate_retrieval
+    from embeddings.training.pair_sources import read_records, split_by_product, stl_pairs
+    from embeddings.training.siamese import lookbook_pairs
+
+    source = opts["source"]
+    if source == "lookbook":
+        lookbook = opts["lookbook"]
+        if not (lookbook / "pairs" / "train.jsonl").exists():
+            raise CommandError(f"{lookbook} has no lookbook: run `manage.py build_lookbook` first")
+        data = "lookbook pairs: anchor = scene crop, positive = a catalog photo, semi-hard negatives"
+        return lookbook_pairs(lookbook, "train"), lambda embed: evaluate_retrieval(embed, lookbook, "test", size), data
+    if source == "stl":
+        if not opts["stl_json"] or not opts["stl_images"]:
+            raise CommandError("--source stl needs --stl-json and --stl-images")
+        pairs, skipped = stl_pairs(read_records(opts["stl_json"]), opts["stl_images"])
+        data = f"Shop The Look records {opts['stl_json'].name}: {len(pairs)} pairs, {skipped} skipped"
+    else:
+        pairs, skipped = catalog_pairs()
+        data = f"catalog model shots boxed by the shipped detector: {len(pairs)} pairs, {skipped} skipped"
+    train, held = split_by_product(pairs, opts["held_out"], opts["seed"])
+    if not held:
+        raise CommandError("no pairs to train on")
+    return train, lambda embed: evaluate_pairs(embed, held, size), data
+
+
+def catalog_pairs():
+    """The scraped catalog: each model shot, the product boxed in it, against the product's other photos."""
+    from PIL import Image
+
+    from catalog.models import Product
+    from detection.ml import shipped
+    from embeddings.training.pair_sources import ModelShot, model_shot_pairs
+
+    detector = shipped.garment_detector()
+
+    def find_box(path: Path, category: str):
+        with Image.open(path) as image:
+            rgb = image.convert("RGB")
+        found = [b for b in detector.detect(rgb) if b.label == category]
+        if not found:
+            return None
+        b = max(found, key=lambda b: b.score)
+        return (b.x1 / rgb.width, b.y1 / rgb.height, b.x2 / rgb.width, b.y2 / rgb.height)
+
+    shots = []
+    for product in Product.objects.filter(images__view="model").distinct().prefetch_related("images"):
+        images = list(product.images.all())
+        for shot in (i for i in images if i.view == "model"):
+            others = tuple(Path(i.image.path) for i in images if i.view != "model")
+            shots.append(ModelShot(str(product.pk), product.gender, product.category, Path(shot.image.path), others))
+    return model_shot_pairs(tqdm(shots, desc="box model shots", unit="photo"), find_box)
