@@ -27,6 +27,7 @@ class DetectorTraining:
     model: str = "yolov5n.yaml"  # built from the yaml: the anchor-free v5u head, no weights fetched
     fraction: float = 1.0  # share of the training images to use
     device: str | None = None  # None: the GPU if there is one, else the CPU
+    init: Path | None = None  # continue from this checkpoint (e.g. the shipped model's) instead of scratch
 
 
 def pick_device(requested: str | None) -> str:
@@ -38,13 +39,19 @@ def pick_device(requested: str | None) -> str:
 
 
 def train_detector(cfg: DetectorTraining) -> Path:
-    """Train from scratch on the lookbook; returns the best checkpoint (chosen on the val split)."""
+    """Train on the lookbook, from scratch or from `cfg.init`; returns the best checkpoint (on the val split)."""
     import_ultralytics(cfg.work_dir / "ultralytics")
     import torch
     from ultralytics import YOLO
 
     torch.set_num_threads(os.cpu_count() or 1)  # ultralytics lowers this to cores - 1 at predict
-    model = YOLO(cfg.model)
+    start = cfg.model
+    if cfg.init is not None:
+        # A copy: this run writes its own checkpoints where the one it starts from may live.
+        start = str(cfg.work_dir / "init.pt")
+        cfg.work_dir.mkdir(parents=True, exist_ok=True)
+        shutil.copy(cfg.init, start)
+    model = YOLO(start)
     model.train(
         data=str(cfg.data_yaml),
         epochs=cfg.epochs,
@@ -57,7 +64,9 @@ def train_detector(cfg: DetectorTraining) -> Path:
         project=str(cfg.work_dir),
         name="train",
         exist_ok=True,
-        pretrained=False,
+        pretrained=cfg.init is not None,
+        # Continuing needs no long warm-up: the weights are already trained.
+        warmup_epochs=0.5 if cfg.init is not None else 3.0,
         amp=False,  # the AMP check downloads weights
         plots=True,
         fraction=cfg.fraction,

@@ -9,6 +9,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
+from detection.ml.model_files import read_manifest
 from scraper.demo_store.lookbook import LookbookConfig, build_lookbook
 
 
@@ -24,6 +25,7 @@ class Command(BaseCommand):
         parser.add_argument("--batch", type=int, default=32)
         parser.add_argument("--seed", type=int, default=7)
         parser.add_argument("--device", default=None, help="cpu, or a CUDA index; default: GPU if present")
+        parser.add_argument("--init", type=Path, help="continue from this .pt checkpoint instead of from scratch")
         parser.add_argument("--no-ship", action="store_true", help="train and evaluate, leave weights/ alone")
 
     def handle(self, *args, **opts) -> None:
@@ -48,7 +50,9 @@ class Command(BaseCommand):
             seed=opts["seed"],
             fraction=min(1.0, opts["images"] / max(available, 1)),
             device=opts["device"],
+            init=opts["init"],
         )
+        previous = read_manifest().get("models", {}).get("garment_detector", {}) if opts["init"] else {}
         started = time.monotonic()
         best = train_detector(cfg)
         minutes = (time.monotonic() - started) / 60
@@ -64,14 +68,19 @@ class Command(BaseCommand):
             "garment_detector_fp16.tflite",
             {
                 "kind": "detector",
-                "architecture": "YOLOv5n with the anchor-free v5u head (ultralytics yolov5n.yaml), from scratch",
+                "architecture": "YOLOv5n with the anchor-free v5u head (ultralytics yolov5n.yaml), no downloaded weights",
                 "input_size": [cfg.imgsz, cfg.imgsz, 3],
                 "input": "RGB float32 in [0, 1], letterboxed with grey 114",
                 "classes": ["topwear", "bottomwear", "footwear", "person"],
                 "precision": "float16",
                 "training": {
                     "command": f"manage.py train_detector --epochs {cfg.epochs} --images {opts['images']} "
-                    f"--imgsz {cfg.imgsz} --batch {cfg.batch} --seed {cfg.seed}",
+                    f"--imgsz {cfg.imgsz} --batch {cfg.batch} --seed {cfg.seed}"
+                    + (f" --init {opts['init']}" if opts["init"] else ""),
+                    # A continued run keeps the recipe of the run it continued, so the chain can be replayed.
+                    "continued_from": {k: previous.get(k) for k in ("training", "metrics", "sha256")}
+                    if previous
+                    else None,
                     "data": "synthetic lookbook (manage.py build_lookbook)",
                     "lookbook": summary["config"],
                     "train_images": round(available * cfg.fraction),
