@@ -68,7 +68,7 @@ class Command(BaseCommand):
             "garment_detector_fp16.tflite",
             {
                 "kind": "detector",
-                "architecture": "YOLOv5n with the anchor-free v5u head (ultralytics yolov5n.yaml), no downloaded weights",
+                "architecture": "YOLOv5n, anchor-free v5u head (ultralytics yolov5n.yaml), no downloaded weights",
                 "input_size": [cfg.imgsz, cfg.imgsz, 3],
                 "input": "RGB float32 in [0, 1], letterboxed with grey 114",
                 "classes": ["topwear", "bottomwear", "footwear", "person"],
