@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
@@ -103,6 +104,9 @@ class Command(BaseCommand):
             },
         )
         self.stdout.write(self.style.SUCCESS(f"shipped weights/{entry['file']} ({entry['bytes'] / 1e6:.1f} MB)"))
+        if opts["source"] == "lookbook":
+            # The exact-match threshold belongs to the model: a new one needs its own.
+            call_command("calibrate_exact_match", lookbook=opts["lookbook"], stdout=self.stdout)
 
 
 def training_pairs(opts: dict, size: int):
