@@ -50,10 +50,12 @@ def _set_status(look: Look, status: str) -> None:
     Look.objects.filter(pk=look.pk).update(status=status)
 
 
-def _recommend(item: LookItem, vector: np.ndarray, genders: Sequence[str], threshold: float) -> list[Recommendation]:
+def _recommend(item: LookItem, vector: np.ndarray, genders: Sequence[str], margin: float) -> list[Recommendation]:
+    """The nearest products; the first is an "exact match" only if it clearly leads the second."""
     hits = catalog_index().search(vector, KEPT_PER_ITEM, genders, item.category)
+    lead = hits[0].score - (hits[1].score if len(hits) > 1 else 0.0) if hits else 0.0
     return [
-        Recommendation(item=item, product_id=h.id, rank=rank, similarity=h.score, exact=h.score >= threshold)
+        Recommendation(item=item, product_id=h.id, rank=rank, similarity=h.score, exact=rank == 1 and lead >= margin)
         for rank, h in enumerate(hits, start=1)
     ]
 
@@ -69,7 +71,7 @@ def run_look(look_id: UUID | str) -> None:
     timings = {"queue": round((started - look.created).total_seconds() * 1000, 1)}
     try:
         detector, classifier, embedder = shipped.garment_detector(), shipped.gender_classifier(), shipped.embedder()
-        threshold = shipped.exact_match_threshold()
+        margin = shipped.exact_match_margin()
     except ModelFileError as exc:
         logger.error("look %s: %s", look.pk, exc)
         fail_look(look.pk, f"The service is not ready: {exc}")
@@ -95,7 +97,7 @@ def run_look(look_id: UUID | str) -> None:
     genders = genders_to_search(look.gender_choice, guess)
     items = [_item(look, g, v, fallback) for g, v in zip(garments, vectors, strict=True)]
     with _timed(timings, "search"):
-        recommendations = [_recommend(item, v, genders, threshold) for item, v in zip(items, vectors, strict=True)]
+        recommendations = [_recommend(item, v, genders, margin) for item, v in zip(items, vectors, strict=True)]
 
     with _timed(timings, "store"), transaction.atomic():
         look.items.all().delete()  # a retried run replaces what a crashed one may have half-written
@@ -148,14 +150,14 @@ def rematch_look(look_id: UUID | str, gender_choice: str) -> None:
     look = Look.objects.filter(pk=look_id).first()
     if look is None:
         return
-    threshold = shipped.exact_match_threshold()
+    margin = shipped.exact_match_margin()
     guess = GenderGuess(look.p_women) if look.p_women is not None else None
     genders = genders_to_search(gender_choice, guess)
     start = time.perf_counter()
     with transaction.atomic():
         for item in look.items.all():
             item.recommendations.all().delete()
-            Recommendation.objects.bulk_create(_recommend(item, item.embedding(), genders, threshold))
+            Recommendation.objects.bulk_create(_recommend(item, item.embedding(), genders, margin))
         look.gender_choice = gender_choice
         look.searched_genders = ",".join(genders)
         look.status = Look.Status.DONE
@@ -177,7 +179,7 @@ def match_region(item_id: int) -> None:
         item.vector = np.asarray(vector, "<f4").tobytes()
         item.save(update_fields=["vector"])
         item.recommendations.all().delete()
-        Recommendation.objects.bulk_create(_recommend(item, vector, genders, shipped.exact_match_threshold()))
+        Recommendation.objects.bulk_create(_recommend(item, vector, genders, shipped.exact_match_margin()))
         Look.objects.filter(pk=look.pk).update(status=Look.Status.DONE)
 
 

@@ -31,11 +31,14 @@ def embedder_entry() -> ModelEntry:
     return verified_model("embedder")
 
 
-# Below this cosine similarity a match is "similar style"; at or above, "exact match". The
-# manifest carries the value calibrated on the lookbook's validation split (see
-# `calibrate_exact_match`); this default only applies to a manifest without one.
-DEFAULT_EXACT_MATCH_THRESHOLD = 0.85
+# A recommendation is an "exact match" when it is first and leads the runner-up by at least this
+# much cosine similarity. The manifest carries the value calibrated on the lookbook's validation
+# split (`calibrate_exact_match`); this default only applies to a manifest without one.
+DEFAULT_EXACT_MATCH_MARGIN = 0.05
 
 
-def exact_match_threshold() -> float:
-    return float(embedder_entry().info.get("exact_match", {}).get("threshold", DEFAULT_EXACT_MATCH_THRESHOLD))
+def exact_match_margin() -> float:
+    calibrated = embedder_entry().info.get("exact_match", {})
+    if calibrated.get("criterion") != "margin":
+        return DEFAULT_EXACT_MATCH_MARGIN
+    return float(calibrated["threshold"])

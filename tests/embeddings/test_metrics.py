@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from embeddings.evaluation import precise_threshold
+from embeddings.evaluation import precise_threshold, top1_margin
 from embeddings.metrics import judged_ranking_metrics, rankings, relevance_score, retrieval_metrics
 
 SCORES = np.array([[0.9, 0.8, 0.1], [0.2, 0.3, 0.7]])
@@ -63,3 +63,9 @@ def test_a_gallery_smaller_than_k_counts_the_missing_ranks_as_misses():
     relevant = np.array([[False, False, True]])
     out = retrieval_metrics(scores, relevant, ks=(1, 10))
     assert out["recall@10"] == 1.0 and out["precision@10"] == pytest.approx(0.1) and out["map@10"] == 0.5
+
+
+def test_top1_margin_is_the_lead_over_the_runner_up_within_the_allowed_items():
+
+    scores = np.array([[0.9, 0.7, -np.inf], [0.6, -np.inf, -np.inf], [0.5, 0.55, 0.1]])
+    assert top1_margin(scores) == pytest.approx([0.2, 0.6, 0.05])

@@ -74,6 +74,7 @@ def test_a_scene_gets_its_garments_found_and_the_worn_products_recommended(produ
             assert [r.rank for r in recs] == list(range(1, len(recs) + 1))
             assert all(a.similarity >= b.similarity for a, b in pairwise(recs))
             assert all(r.product.category == item.category for r in recs)
+            assert not any(r.exact for r in recs[1:])  # only a clear winner can be the exact product
             if item.category in worn:
                 found += 1
                 in_top10 += worn[item.category] in [r.product_id for r in recs[:10]]

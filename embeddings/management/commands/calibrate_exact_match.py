@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from detection.ml.model_files import ModelFileError, verified_model
 from detection.training.manifest import annotate_model
-from embeddings.evaluation import calibrate_exact_match
+from embeddings.evaluation import calibrate_exact_match, exact_match_check
 from embeddings.ml.embedder import Embedder
 
 
@@ -34,6 +34,10 @@ class Command(BaseCommand):
         result = calibrate_exact_match(
             embedder.embed_batch, opts["lookbook"], opts["split"], embedder.size, opts["precision"]
         )
+        if (opts["lookbook"] / "pairs" / "test.jsonl").exists():  # the same margin, on products never tuned on
+            result["test_check"] = exact_match_check(
+                embedder.embed_batch, opts["lookbook"], "test", embedder.size, result["threshold"]
+            )
         if not opts["no_save"]:
             annotate_model("embedder", "exact_match", result)
         self.stdout.write(json.dumps(result))
