@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from celery import shared_task
+from celery.signals import worker_ready
 from django.db import transaction
 
 EMBED_BATCH = 32  # products per task: a few seconds of work, so a scrape's products trickle in
@@ -23,3 +24,20 @@ def queue_embedding(product_ids: Sequence[int]) -> None:
     for start in range(0, len(ids), EMBED_BATCH):
         batch = ids[start : start + EMBED_BATCH]
         transaction.on_commit(lambda batch=batch: embed_products_task.delay(batch))
+
+
+@shared_task(acks_late=True, time_limit=3600, soft_time_limit=3540)
+def embed_stale_products_task() -> int:
+    """Queue vectors for every product whose vector is missing or was made by another embedder."""
+    from .index_sync import stale_product_ids
+
+    ids = stale_product_ids()
+    queue_embedding(ids)
+    return len(ids)
+
+
+@worker_ready.connect
+def _embed_stale_on_start(sender, **kwargs) -> None:
+    # New weights make every stored vector stale: a worker starting on them brings the catalog
+    # up to date by itself, without waiting for someone to run rebuild_index.
+    embed_stale_products_task.delay()

@@ -93,3 +93,17 @@ def test_a_look_survives_its_worker_process_being_killed(client, celery_worker, 
     look = wait_for(lambda: Look.objects.filter(pk=look_id, status=Look.Status.DONE).first(), timeout=90)
     assert look.attempts >= 2
     assert look.items.exists()
+
+
+@pytest.fixture
+def unembedded_catalog(transactional_db):
+    """Products whose vectors are missing, as after shipping a new embedder (its sha256 makes all stale)."""
+    return ingest(demo_products()[:18])
+
+
+def test_a_starting_worker_embeds_the_products_it_finds_stale(unembedded_catalog, celery_worker):
+    from catalog.index_sync import stale_product_ids
+    from catalog.models import ProductEmbedding
+
+    wait_for(lambda: ProductEmbedding.objects.count() == len(unembedded_catalog), timeout=90, step=0.2)
+    assert stale_product_ids() == []
