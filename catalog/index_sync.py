@@ -10,14 +10,14 @@ import numpy as np
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
-from django.db.models import Count, F, Max, Q, Sum
+from django.db.models import Count, F, Max, Sum
 from PIL import Image
 
 from detection.ml import shipped
 from embeddings.faiss_index import FaissIndex
-from embeddings.index import Hit, VectorIndex, partition_key
+from embeddings.index import Hit, VectorIndex, partition_key, vector_from_bytes, vector_to_bytes
 
-from .models import Gender, Product, ProductEmbedding, ProductImage
+from .models import Gender, ProductEmbedding, ProductImage
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +58,7 @@ def embed_products(product_ids: Iterable[int]) -> int:
             defaults={
                 "model_sha256": entry.sha256,
                 "image_sha256": thumb.sha256,
-                "vector": np.asarray(vector, "<f4").tobytes(),
+                "vector": vector_to_bytes(vector),
             },
         )
         done += 1
@@ -119,9 +119,7 @@ class CatalogIndex:
     def _rebuild(self, partition: str) -> None:
         gender, category = partition.split("/")
         rows = list(
-            self._rows()
-            .filter(Q(product__gender=gender) & Q(product__category=category))
-            .values_list("product_id", "vector")
+            self._rows().filter(product__gender=gender, product__category=category).values_list("product_id", "vector")
         )
         if self._index is None:
             if not rows:
@@ -130,7 +128,7 @@ class CatalogIndex:
         self._index.clear_partition(partition)
         if rows:
             ids = [pid for pid, _ in rows]
-            vectors = np.stack([np.frombuffer(bytes(v), "<f4") for _, v in rows])
+            vectors = np.stack([vector_from_bytes(v) for _, v in rows])
             self._index.add(partition, ids, vectors)
         logger.info("vector index: %s rebuilt with %d products", partition, len(rows))
 
@@ -153,7 +151,3 @@ def catalog_index() -> CatalogIndex:
     if _catalog_index is None:
         _catalog_index = CatalogIndex()
     return _catalog_index
-
-
-def products_by_id(ids: Iterable[int]) -> dict[int, Product]:
-    return Product.objects.prefetch_related("images").in_bulk(list(ids))

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import numpy as np
 from django.db import models
 from django.db.models import Q
+
+from embeddings.index import vector_from_bytes
 
 
 class Gender(models.TextChoices):
@@ -111,3 +114,6 @@ class ProductEmbedding(models.Model):
 
     def __str__(self) -> str:
         return f"embedding of {self.product_id}"
+
+    def as_array(self) -> np.ndarray:
+        return vector_from_bytes(self.vector)

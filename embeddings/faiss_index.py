@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import faiss
 import numpy as np
 
-from .index import Hit
+from .index import Hit, checked_vectors
 
 # Exact search over a catalog's partition is a few hundred microseconds; FAISS's OpenMP threads
 # would only contend with the models for the worker's cores (RESEARCH: BLAS spin slowed them).
@@ -25,16 +25,8 @@ class FaissIndex:
     def __len__(self) -> int:
         return len(self._partition_of)
 
-    def _vectors(self, vectors: np.ndarray) -> np.ndarray:
-        vectors = np.ascontiguousarray(vectors, dtype=np.float32).reshape(-1, self.dim)
-        if not np.all(np.isfinite(vectors)):
-            raise ValueError("vectors must be finite")
-        return vectors
-
     def add(self, partition: str, ids: Sequence[int], vectors: np.ndarray) -> None:
-        vectors = self._vectors(vectors)
-        if len(ids) != len(vectors):
-            raise ValueError(f"{len(ids)} ids for {len(vectors)} vectors")
+        vectors = checked_vectors(ids, vectors, self.dim)
         self.remove(ids)
         if partition not in self._parts:
             self._parts[partition] = faiss.IndexIDMap2(faiss.IndexFlatIP(self.dim))
@@ -55,7 +47,7 @@ class FaissIndex:
         self._partition_of = {i: p for i, p in self._partition_of.items() if p != partition}
 
     def search(self, vector: np.ndarray, k: int, partitions: Sequence[str]) -> list[Hit]:
-        query = self._vectors(vector)
+        query = checked_vectors([0], vector, self.dim)
         hits: list[Hit] = []
         for partition in partitions:
             index = self._parts.get(partition)

@@ -37,3 +37,22 @@ class VectorIndex(Protocol):
 
 def partition_key(gender: str, category: str) -> str:
     return f"{gender}/{category}"
+
+
+def checked_vectors(ids: Sequence[int], vectors: np.ndarray, dim: int) -> np.ndarray:
+    """`vectors` as a contiguous float32 (N x dim) array, refused unless finite and one per id."""
+    vectors = np.ascontiguousarray(vectors, dtype=np.float32).reshape(-1, dim)
+    if len(ids) != len(vectors):
+        raise ValueError(f"{len(ids)} ids for {len(vectors)} vectors")
+    if not np.all(np.isfinite(vectors)):
+        raise ValueError("vectors must be finite")
+    return vectors
+
+
+# How a vector is stored in a database column: float32, little-endian.
+def vector_to_bytes(vector: np.ndarray) -> bytes:
+    return np.asarray(vector, "<f4").tobytes()
+
+
+def vector_from_bytes(data: bytes | memoryview) -> np.ndarray:
+    return np.frombuffer(bytes(data), "<f4")

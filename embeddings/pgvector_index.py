@@ -7,7 +7,7 @@ from contextlib import AbstractContextManager
 
 import numpy as np
 
-from .index import Hit
+from .index import Hit, checked_vectors
 
 CursorFactory = Callable[[], AbstractContextManager]  # a DB-API cursor that takes %s parameters
 
@@ -48,11 +48,7 @@ class PgVectorIndex:
             return int(cur.fetchone()[0])
 
     def add(self, partition: str, ids: Sequence[int], vectors: np.ndarray) -> None:
-        vectors = np.asarray(vectors, np.float32).reshape(-1, self.dim)
-        if len(ids) != len(vectors):
-            raise ValueError(f"{len(ids)} ids for {len(vectors)} vectors")
-        if not np.all(np.isfinite(vectors)):
-            raise ValueError("vectors must be finite")
+        vectors = checked_vectors(ids, vectors, self.dim)
         rows = [(int(i), partition, _literal(v)) for i, v in zip(ids, vectors, strict=True)]
         with self.cursor() as cur:
             cur.executemany(

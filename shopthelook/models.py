@@ -10,6 +10,7 @@ from django.db import models
 from django.utils import timezone
 
 from catalog.models import Category, Product
+from embeddings.index import vector_from_bytes
 
 
 def look_photo_path(instance: Look, filename: str) -> str:
@@ -56,14 +57,6 @@ class Look(models.Model):
     def __str__(self) -> str:
         return f"look {str(self.id)[:8]} ({self.status})"
 
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.FAILED)
-
-    @property
-    def total_ms(self) -> float | None:
-        return sum(self.timings.values()) if self.timings else None
-
 
 class LookItem(models.Model):
     class Source(models.TextChoices):
@@ -92,7 +85,7 @@ class LookItem(models.Model):
         return (self.x1, self.y1, self.x2, self.y2)
 
     def embedding(self) -> np.ndarray:
-        return np.frombuffer(bytes(self.vector), "<f4")
+        return vector_from_bytes(self.vector)
 
 
 class Recommendation(models.Model):

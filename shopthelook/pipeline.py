@@ -20,6 +20,7 @@ from detection.ml.boxes import Box
 from detection.ml.gender import GenderGuess
 from detection.ml.model_files import ModelFileError
 from detection.ml.outfit import layout_garments, main_person, pick_garments
+from embeddings.index import vector_to_bytes
 
 from .models import Look, LookItem, Recommendation
 
@@ -141,7 +142,7 @@ def _item(look: Look, box: Box, vector: np.ndarray, fallback: str) -> LookItem:
         y1=box.y1,
         x2=box.x2,
         y2=box.y2,
-        vector=np.asarray(vector, "<f4").tobytes(),
+        vector=vector_to_bytes(vector),
     )
 
 
@@ -176,7 +177,7 @@ def match_region(item_id: int) -> None:
     guess = GenderGuess(look.p_women) if look.p_women is not None else None
     genders = genders_to_search(look.gender_choice, guess)
     with transaction.atomic():
-        item.vector = np.asarray(vector, "<f4").tobytes()
+        item.vector = vector_to_bytes(vector)
         item.save(update_fields=["vector"])
         item.recommendations.all().delete()
         Recommendation.objects.bulk_create(_recommend(item, vector, genders, shipped.exact_match_margin()))

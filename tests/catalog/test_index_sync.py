@@ -22,7 +22,7 @@ def test_scraped_products_get_unit_vectors_once(products):
     ids = [p.pk for p in stored.values()]
     assert stale_product_ids() == sorted(ids)
     assert embed_products(ids) == len(ids)
-    vector = np.frombuffer(bytes(ProductEmbedding.objects.get(pk=ids[0]).vector), "<f4")
+    vector = ProductEmbedding.objects.get(pk=ids[0]).as_array()
     assert vector.shape == (128,) and np.linalg.norm(vector) == pytest.approx(1.0, abs=1e-3)
     assert stale_product_ids() == []
     assert embed_products(ids) == 0  # nothing changed: nothing recomputed
@@ -40,7 +40,7 @@ def test_the_index_follows_scrapes_updates_stock_and_deletes(products):
     embed_products([p.pk for p in stored.values()])
     index = CatalogIndex()
     shirt = next(p for p in stored.values() if (p.gender, p.category) == ("men", "topwear"))
-    vector = np.frombuffer(bytes(shirt.embedding.vector), "<f4")
+    vector = shirt.embedding.as_array()
 
     # found in its own partition, first (it is the query)
     assert index.search(vector, 3, ["men"], "topwear")[0].id == shirt.pk
@@ -63,7 +63,7 @@ def test_the_index_follows_scrapes_updates_stock_and_deletes(products):
 def test_unisex_products_are_found_for_both_genders():
     product, _ = upsert_product(record("U1", gender="unisex"))
     embed_products([product.pk])
-    vector = np.frombuffer(bytes(ProductEmbedding.objects.get(pk=product.pk).vector), "<f4")
+    vector = ProductEmbedding.objects.get(pk=product.pk).as_array()
     index = CatalogIndex()
     for gender in ("men", "women"):
         assert index.search(vector, 1, [gender], "topwear")[0].id == product.pk

@@ -53,7 +53,6 @@ def test_migrate_and_ingest_on_postgresql(tmp_path):
 PGVECTOR_SCRIPT = """
 import django
 django.setup()
-import numpy as np
 from django.core.management import call_command
 from catalog.index_sync import CatalogIndex, embed_products
 from catalog.models import Product
@@ -64,7 +63,7 @@ stored = ingest(demo_products()[:24])
 embed_products([p.pk for p in stored.values()])
 index = CatalogIndex()
 shirt = next(p for p in stored.values() if (p.gender, p.category) == ("men", "topwear"))
-vector = np.frombuffer(bytes(shirt.embedding.vector), "<f4")
+vector = shirt.embedding.as_array()
 first = index.search(vector, 3, ["men"], "topwear")[0].id == shirt.pk
 Product.objects.filter(pk=shirt.pk).delete()
 gone = shirt.pk not in {h.id for h in index.search(vector, 50, ["men", "women"], "topwear")}
