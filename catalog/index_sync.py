@@ -32,8 +32,9 @@ def stale_product_ids() -> list[int]:
     return sorted(set(with_photo) - set(fresh))
 
 
-def embed_products(product_ids: Iterable[int]) -> int:
-    """Compute and store the vector of each product's thumbnail, where missing or stale; the number made."""
+def embed_products(product_ids: Iterable[int], force: bool = False) -> int:
+    """Compute and store the vector of each product's thumbnail, where missing or stale (or all, with
+    `force`); the number made. An old vector is replaced only once the new one exists."""
     entry = shipped.embedder_entry()
     model = shipped.embedder()
     done = 0
@@ -45,7 +46,7 @@ def embed_products(product_ids: Iterable[int]) -> int:
     )
     thumbs = ProductImage.objects.filter(product_id__in=ids, is_thumbnail=True)
     for thumb in thumbs.iterator():
-        if current.get(thumb.product_id) == thumb.sha256:
+        if not force and current.get(thumb.product_id) == thumb.sha256:
             continue  # re-scraped with the same photo: the vector stands
         try:
             with thumb.image.open("rb") as fh, Image.open(fh) as image:
@@ -132,8 +133,12 @@ class CatalogIndex:
             self._index.add(partition, ids, vectors)
         logger.info("vector index: %s rebuilt with %d products", partition, len(rows))
 
-    def search(self, vector: np.ndarray, k: int, genders: Sequence[str], category: str) -> list[Hit]:
-        self.refresh()
+    def search(
+        self, vector: np.ndarray, k: int, genders: Sequence[str], category: str, refresh: bool = True
+    ) -> list[Hit]:
+        """Nearest products; `refresh=False` when the caller just refreshed (one check per look, not per item)."""
+        if refresh:
+            self.refresh()
         if self._index is None:
             return []
         return self._index.search(vector, k, search_partitions(genders, category))

@@ -39,6 +39,11 @@ def genders_to_search(choice: str, guess: GenderGuess | None) -> list[str]:
     return [guess.label]
 
 
+def _stored_genders(look: Look, choice: str) -> list[str]:
+    """genders_to_search from what the first analysis of `look` saw (no model runs again)."""
+    return genders_to_search(choice, GenderGuess(look.p_women) if look.p_women is not None else None)
+
+
 @contextmanager
 def _timed(timings: dict[str, float], stage: str) -> Iterator[None]:
     start = time.perf_counter()
@@ -52,8 +57,11 @@ def _set_status(look: Look, status: str) -> None:
 
 
 def _recommend(item: LookItem, vector: np.ndarray, genders: Sequence[str], margin: float) -> list[Recommendation]:
-    """The nearest products; the first is an "exact match" only if it clearly leads the second."""
-    hits = catalog_index().search(vector, KEPT_PER_ITEM, genders, item.category)
+    """The nearest products; the first is an "exact match" only if it clearly leads the second.
+
+    The caller refreshes the index once for all of a look's items.
+    """
+    hits = catalog_index().search(vector, KEPT_PER_ITEM, genders, item.category, refresh=False)
     lead = hits[0].score - (hits[1].score if len(hits) > 1 else 0.0) if hits else 0.0
     return [
         Recommendation(item=item, product_id=h.id, rank=rank, similarity=h.score, exact=rank == 1 and lead >= margin)
@@ -98,6 +106,7 @@ def run_look(look_id: UUID | str) -> None:
     genders = genders_to_search(look.gender_choice, guess)
     items = [_item(look, g, v, fallback) for g, v in zip(garments, vectors, strict=True)]
     with _timed(timings, "search"):
+        catalog_index().refresh()
         recommendations = [_recommend(item, v, genders, margin) for item, v in zip(items, vectors, strict=True)]
 
     with _timed(timings, "store"), transaction.atomic():
@@ -152,9 +161,9 @@ def rematch_look(look_id: UUID | str, gender_choice: str) -> None:
     if look is None:
         return
     margin = shipped.exact_match_margin()
-    guess = GenderGuess(look.p_women) if look.p_women is not None else None
-    genders = genders_to_search(gender_choice, guess)
+    genders = _stored_genders(look, gender_choice)
     start = time.perf_counter()
+    catalog_index().refresh()
     with transaction.atomic():
         for item in look.items.all():
             item.recommendations.all().delete()
@@ -174,8 +183,8 @@ def match_region(item_id: int) -> None:
     look = item.look
     with look.photo.open("rb") as fh, Image.open(fh) as stored:
         vector = shipped.embedder().embed(stored.convert("RGB"), item.box)
-    guess = GenderGuess(look.p_women) if look.p_women is not None else None
-    genders = genders_to_search(look.gender_choice, guess)
+    genders = _stored_genders(look, look.gender_choice)
+    catalog_index().refresh()
     with transaction.atomic():
         item.vector = vector_to_bytes(vector)
         item.save(update_fields=["vector"])

@@ -26,6 +26,8 @@ def test_scraped_products_get_unit_vectors_once(products):
     assert vector.shape == (128,) and np.linalg.norm(vector) == pytest.approx(1.0, abs=1e-3)
     assert stale_product_ids() == []
     assert embed_products(ids) == 0  # nothing changed: nothing recomputed
+    assert embed_products(ids, force=True) == len(ids)  # rebuild_index --all: every vector again, in place
+    assert ProductEmbedding.objects.count() == len(ids)
 
 
 def test_a_new_photo_makes_the_vector_stale():

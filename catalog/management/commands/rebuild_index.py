@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from catalog.index_sync import CatalogIndex, embed_products, stale_product_ids
-from catalog.models import ProductEmbedding, ProductImage
+from catalog.models import ProductImage
 from detection.ml.model_files import ModelFileError
 
 
@@ -20,15 +20,14 @@ class Command(BaseCommand):
     def handle(self, *args, **opts) -> None:
         try:
             if opts["all"]:
-                ProductEmbedding.objects.all().delete()
-                ids = sorted(set(ProductImage.objects.filter(is_thumbnail=True).values_list("product_id", flat=True)))
+                ids = sorted(ProductImage.objects.filter(is_thumbnail=True).values_list("product_id", flat=True))
             else:
                 ids = stale_product_ids()
             made = 0
             with tqdm(total=len(ids), unit="product", desc="embed catalog") as bar:
                 for start in range(0, len(ids), opts["batch"]):
                     batch = ids[start : start + opts["batch"]]
-                    made += embed_products(batch)
+                    made += embed_products(batch, force=opts["all"])
                     bar.update(len(batch))
             index = CatalogIndex()
             index.refresh()
