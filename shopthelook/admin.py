@@ -76,22 +76,17 @@ class LookAdmin(admin.ModelAdmin):
         look = self.get_object(request, object_id)
         extra = dict(extra_context or {})
         if look is not None:
-            mine = dict(
-                Feedback.objects.filter(recommendation__item__look=look, reviewer=request.user).values_list(
-                    "recommendation_id", "relevant"
-                )
-            )
-            reasons = dict(
-                Feedback.objects.filter(recommendation__item__look=look, reviewer=request.user).values_list(
-                    "recommendation_id", "reason"
-                )
-            )
+            mine = {
+                rec_id: (relevant, reason)
+                for rec_id, relevant, reason in Feedback.objects.filter(
+                    recommendation__item__look=look, reviewer=request.user
+                ).values_list("recommendation_id", "relevant", "reason")
+            }
             items = []
             for item in look.items.prefetch_related("recommendations__product__images"):
                 recs = list(item.recommendations.all()[:REVIEWED_PER_ITEM])
                 for rec in recs:
-                    rec.my_verdict = mine.get(rec.pk)
-                    rec.my_reason = reasons.get(rec.pk, "")
+                    rec.my_verdict, rec.my_reason = mine.get(rec.pk, (None, ""))
                 items.append(
                     {
                         "item": item,

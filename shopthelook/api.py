@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from django.http import HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
-from .looks import RateLimited, check_rate, client_key, create_look
+from .looks import RateLimited, submit_photo
 from .models import Look
 from .payloads import Filters, look_payload
 from .photos import PhotoRejected
@@ -22,21 +23,17 @@ def create(request: HttpRequest) -> JsonResponse:
     photo = request.FILES.get("photo")
     if photo is None:
         return JsonResponse({"error": "send the photo as the multipart field 'photo'"}, status=400)
-    client = client_key(client_address(request))
     try:
-        check_rate(client)
-        look = create_look(photo.read(), request.POST.get("gender", Look.GenderChoice.AUTO), client)
+        look = submit_photo(photo.read(), request.POST.get("gender", Look.GenderChoice.AUTO), client_address(request))
     except RateLimited as exc:
         response = JsonResponse({"error": f"rate limited: {exc}"}, status=429)
         response["Retry-After"] = "60"
         return response
     except PhotoRejected as exc:
         return JsonResponse({"error": str(exc)}, status=400)
-    payload = look_payload(look)
-    response = JsonResponse(
-        {"id": payload["id"], "status": look.status, "status_url": payload["status_url"]}, status=202
-    )
-    response["Location"] = payload["status_url"]
+    status_url = reverse("api-look", args=[look.pk])
+    response = JsonResponse({"id": str(look.pk), "status": look.status, "status_url": status_url}, status=202)
+    response["Location"] = status_url
     return response
 
 

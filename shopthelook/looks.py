@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-import io
 import logging
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
-from PIL import Image
 
 from .models import Look, LookItem
 from .photos import PhotoLimits, PhotoRejected, decode_photo
@@ -38,6 +36,16 @@ def check_rate(client: str) -> None:
         raise RateLimited(f"more than {settings.LOOK_RATE_LIMIT} photos a minute; wait a moment")
 
 
+def submit_photo(data: bytes, gender_choice: str, address: str) -> Look:
+    """An upload from `address` (the page's or the API's): rate-checked, then created as a Look.
+
+    Raises RateLimited or PhotoRejected; either way nothing is stored.
+    """
+    client = client_key(address)
+    check_rate(client)
+    return create_look(data, gender_choice, client)
+
+
 def create_look(data: bytes, gender_choice: str = Look.GenderChoice.AUTO, client: str = "") -> Look:
     """Store a validated photo as a new queued Look and queue its analysis once committed.
 
@@ -45,15 +53,11 @@ def create_look(data: bytes, gender_choice: str = Look.GenderChoice.AUTO, client
     """
     if gender_choice not in Look.GenderChoice.values:
         raise PhotoRejected(f"gender must be one of {', '.join(Look.GenderChoice.values)}")
-    photo = decode_photo(data, PhotoLimits(settings.LOOK_MAX_BYTES, settings.LOOK_MAX_PIXELS))
-    image = photo.image
-    jpeg = photo.jpeg
-    if max(image.size) > settings.LOOK_MAX_SIDE:
-        image.thumbnail((settings.LOOK_MAX_SIDE, settings.LOOK_MAX_SIDE), Image.Resampling.LANCZOS)
-        jpeg = _jpeg(image)
+    limits = PhotoLimits(settings.LOOK_MAX_BYTES, settings.LOOK_MAX_PIXELS, max_side=settings.LOOK_MAX_SIDE)
+    photo = decode_photo(data, limits)
     with transaction.atomic():
-        look = Look(gender_choice=gender_choice, client=client, width=image.width, height=image.height)
-        look.photo.save("upload.jpg", ContentFile(jpeg), save=False)
+        look = Look(gender_choice=gender_choice, client=client, width=photo.width, height=photo.height)
+        look.photo.save("upload.jpg", ContentFile(photo.jpeg), save=False)
         try:
             look.save()
         except Exception:
@@ -61,12 +65,6 @@ def create_look(data: bytes, gender_choice: str = Look.GenderChoice.AUTO, client
             raise
         transaction.on_commit(lambda: _queue_analysis(look))
     return look
-
-
-def _jpeg(image: Image.Image) -> bytes:
-    out = io.BytesIO()
-    image.save(out, "JPEG", quality=90)
-    return out.getvalue()
 
 
 def _queue_analysis(look: Look) -> None:

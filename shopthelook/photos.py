@@ -27,6 +27,7 @@ class PhotoLimits:
     max_bytes: int
     max_pixels: int
     formats: frozenset[str] = ACCEPTED_FORMATS
+    max_side: int | None = None  # shrink larger photos to this before encoding (None: keep the size)
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,6 @@ class CleanPhoto:
 
     image: Image.Image
     jpeg: bytes
-    source_format: str
 
     @property
     def width(self) -> int:
@@ -91,6 +91,8 @@ def decode_photo(data: bytes, limits: PhotoLimits) -> CleanPhoto:
         raise PhotoRejected("the file is not an image") from exc
     except (OSError, ValueError, SyntaxError, EOFError) as exc:
         raise PhotoRejected(f"the image is corrupt or truncated ({exc})") from exc
+    if limits.max_side is not None and max(image.size) > limits.max_side:
+        image.thumbnail((limits.max_side, limits.max_side), Image.Resampling.LANCZOS)
     out = io.BytesIO()
     image.save(out, "JPEG", quality=90)  # a fresh file: no EXIF (location), ICC or comments carried over
-    return CleanPhoto(image, out.getvalue(), fmt)
+    return CleanPhoto(image, out.getvalue())

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from .looks import QueueUnavailable, RateLimited, add_region, change_gender, check_rate, client_key, create_look
+from .looks import QueueUnavailable, RateLimited, add_region, change_gender, submit_photo
 from .models import Look
 from .photos import PhotoRejected
 
@@ -35,10 +35,8 @@ def upload(request: HttpRequest) -> HttpResponse:
     photo = request.FILES.get("photo")
     if photo is None:
         return _upload_error(request, "Choose a photo to upload.", 400)
-    client = client_key(client_address(request))
     try:
-        check_rate(client)
-        look = create_look(photo.read(), request.POST.get("gender", Look.GenderChoice.AUTO), client)
+        look = submit_photo(photo.read(), request.POST.get("gender", Look.GenderChoice.AUTO), client_address(request))
     except RateLimited as exc:
         return _upload_error(request, f"Too many uploads: {exc}.", 429)
     except PhotoRejected as exc:
