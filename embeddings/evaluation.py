@@ -45,18 +45,12 @@ def evaluate_pairs(embed: EmbedFn, pairs: list, size: int) -> dict:
     For sources other than the lookbook: the gallery is the held-out products, each by its first
     photo, searched within the query's partition.
     """
-    from .training.siamese import photo, scene_crop
-
-    gallery_photo = {}
+    gallery: dict[str, tuple[Path, str]] = {}
     for p in pairs:
-        gallery_photo.setdefault(p.product, (p.photos[0], p.partition))
-    ids = list(gallery_photo)
-    gallery = embed_all(embed, [photo(path, size) for path, _ in gallery_photo.values()])
-    queries = embed_all(embed, [scene_crop(p, size) for p in pairs])
-    partition = np.array(["/".join(part) for _, part in gallery_photo.values()])
-    allowed = np.array([partition == "/".join(p.partition) for p in pairs])
+        gallery.setdefault(p.product, (p.photos[0], "/".join(p.partition)))
+    ids, scores, allowed = _scores(embed, pairs, gallery, size)
     relevant = np.array([np.array(ids) == p.product for p in pairs])
-    metrics = retrieval_metrics(queries @ gallery.T, relevant, ks=(1, 10), allowed=allowed)
+    metrics = retrieval_metrics(scores, relevant, ks=(1, 10), allowed=allowed)
     return {"split": "held-out", "queries": len(pairs), "gallery": len(ids), **metrics}
 
 
@@ -135,13 +129,26 @@ def _lookbook_scores(embed: EmbedFn, lookbook: Path, split: str, size: int, limi
 
     The gallery is every product's front photo, whichever split the product belongs to.
     """
-    from .training.siamese import lookbook_pairs, product_photo, read_catalog, scene_crop
+    from .training.siamese import lookbook_pairs, read_catalog
 
     catalog = read_catalog(lookbook)
-    ids = list(catalog)
-    gallery = embed_all(embed, [product_photo(lookbook, pid, size) for pid in ids])
+    gallery = {
+        pid: (lookbook / "products" / pid / "front.jpg", f"{row['gender']}/{row['category']}")
+        for pid, row in catalog.items()
+    }
     pairs = lookbook_pairs(lookbook, split)[:limit]
+    ids, scores, allowed = _scores(embed, pairs, gallery, size)
+    return catalog, ids, pairs, scores, allowed
+
+
+def _scores(embed: EmbedFn, pairs: list, gallery: dict[str, tuple[Path, str]], size: int):
+    """(gallery ids, query x gallery similarities, same-partition mask): each pair's scene crop
+    against `gallery`, which maps a product id to its photo and its "gender/category" partition."""
+    from .training.siamese import photo, scene_crop
+
+    ids = list(gallery)
+    photos = embed_all(embed, [photo(path, size) for path, _ in gallery.values()])
     queries = embed_all(embed, [scene_crop(p, size) for p in pairs])
-    partition = np.array([f"{catalog[pid]['gender']}/{catalog[pid]['category']}" for pid in ids])
-    allowed = np.array([partition == f"{p.partition[0]}/{p.partition[1]}" for p in pairs])
-    return catalog, ids, pairs, queries @ gallery.T, allowed
+    partition = np.array([part for _, part in gallery.values()])
+    allowed = np.array([partition == "/".join(p.partition) for p in pairs])
+    return ids, queries @ photos.T, allowed

@@ -76,6 +76,12 @@ def start_celery_worker(
     return subprocess.Popen(cmd, env={**os.environ, **env})
 
 
+def child_pids(pid: int) -> list[int]:
+    """The direct children of process `pid` (a Celery worker's pool processes), from /proc."""
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(c) for c in path.read_text().split()] if path.exists() else []
+
+
 def stop(proc: subprocess.Popen | None, timeout: float = 10.0) -> None:
     """Ask a child to stop (SIGTERM), kill it if it has not after `timeout`, and reap it."""
     if proc is None:

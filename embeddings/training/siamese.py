@@ -55,10 +55,6 @@ def scene_crop(pair: Pair, size: int, rng: random.Random | None = None) -> np.nd
         return square_crop(image, box, size)
 
 
-def product_photo(lookbook: Path, product: str, size: int, view: str = "front") -> np.ndarray:
-    return photo(lookbook / "products" / product / f"{view}.jpg", size)
-
-
 def photo(path: Path, size: int) -> np.ndarray:
     """A whole catalog photo, padded to a square, as the gallery and the positives see it."""
     with Image.open(path) as image:

@@ -1,17 +1,14 @@
 """Staff review in admin: the look list, a look's page with its boxes and recommendations, feedback, metrics."""
 
-import io
-
 import pytest
 from django.contrib.auth.models import Permission, User
 from django.core.files.base import ContentFile
 from django.urls import reverse
-from PIL import Image
 
 from catalog.ingest import upsert_product
 from shopthelook.feedback_metrics import summarise
 from shopthelook.models import Feedback, Look, LookItem, Recommendation
-from tests.catalog.factories import record
+from tests.catalog.factories import jpeg, record
 
 pytestmark = pytest.mark.django_db
 
@@ -19,11 +16,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def look() -> Look:
     """A finished look with one top and three recommendations, as the pipeline stores them."""
-    out = io.BytesIO()
-    Image.new("RGB", (200, 300), "white").save(out, "JPEG")
     look = Look(status=Look.Status.DONE, width=200, height=300, p_women=0.1, gender_seen="men")
     look.timings = {"queue": 3.0, "detect": 25.0, "gender": 9.0, "embed": 7.0, "search": 1.0}
-    look.photo.save("x.jpg", ContentFile(out.getvalue()), save=False)
+    look.photo.save("x.jpg", ContentFile(jpeg("white", (200, 300))), save=False)
     look.save()
     item = LookItem.objects.create(look=look, category="topwear", score=0.9, x1=40, y1=50, x2=160, y2=150)
     for rank in (1, 2, 3):

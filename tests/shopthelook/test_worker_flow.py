@@ -5,12 +5,12 @@ import io
 import os
 import signal
 import time
-from pathlib import Path
 
 import pytest
 
 from catalog.index_sync import embed_products
 from shopthelook.models import Look
+from shopthelook.servers import child_pids
 from tests.shopthelook.demo_catalog import demo_products, ingest, jpeg_of, scene
 
 pytestmark = pytest.mark.slow
@@ -74,11 +74,6 @@ def test_a_posted_photo_comes_back_with_items_and_recommendations(client, celery
     assert all(r["brand"] == brand for i in filtered["items"] for r in i["recommendations"])
 
 
-def _pool_children(pid: int) -> list[int]:
-    children = Path(f"/proc/{pid}/task/{pid}/children")
-    return [int(c) for c in children.read_text().split()] if children.exists() else []
-
-
 def test_a_look_survives_its_worker_process_being_killed(client, celery_worker, catalog):
     products, _ = catalog
     worker = celery_worker
@@ -87,7 +82,7 @@ def test_a_look_survives_its_worker_process_being_killed(client, celery_worker, 
     # given: the pool process has taken the look (it is loading models or analysing)
     wait_for(lambda: Look.objects.get(pk=look_id).status != Look.Status.QUEUED, step=0.005)
     # when: that process dies without warning
-    for child in _pool_children(worker.pid):
+    for child in child_pids(worker.pid):
         os.kill(child, signal.SIGKILL)
     # then: the message goes back to the queue and a fresh process completes the look
     look = wait_for(lambda: Look.objects.filter(pk=look_id, status=Look.Status.DONE).first(), timeout=90)

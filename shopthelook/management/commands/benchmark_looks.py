@@ -17,7 +17,7 @@ from detection.bench import percentile, photos
 from scraper.demo_store.designs import generate_catalog
 from shopthelook.looks import create_look
 from shopthelook.models import Look
-from shopthelook.servers import free_port, point_celery_at, start_celery_worker, start_redis, stop
+from shopthelook.servers import child_pids, free_port, point_celery_at, start_celery_worker, start_redis, stop
 
 STAGES = ("queue", "load", "detect", "gender", "embed", "search", "store")
 
@@ -25,16 +25,11 @@ STAGES = ("queue", "load", "detect", "gender", "embed", "search", "store")
 def rss_mb(pid: int) -> float:
     """Resident memory of a process and its children (the worker's pool), in MB."""
     total = 0
-    for p in [pid, *_children(pid)]:
+    for p in [pid, *child_pids(pid)]:
         for line in Path(f"/proc/{p}/status").read_text().splitlines():
             if line.startswith("VmRSS:"):
                 total += int(line.split()[1])
     return total / 1024
-
-
-def _children(pid: int) -> list[int]:
-    path = Path(f"/proc/{pid}/task/{pid}/children")
-    return [int(c) for c in path.read_text().split()] if path.exists() else []
 
 
 def summary(values: list[float]) -> dict[str, float]:
