@@ -11,7 +11,7 @@ from django.db import transaction
 EMBED_BATCH = 32  # products per task: a few seconds of work, so a scrape's products trickle in
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=600, soft_time_limit=580)
+@shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=600)
 def embed_products_task(product_ids: list[int]) -> int:
     from .index_sync import embed_products  # the worker loads LiteRT; the web process never does
 
@@ -26,7 +26,7 @@ def queue_embedding(product_ids: Sequence[int]) -> None:
         transaction.on_commit(lambda batch=batch: embed_products_task.delay(batch))
 
 
-@shared_task(acks_late=True, time_limit=3600, soft_time_limit=3540)
+@shared_task(acks_late=True, time_limit=3600)
 def embed_stale_products_task() -> int:
     """Queue vectors for every product whose vector is missing or was made by another embedder."""
     from .index_sync import stale_product_ids

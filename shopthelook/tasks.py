@@ -34,23 +34,23 @@ def analyse_look(self, look_id: str) -> None:
         _pipeline().fail_look(look_id, FAILED_MESSAGE)
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=60, soft_time_limit=50)
+@shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=60)
 def rematch_look(look_id: str, gender_choice: str) -> None:
     _pipeline().rematch_look(look_id, gender_choice)
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=60, soft_time_limit=50)
+@shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=60)
 def match_region(item_id: int) -> None:
     _pipeline().match_region(item_id)
 
 
-@shared_task(time_limit=60, soft_time_limit=50)
+@shared_task(time_limit=60)
 def sweep_stale_looks() -> None:
     """Requeue looks a lost worker left unfinished (or fail them after too many attempts)."""
     for look_id in _pipeline().stale_looks(settings.LOOK_STALE_SECONDS, settings.LOOK_MAX_ATTEMPTS):
         analyse_look.delay(str(look_id))
 
 
-@shared_task(time_limit=600, soft_time_limit=580)
+@shared_task(time_limit=600)
 def delete_old_looks() -> None:
     retention.delete_looks_older_than(settings.LOOK_RETENTION_HOURS)

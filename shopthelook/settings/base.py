@@ -100,7 +100,8 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 4 * 3600)
-CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 60
+# No global soft limit: Celery refuses to queue a task whose own time_limit is below it. A task
+# that can clean up (analyse_look, the scrape) sets its own soft limit.
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 # Scraper: the browser binaries (Debian's), and the limits every downloaded image must meet.
