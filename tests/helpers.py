@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from scraper.demo_store.site import DemoStore, Faults
@@ -19,3 +20,12 @@ def faulty_store_for(products, slug: str = "mens-topwear") -> tuple[DemoStore, d
 
 def media_files(root: Path) -> list[Path]:
     return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
+
+
+def wait_until(check, timeout: float, what: str, step: float = 0.3):
+    """Poll `check` until it returns something true, and return that; fail saying `what` did not happen."""
+    deadline = time.monotonic() + timeout
+    while not (value := check()):
+        assert time.monotonic() < deadline, f"{what} within {timeout:.0f} s"
+        time.sleep(step)
+    return value

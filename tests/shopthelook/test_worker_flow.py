@@ -4,26 +4,16 @@ and survives the worker process being killed in the middle of it."""
 import io
 import os
 import signal
-import time
 
 import pytest
 
 from catalog.index_sync import embed_products
 from shopthelook.models import Look
 from shopthelook.servers import child_pids
+from tests.helpers import wait_until
 from tests.shopthelook.demo_catalog import demo_products, ingest, jpeg_of, scene
 
 pytestmark = pytest.mark.slow
-
-
-def wait_for(predicate, timeout: float = 60, step: float = 0.05):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(step)
-    raise AssertionError(f"not true within {timeout} s")
 
 
 def post_photo(client, data: bytes, **fields):
@@ -54,7 +44,7 @@ def test_a_posted_photo_comes_back_with_items_and_recommendations(client, celery
         seen.add(body["status"])
         return body if body["status"] in ("done", "failed") else None
 
-    body = wait_for(done)
+    body = wait_until(done, 60, "the look finished", step=0.05)
     assert body["status"] == "done", body.get("error")
     assert seen <= {"queued", "analysing", "matching", "done"}
     assert {i["category"] for i in body["items"]} >= {"topwear", "footwear"}
@@ -80,12 +70,14 @@ def test_a_look_survives_its_worker_process_being_killed(client, celery_worker, 
     response = post_photo(client, jpeg_of(scene(products, "men", 22)))
     look_id = response.json()["id"]
     # given: the pool process has taken the look (it is loading models or analysing)
-    wait_for(lambda: Look.objects.get(pk=look_id).status != Look.Status.QUEUED, step=0.005)
+    wait_until(lambda: Look.objects.get(pk=look_id).status != Look.Status.QUEUED, 60, "the look was taken", step=0.005)
     # when: that process dies without warning
     for child in child_pids(worker.pid):
         os.kill(child, signal.SIGKILL)
     # then: the message goes back to the queue and a fresh process completes the look
-    look = wait_for(lambda: Look.objects.filter(pk=look_id, status=Look.Status.DONE).first(), timeout=90)
+    look = wait_until(
+        lambda: Look.objects.filter(pk=look_id, status=Look.Status.DONE).first(), 90, "the look done", step=0.05
+    )
     assert look.attempts >= 2
     assert look.items.exists()
 
@@ -100,5 +92,7 @@ def test_a_starting_worker_embeds_the_products_it_finds_stale(unembedded_catalog
     from catalog.index_sync import stale_product_ids
     from catalog.models import ProductEmbedding
 
-    wait_for(lambda: ProductEmbedding.objects.count() == len(unembedded_catalog), timeout=90, step=0.2)
+    wait_until(
+        lambda: ProductEmbedding.objects.count() == len(unembedded_catalog), 90, "every product embedded", step=0.2
+    )
     assert stale_product_ids() == []
