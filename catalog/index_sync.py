@@ -1,7 +1,8 @@
-"""Keep product vectors current: embed products' thumbnails, and mirror the rows into the vector index."""
+"""Keep product vectors current: embed products' photos, and mirror the rows into the vector index."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 from collections.abc import Iterable, Sequence
@@ -10,60 +11,103 @@ import numpy as np
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
-from django.db.models import Count, F, Max, Sum
+from django.db.models import Count, Max, Sum
 from PIL import Image
 
 from detection.ml import shipped
 from embeddings.faiss_index import FaissIndex
-from embeddings.index import Hit, VectorIndex, partition_key, vector_from_bytes, vector_to_bytes
+from embeddings.index import (
+    Hit,
+    VectorIndex,
+    best_per_product,
+    indexes_view,
+    partition_key,
+    vector_from_bytes,
+    vector_to_bytes,
+)
 
 from .models import Gender, ProductEmbedding, ProductImage
 
 logger = logging.getLogger(__name__)
 
 
+PHOTO_SLOTS = 8  # photos indexed per product at most; a photo's id in the index is product * 8 + slot
+
+
+def indexed_photos(images: Iterable[ProductImage]) -> list[ProductImage]:
+    """The photos a product is searched by, in position order: all but model shots (the thumbnail
+    alone when that leaves none), at most PHOTO_SLOTS."""
+    images = sorted(images, key=lambda i: i.position)
+    kept = [i for i in images if indexes_view(i.view)] or [i for i in images if i.is_thumbnail]
+    return kept[:PHOTO_SLOTS]
+
+
+def photos_signature(images: Sequence[ProductImage]) -> str:
+    return hashlib.sha256(",".join(i.sha256 for i in images).encode()).hexdigest()
+
+
+def _images_by_product(product_ids: Iterable[int] | None = None) -> dict[int, list[ProductImage]]:
+    images = ProductImage.objects.only("product_id", "position", "view", "sha256", "is_thumbnail", "image")
+    if product_ids is not None:
+        images = images.filter(product_id__in=list(product_ids))
+    grouped: dict[int, list[ProductImage]] = {}
+    for image in images.iterator():
+        grouped.setdefault(image.product_id, []).append(image)
+    return grouped
+
+
 def stale_product_ids() -> list[int]:
-    """Products whose vector is missing, made by another model, or made from an older photo."""
-    model = shipped.embedder_entry().sha256
-    fresh = ProductEmbedding.objects.filter(
-        model_sha256=model, product__images__is_thumbnail=True, image_sha256=F("product__images__sha256")
-    ).values_list("product_id", flat=True)
-    with_photo = ProductImage.objects.filter(is_thumbnail=True).values_list("product_id", flat=True)
-    return sorted(set(with_photo) - set(fresh))
+    """Products whose vectors are missing, made by another model, or made from other photos."""
+    stored = dict(
+        ProductEmbedding.objects.filter(model_sha256=shipped.embedder_entry().sha256).values_list(
+            "product_id", "photos_sha256"
+        )
+    )
+    return sorted(
+        pid
+        for pid, images in _images_by_product().items()
+        if (photos := indexed_photos(images)) and stored.get(pid) != photos_signature(photos)
+    )
 
 
 def embed_products(product_ids: Iterable[int], force: bool = False) -> int:
-    """Compute and store the vector of each product's thumbnail, where missing or stale (or all, with
-    `force`); the number made. An old vector is replaced only once the new one exists."""
+    """Compute and store the vectors of each product's indexed photos, where missing or stale (or all,
+    with `force`); the number of products done. Old vectors are replaced only once the new exist."""
     entry = shipped.embedder_entry()
     model = shipped.embedder()
-    done = 0
     ids = list(product_ids)
     current = dict(
         ProductEmbedding.objects.filter(product_id__in=ids, model_sha256=entry.sha256).values_list(
-            "product_id", "image_sha256"
+            "product_id", "photos_sha256"
         )
     )
-    thumbs = ProductImage.objects.filter(product_id__in=ids, is_thumbnail=True)
-    for thumb in thumbs.iterator():
-        if not force and current.get(thumb.product_id) == thumb.sha256:
-            continue  # re-scraped with the same photo: the vector stands
+    done = 0
+    for product_id, images in _images_by_product(ids).items():
+        photos = indexed_photos(images)
+        signature = photos_signature(photos)
+        if not photos or (not force and current.get(product_id) == signature):
+            continue  # re-scraped with the same photos: the vectors stand
         try:
-            with thumb.image.open("rb") as fh, Image.open(fh) as image:
-                vector = model.embed(image.convert("RGB"))
+            vectors = np.stack([_embed_photo(model, image) for image in photos])
         except (OSError, ValueError) as exc:  # a file gone missing must not stop the batch
-            logger.warning("product %s: cannot embed %s: %s", thumb.product_id, thumb.image.name, exc)
+            logger.warning("product %s: cannot embed its photos: %s", product_id, exc)
             continue
         ProductEmbedding.objects.update_or_create(
-            product_id=thumb.product_id,
+            product_id=product_id,
             defaults={
                 "model_sha256": entry.sha256,
-                "image_sha256": thumb.sha256,
-                "vector": vector_to_bytes(vector),
+                "photos_sha256": signature,
+                "photos": len(photos),
+                "vector": vector_to_bytes(vectors),
             },
         )
         done += 1
     return done
+
+
+def _embed_photo(model, image: ProductImage) -> np.ndarray:
+    with image.image.open("rb") as fh, Image.open(fh) as photo:
+        return model.embed(photo.convert("RGB"))
 
 
 def search_partitions(genders: Sequence[str], category: str) -> list[str]:
@@ -99,6 +143,7 @@ class CatalogIndex:
     def __init__(self) -> None:
         self._index: VectorIndex | None = None
         self._signatures: dict[str, tuple] = {}
+        self._products: dict[str, int] = {}  # per partition
         self._lock = threading.Lock()
 
     def _rows(self):
@@ -119,32 +164,36 @@ class CatalogIndex:
 
     def _rebuild(self, partition: str) -> None:
         gender, category = partition.split("/")
-        rows = list(
-            self._rows().filter(product__gender=gender, product__category=category).values_list("product_id", "vector")
-        )
+        rows = self._rows().filter(product__gender=gender, product__category=category)
+        ids, vectors = [], []
+        for pid, photos, vector in rows.values_list("product_id", "photos", "vector"):
+            ids += [pid * PHOTO_SLOTS + slot for slot in range(photos)]
+            vectors.append(vector_from_bytes(vector).reshape(photos, -1))
         if self._index is None:
-            if not rows:
+            if not ids:
                 return
-            self._index = new_vector_index(len(bytes(rows[0][1])) // 4)
+            self._index = new_vector_index(vectors[0].shape[1])
         self._index.clear_partition(partition)
-        if rows:
-            ids = [pid for pid, _ in rows]
-            vectors = np.stack([vector_from_bytes(v) for _, v in rows])
-            self._index.add(partition, ids, vectors)
-        logger.info("vector index: %s rebuilt with %d products", partition, len(rows))
+        self._products[partition] = len(vectors)
+        if ids:
+            self._index.add(partition, ids, np.concatenate(vectors))
+        logger.info("vector index: %s rebuilt with %d products, %d photos", partition, len(vectors), len(ids))
 
     def search(
         self, vector: np.ndarray, k: int, genders: Sequence[str], category: str, refresh: bool = True
     ) -> list[Hit]:
-        """Nearest products; `refresh=False` when the caller just refreshed (one check per look, not per item)."""
+        """Nearest products, each by its best photo; `refresh=False` when the caller just refreshed (one
+        check per look, not per item)."""
         if refresh:
             self.refresh()
         if self._index is None:
             return []
-        return self._index.search(vector, k, search_partitions(genders, category))
+        hits = self._index.search(vector, k * PHOTO_SLOTS, search_partitions(genders, category))
+        return best_per_product(hits, k, PHOTO_SLOTS)
 
     def __len__(self) -> int:
-        return 0 if self._index is None else len(self._index)
+        """Products indexed (each under one or more photos)."""
+        return sum(self._products.values())
 
 
 _catalog_index: CatalogIndex | None = None

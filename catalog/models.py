@@ -99,21 +99,23 @@ class ProductImage(models.Model):
 
 
 class ProductEmbedding(models.Model):
-    """A product's vector from the Siamese embedder, computed from its thumbnail photo.
+    """A product's vectors from the Siamese embedder: one per indexed photo (see `indexes_view`).
 
     The rows are the source of truth; the vector index (FAISS in each worker, or pgvector) is
-    rebuilt from them. `model_sha256` ties a vector to the model that made it, so shipping a
-    new embedder makes every old vector stale.
+    rebuilt from them. `model_sha256` ties the vectors to the model that made them, so shipping a
+    new embedder makes every old vector stale; `photos_sha256` ties them to the photos.
     """
 
     product = models.OneToOneField(Product, primary_key=True, related_name="embedding", on_delete=models.CASCADE)
     model_sha256 = models.CharField(max_length=64)
-    image_sha256 = models.CharField(max_length=64, help_text="The photo the vector was computed from.")
-    vector = models.BinaryField(help_text="float32, little-endian, unit length.")
+    photos_sha256 = models.CharField(max_length=64, help_text="sha256 of the embedded photos' sha256s, in order.")
+    photos = models.PositiveSmallIntegerField(default=1, help_text="How many photos (and so vectors) are stored.")
+    vector = models.BinaryField(help_text="photos x dim float32, little-endian, rows of unit length.")
     updated = models.DateTimeField(auto_now=True, db_index=True)
 
     def __str__(self) -> str:
         return f"embedding of {self.product_id}"
 
-    def as_array(self) -> np.ndarray:
-        return vector_from_bytes(self.vector)
+    def vectors(self) -> np.ndarray:
+        """(photos x dim), one row per indexed photo in position order."""
+        return vector_from_bytes(self.vector).reshape(self.photos, -1)

@@ -16,9 +16,12 @@ def embed_all(embed: EmbedFn, images: list[np.ndarray], batch: int = 32) -> np.n
     return np.concatenate([embed(np.stack(images[i : i + batch])) for i in range(0, len(images), batch)])
 
 
-def evaluate_retrieval(embed: EmbedFn, lookbook: Path, split: str, size: int, limit: int | None = None) -> dict:
-    """Recall@1/10, precision@10 and mAP@10; the gallery is every product's front photo."""
-    catalog, ids, pairs, scores, allowed = _lookbook_scores(embed, lookbook, split, size, limit)
+def evaluate_retrieval(
+    embed: EmbedFn, lookbook: Path, split: str, size: int, limit: int | None = None, front_only: bool = False
+) -> dict:
+    """Recall@1/10, precision@10 and mAP@10 over every product of the catalog, each scored by its best
+    indexed photo as the app does (or by its front photo alone, with `front_only`)."""
+    catalog, ids, pairs, scores, allowed = _lookbook_scores(embed, lookbook, split, size, limit, front_only)
     relevant = np.array([np.array(ids) == p.product for p in pairs])
     metrics = retrieval_metrics(scores, relevant, ks=(1, 10), allowed=allowed)
     # Relevance score: the exact product gains 2, a near-duplicate of it (same family) 1.
@@ -36,18 +39,19 @@ def evaluate_retrieval(embed: EmbedFn, lookbook: Path, split: str, size: int, li
         for q in range(len(pairs))
     ]
     metrics["relevance@10"] = float(np.mean(relevance))
-    return {"split": split, "queries": len(pairs), "gallery": len(ids), **metrics}
+    gallery = "front photos" if front_only else "every photo but model shots, best per product"
+    return {"split": split, "queries": len(pairs), "gallery": len(ids), "gallery_photos": gallery, **metrics}
 
 
 def evaluate_pairs(embed: EmbedFn, pairs: list, size: int) -> dict:
     """Recall@1/10, precision@10 and mAP@10 of held-out pairs against their own products' first photos.
 
-    For sources other than the lookbook: the gallery is the held-out products, each by its first
-    photo, searched within the query's partition.
+    For sources other than the lookbook: the gallery is the held-out products, each by all its
+    photos (best one counts), searched within the query's partition.
     """
-    gallery: dict[str, tuple[Path, str]] = {}
+    gallery: dict[str, tuple[tuple[Path, ...], str]] = {}
     for p in pairs:
-        gallery.setdefault(p.product, (p.photos[0], "/".join(p.partition)))
+        gallery.setdefault(p.product, (p.photos, "/".join(p.partition)))
     ids, scores, allowed = _scores(embed, pairs, gallery, size)
     relevant = np.array([np.array(ids) == p.product for p in pairs])
     metrics = retrieval_metrics(scores, relevant, ks=(1, 10), allowed=allowed)
@@ -124,31 +128,40 @@ def top1_scores(embed: EmbedFn, lookbook: Path, split: str, size: int) -> tuple[
     return scores, correct
 
 
-def _lookbook_scores(embed: EmbedFn, lookbook: Path, split: str, size: int, limit: int | None = None):
+def _lookbook_scores(
+    embed: EmbedFn, lookbook: Path, split: str, size: int, limit: int | None = None, front_only: bool = False
+):
     """(catalog, gallery ids, pairs, query x gallery similarities, same-partition mask) of a lookbook split.
 
-    The gallery is every product's front photo, whichever split the product belongs to.
+    The gallery is every product, whichever split it belongs to, by its indexed photos.
     """
+    from .index import indexes_view
     from .training.siamese import lookbook_pairs, read_catalog
 
     catalog = read_catalog(lookbook)
-    gallery = {
-        pid: (lookbook / "products" / pid / "front.jpg", f"{row['gender']}/{row['category']}")
-        for pid, row in catalog.items()
-    }
+    gallery = {}
+    for pid, row in catalog.items():
+        views = ["front"] if front_only else [v for v in row["views"] if indexes_view(v)]
+        photos = tuple(lookbook / "products" / pid / f"{view}.jpg" for view in views)
+        gallery[pid] = (photos, f"{row['gender']}/{row['category']}")
     pairs = lookbook_pairs(lookbook, split)[:limit]
     ids, scores, allowed = _scores(embed, pairs, gallery, size)
     return catalog, ids, pairs, scores, allowed
 
 
-def _scores(embed: EmbedFn, pairs: list, gallery: dict[str, tuple[Path, str]], size: int):
-    """(gallery ids, query x gallery similarities, same-partition mask): each pair's scene crop
-    against `gallery`, which maps a product id to its photo and its "gender/category" partition."""
+def _scores(embed: EmbedFn, pairs: list, gallery: dict[str, tuple[tuple[Path, ...], str]], size: int):
+    """(gallery ids, query x product similarities, same-partition mask): each pair's scene crop
+    against `gallery`, which maps a product id to its photos and its "gender/category" partition.
+    A product's similarity is its best photo's."""
     from .training.siamese import photo, scene_crop
 
     ids = list(gallery)
-    photos = embed_all(embed, [photo(path, size) for path, _ in gallery.values()])
+    owner = np.array([i for i, (paths, _) in enumerate(gallery.values()) for _ in paths])
+    photos = embed_all(embed, [photo(path, size) for paths, _ in gallery.values() for path in paths])
     queries = embed_all(embed, [scene_crop(p, size) for p in pairs])
+    by_photo = queries @ photos.T
+    scores = np.full((len(pairs), len(ids)), -np.inf, np.float32)
+    np.maximum.at(scores.T, owner, by_photo.T)  # best photo per product
     partition = np.array([part for _, part in gallery.values()])
     allowed = np.array([partition == "/".join(p.partition) for p in pairs])
-    return ids, queries @ photos.T, allowed
+    return ids, scores, allowed

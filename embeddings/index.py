@@ -35,6 +35,29 @@ class VectorIndex(Protocol):
     def __len__(self) -> int: ...
 
 
+# Every catalog photo of a product is indexed but its model shots, whose vector is a whole outfit's:
+# a product scores its best photo's similarity, so a shopper's back or side view finds the
+# product's own back or side photo. On the lookbook's test split this lifts Recall@1 by about
+# five points over the front photo alone (see `manage.py evaluate_models`).
+UNINDEXED_VIEWS = frozenset({"model"})
+
+
+def indexes_view(view: str) -> bool:
+    return view not in UNINDEXED_VIEWS
+
+
+def best_per_product(hits: Sequence[Hit], k: int, views_per_product: int) -> list[Hit]:
+    """Photo hits (id = product * views_per_product + photo slot) to the `k` best products, each
+    scored by its best photo. Ask the index for k * views_per_product photo hits: however they
+    fall, they hold the k best products."""
+    best: dict[int, float] = {}
+    for h in hits:
+        product = h.id // views_per_product
+        best[product] = max(best.get(product, -np.inf), h.score)
+    ranked = sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))
+    return [Hit(product, score) for product, score in ranked[:k]]
+
+
 def partition_key(gender: str, category: str) -> str:
     return f"{gender}/{category}"
 

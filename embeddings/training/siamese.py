@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,7 +70,8 @@ class EmbedderTraining:
     batch: int = 32  # different products of one category per batch
     margin: float = 0.2
     finetune_blocks: int = 6
-    learning_rate: float = 3e-4
+    learning_rate: float = 3e-4  # decays to zero over the run along a cosine
+    front_positive: float = 0.5  # how often the positive is the front photo, the one the gallery holds
     seed: int = 7
 
 
@@ -97,12 +99,39 @@ def category_batches(pairs: list[Pair], batch: int, rng: random.Random) -> list[
     return batches
 
 
+def positive_photo(pair: Pair, front_share: float, rng: random.Random) -> Path:
+    """The catalog photo a pair's anchor is pulled towards: the front one (the gallery's) `front_share`
+    of the time, else any view, so that the embedding also learns what the product looks like turned."""
+    fronts = [p for p in pair.photos if p.stem == "front"]
+    if fronts and rng.random() < front_share:
+        return fronts[0]
+    return rng.choice(pair.photos)
+
+
+def _triplet_arrays(batch: list[Pair], cfg: EmbedderTraining, rng: random.Random) -> tuple[np.ndarray, np.ndarray]:
+    anchors = np.stack([scene_crop(p, cfg.size, rng) for p in batch])
+    positives = np.stack([photo(positive_photo(p, cfg.front_positive, rng), cfg.size) for p in batch])
+    return anchors, positives
+
+
+def _prefetched(batches: list[list[Pair]], cfg: EmbedderTraining, seed: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Decode the next batch in a thread while the current one trains (TensorFlow frees the GIL)."""
+    rng = random.Random(seed)  # the thread's own, so the order of draws does not depend on timing
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = pool.submit(_triplet_arrays, batches[0], cfg, rng) if batches else None
+        for i in range(len(batches)):
+            arrays = pending.result()
+            pending = pool.submit(_triplet_arrays, batches[i + 1], cfg, rng) if i + 1 < len(batches) else None
+            yield arrays
+
+
 def train_embedder(
     pairs: list[Pair],
     cfg: EmbedderTraining,
     progress: Callable[[Iterable, int, str], Iterable] = lambda it, total, desc: it,
+    init_weights: Path | None = None,
 ):
-    """Returns (keras embedder, history of {epoch, loss})."""
+    """Returns (keras embedder, history of {epoch, loss}); `init_weights` continues an earlier run."""
     import keras
     import tensorflow as tf
 
@@ -112,9 +141,12 @@ def train_embedder(
     keras.utils.set_random_seed(cfg.seed)
     rng = random.Random(cfg.seed)
     model = build_embedder(cfg.size, cfg.dim)
+    if init_weights is not None:
+        model.load_weights(init_weights)
     backbone = next(layer for layer in model.layers if isinstance(layer, keras.Model))
     set_trainable_top_blocks(backbone, cfg.finetune_blocks)
-    optimizer = keras.optimizers.Adam(cfg.learning_rate)
+    steps = cfg.epochs * len(category_batches(pairs, cfg.batch, random.Random(cfg.seed)))
+    optimizer = keras.optimizers.Adam(keras.optimizers.schedules.CosineDecay(cfg.learning_rate, max(1, steps)))
 
     @tf.function
     def step(anchors, positives):
@@ -128,10 +160,8 @@ def train_embedder(
     for epoch in range(cfg.epochs):
         batches = category_batches(pairs, cfg.batch, rng)
         losses = []
-        for batch in progress(batches, len(batches), f"embedder epoch {epoch + 1}"):
-            anchors = np.stack([scene_crop(p, cfg.size, rng) for p in batch])
-            # any catalog view of the product may be the positive: the gallery holds the front view
-            positives = np.stack([photo(rng.choice(p.photos), cfg.size) for p in batch])
+        arrays = _prefetched(batches, cfg, rng.randrange(1 << 30))
+        for anchors, positives in progress(arrays, len(batches), f"embedder epoch {epoch + 1}"):
             losses.append(float(step(tf.constant(anchors), tf.constant(positives))))
         history.append({"epoch": epoch + 1, "loss": float(np.mean(losses))})
     return model, history

@@ -22,7 +22,7 @@ def test_scraped_products_get_unit_vectors_once(products):
     ids = [p.pk for p in stored.values()]
     assert stale_product_ids() == sorted(ids)
     assert embed_products(ids) == len(ids)
-    vector = ProductEmbedding.objects.get(pk=ids[0]).as_array()
+    vector = ProductEmbedding.objects.get(pk=ids[0]).vectors()[0]
     assert vector.shape == (128,) and np.linalg.norm(vector) == pytest.approx(1.0, abs=1e-3)
     assert stale_product_ids() == []
     assert embed_products(ids) == 0  # nothing changed: nothing recomputed
@@ -42,7 +42,7 @@ def test_the_index_follows_scrapes_updates_stock_and_deletes(products):
     embed_products([p.pk for p in stored.values()])
     index = CatalogIndex()
     shirt = next(p for p in stored.values() if (p.gender, p.category) == ("men", "topwear"))
-    vector = shirt.embedding.as_array()
+    vector = shirt.embedding.vectors()[0]
 
     # found in its own partition, first (it is the query)
     assert index.search(vector, 3, ["men"], "topwear")[0].id == shirt.pk
@@ -65,7 +65,28 @@ def test_the_index_follows_scrapes_updates_stock_and_deletes(products):
 def test_unisex_products_are_found_for_both_genders():
     product, _ = upsert_product(record("U1", gender="unisex"))
     embed_products([product.pk])
-    vector = ProductEmbedding.objects.get(pk=product.pk).as_array()
+    vector = ProductEmbedding.objects.get(pk=product.pk).vectors()[0]
     index = CatalogIndex()
     for gender in ("men", "women"):
         assert index.search(vector, 1, [gender], "topwear")[0].id == product.pk
+
+
+def test_a_product_is_searched_by_each_photo_but_its_model_shots():
+    images = (blob("red", "model"), blob("blue", "front"), blob("green", "back"))
+    product, _ = upsert_product(record("M1", images=images))
+    assert embed_products([product.pk]) == 1
+    stored = ProductEmbedding.objects.get(pk=product.pk)
+    assert stored.photos == 2  # front and back; the model shot shows a whole outfit
+    back = stored.vectors()[1]
+    hit = CatalogIndex().search(back, 1, ["men"], "topwear")[0]
+    assert hit.id == product.pk and hit.score == pytest.approx(1.0, abs=1e-3)  # found by its back photo
+
+    # a new back photo alone makes the vectors stale
+    upsert_product(record("M1", images=(blob("red", "model"), blob("blue", "front"), blob("yellow", "back"))))
+    assert stale_product_ids() == [product.pk]
+
+
+def test_a_product_with_only_model_shots_is_searched_by_its_thumbnail():
+    product, _ = upsert_product(record("M2", images=(blob("red", "model"),)))
+    assert embed_products([product.pk]) == 1
+    assert ProductEmbedding.objects.get(pk=product.pk).photos == 1

@@ -63,7 +63,7 @@ stored = ingest(demo_products()[:24])
 embed_products([p.pk for p in stored.values()])
 index = CatalogIndex()
 shirt = next(p for p in stored.values() if (p.gender, p.category) == ("men", "topwear"))
-vector = shirt.embedding.as_array()
+vector = shirt.embedding.vectors()[0]
 first = index.search(vector, 3, ["men"], "topwear")[0].id == shirt.pk
 Product.objects.filter(pk=shirt.pk).delete()
 gone = shirt.pk not in {h.id for h in index.search(vector, 50, ["men", "women"], "topwear")}

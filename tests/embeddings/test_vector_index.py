@@ -9,6 +9,7 @@ import psycopg
 import pytest
 
 from embeddings.faiss_index import FaissIndex
+from embeddings.index import Hit, best_per_product
 from embeddings.pgvector_index import PgVectorIndex
 from shopthelook.servers import free_port, pgvector_postgres_bindir, start_postgres, stop
 
@@ -89,3 +90,10 @@ def test_bad_vectors_are_refused(new_index, vectors):
         index.add("men/topwear", [1, 2, 3], vectors[:2])
     with pytest.raises(ValueError, match="finite"):
         index.add("men/topwear", [1], np.full((1, 16), np.nan, np.float32))
+
+
+def test_photo_hits_become_products_scored_by_their_best_photo():
+    # ids are product * 4 + photo slot: products 1 (ids 4-7), 2 (8-11) and 3 (12-15)
+    hits = [Hit(9, 0.9), Hit(8, 0.8), Hit(5, 0.7), Hit(12, 0.95), Hit(4, 0.1)]
+    assert best_per_product(hits, 2, 4) == [Hit(3, 0.95), Hit(2, 0.9)]
+    assert best_per_product(hits, 5, 4) == [Hit(3, 0.95), Hit(2, 0.9), Hit(1, 0.7)]

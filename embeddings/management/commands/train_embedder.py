@@ -27,6 +27,9 @@ class Command(BaseCommand):
         parser.add_argument("--images", type=int, default=100_000, help="training pairs at most")
         parser.add_argument("--size", type=int, default=160)
         parser.add_argument("--dim", type=int, default=128)
+        parser.add_argument("--finetune-blocks", type=int, default=6, help="top blocks of the backbone to train")
+        parser.add_argument("--lr", type=float, default=3e-4, help="starting learning rate (cosine decay to 0)")
+        parser.add_argument("--init", type=Path, help="continue from an earlier run's embedder.weights.h5")
         parser.add_argument("--seed", type=int, default=7)
         parser.add_argument("--out", type=Path, default=settings.DATA_DIR / "train" / "embedder")
         parser.add_argument("--report", type=Path, default=settings.BASE_DIR / "reports" / "models")
@@ -42,17 +45,28 @@ class Command(BaseCommand):
         from embeddings.training.siamese import EmbedderTraining, train_embedder
         from embeddings.training.tflite import export_tflite, tflite_latency_ms
 
-        cfg = EmbedderTraining(size=opts["size"], dim=opts["dim"], epochs=opts["epochs"], seed=opts["seed"])
+        cfg = EmbedderTraining(
+            size=opts["size"],
+            dim=opts["dim"],
+            epochs=opts["epochs"],
+            finetune_blocks=opts["finetune_blocks"],
+            learning_rate=opts["lr"],
+            seed=opts["seed"],
+        )
+        if opts["init"] and not opts["init"].is_file():
+            raise CommandError(f"--init {opts['init']}: no such weights file")
         pairs, evaluate, data = training_pairs(opts, cfg.size)
         pairs = pairs[: opts["images"]]
         if len({p.product for p in pairs}) < 4:
             raise CommandError(f"{len(pairs)} training pairs: too few products to form triplets")
         started = time.monotonic()
         model, history = train_embedder(
-            pairs, cfg, lambda it, total, desc: tqdm(it, total=total, desc=desc, unit="batch")
+            pairs, cfg, lambda it, total, desc: tqdm(it, total=total, desc=desc, unit="batch"), opts["init"]
         )
         minutes = (time.monotonic() - started) / 60
         out: Path = opts["out"]
+        out.mkdir(parents=True, exist_ok=True)
+        model.save_weights(out / "embedder.weights.h5")  # what --init continues from
         files = {
             "float32": export_tflite(model, out / "embedder_fp32.tflite", float16=False),
             "float16": export_tflite(model, out / "embedder_fp16.tflite", float16=True),
@@ -94,7 +108,8 @@ class Command(BaseCommand):
                 "precision": "float16",
                 "training": {
                     "command": f"manage.py train_embedder --source {opts['source']} --epochs {cfg.epochs} "
-                    f"--size {cfg.size} --dim {cfg.dim} --seed {cfg.seed}",
+                    f"--size {cfg.size} --dim {cfg.dim} --finetune-blocks {cfg.finetune_blocks} "
+                    f"--lr {cfg.learning_rate} --seed {cfg.seed}" + (f" --init {opts['init']}" if opts["init"] else ""),
                     "data": data,
                     "train_pairs": len(pairs),
                     "minutes": round(minutes, 1),
