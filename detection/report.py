@@ -71,14 +71,17 @@ def plot_confusion(matrix: list[list[int]], labels: tuple[str, ...], path: Path,
     return path
 
 
-def plot_history(history: list[dict], path: Path, title: str) -> Path:
-    """Loss and validation accuracy per epoch from a list of {epoch, loss, val_accuracy, phase}."""
+def plot_history(
+    history: list[dict], path: Path, title: str, metric: str = "val_accuracy", label: str = "validation accuracy"
+) -> Path:
+    """Loss and a validation metric per epoch from a list of {epoch, loss, <metric>[, phase]}."""
     steps = list(range(1, len(history) + 1))
     fig, ax = plt.subplots(figsize=(6, 4))
     ax.plot(steps, [h["loss"] for h in history], "o-", label="training loss")
-    ax.plot(steps, [h["val_accuracy"] for h in history], "s-", label="validation accuracy")
+    if any(metric in h for h in history):
+        ax.plot(steps, [h.get(metric, float("nan")) for h in history], "s-", label=label)
     for i, h in enumerate(history[1:], start=1):
-        if h["phase"] != history[i - 1]["phase"]:
+        if h.get("phase") != history[i - 1].get("phase"):
             ax.axvline(i + 0.5, color="grey", ls="--", lw=1)
             ax.text(i + 0.6, 0.05, h["phase"], color="grey")
     ax.set(xlabel="epoch", ylim=(0, max(1.05, max(h["loss"] for h in history))), title=title)

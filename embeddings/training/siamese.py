@@ -71,7 +71,6 @@ class EmbedderTraining:
     margin: float = 0.2
     finetune_blocks: int = 6
     learning_rate: float = 3e-4  # decays to zero over the run along a cosine
-    front_positive: float = 0.5  # how often the positive is the front photo, the one the gallery holds
     seed: int = 7
 
 
@@ -99,18 +98,10 @@ def category_batches(pairs: list[Pair], batch: int, rng: random.Random) -> list[
     return batches
 
 
-def positive_photo(pair: Pair, front_share: float, rng: random.Random) -> Path:
-    """The catalog photo a pair's anchor is pulled towards: the front one (the gallery's) `front_share`
-    of the time, else any view, so that the embedding also learns what the product looks like turned."""
-    fronts = [p for p in pair.photos if p.stem == "front"]
-    if fronts and rng.random() < front_share:
-        return fronts[0]
-    return rng.choice(pair.photos)
-
-
 def _triplet_arrays(batch: list[Pair], cfg: EmbedderTraining, rng: random.Random) -> tuple[np.ndarray, np.ndarray]:
     anchors = np.stack([scene_crop(p, cfg.size, rng) for p in batch])
-    positives = np.stack([photo(positive_photo(p, cfg.front_positive, rng), cfg.size) for p in batch])
+    # any catalog photo of the product may be the positive, as any may be the one it is found by
+    positives = np.stack([photo(rng.choice(p.photos), cfg.size) for p in batch])
     return anchors, positives
 
 
@@ -130,8 +121,13 @@ def train_embedder(
     cfg: EmbedderTraining,
     progress: Callable[[Iterable, int, str], Iterable] = lambda it, total, desc: it,
     init_weights: Path | None = None,
+    validate: Callable[[Callable[[np.ndarray], np.ndarray]], float] | None = None,
 ):
-    """Returns (keras embedder, history of {epoch, loss}); `init_weights` continues an earlier run."""
+    """Returns (keras embedder, history of {epoch, loss[, val_recall@1]}).
+
+    `init_weights` continues an earlier run. With `validate` (an embed function -> Recall@1 on held-out
+    products), each epoch is scored and the model returned is the best epoch's.
+    """
     import keras
     import tensorflow as tf
 
@@ -156,7 +152,11 @@ def train_embedder(
         optimizer.apply_gradients(zip(grads, model.trainable_variables, strict=True))
         return loss
 
+    def embed(x: np.ndarray) -> np.ndarray:
+        return model.predict(x, batch_size=64, verbose=0)
+
     history = []
+    best_recall, best_weights = -1.0, None
     for epoch in range(cfg.epochs):
         batches = category_batches(pairs, cfg.batch, rng)
         losses = []
@@ -164,4 +164,10 @@ def train_embedder(
         for anchors, positives in progress(arrays, len(batches), f"embedder epoch {epoch + 1}"):
             losses.append(float(step(tf.constant(anchors), tf.constant(positives))))
         history.append({"epoch": epoch + 1, "loss": float(np.mean(losses))})
+        if validate is not None:
+            recall = history[-1]["val_recall@1"] = float(validate(embed))
+            if recall > best_recall:
+                best_recall, best_weights = recall, model.get_weights()
+    if best_weights is not None:
+        model.set_weights(best_weights)
     return model, history

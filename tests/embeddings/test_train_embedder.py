@@ -57,6 +57,23 @@ def test_one_epoch_of_triplet_training_gives_a_usable_embedder(lookbook, tmp_pat
     assert (ours * model(x, training=False).numpy()).sum(axis=1) == pytest.approx([1.0, 1.0], abs=2e-3)
 
 
+@pytest.mark.slow
+def test_validation_keeps_the_best_epochs_weights(lookbook):
+    probe = np.random.default_rng(2).random((2, 64, 64, 3), dtype=np.float32)
+    seen, scores = [], iter([0.2, 0.6, 0.4])
+
+    def validate(embed):
+        seen.append(embed(probe))
+        return next(scores)
+
+    cfg = EmbedderTraining(size=64, dim=16, epochs=3, batch=4, finetune_blocks=1, learning_rate=1e-2)
+    model, history = train_embedder(lookbook_pairs(lookbook, "train"), cfg, validate=validate)
+
+    assert [h["val_recall@1"] for h in history] == [0.2, 0.6, 0.4]
+    assert not np.allclose(seen[1], seen[2], atol=1e-4)  # the weights did move after epoch 2
+    assert model.predict(probe, verbose=0) == pytest.approx(seen[1], abs=1e-5)  # and epoch 2's came back
+
+
 def stl_folder(lookbook, out):
     """The tiny lookbook rewritten as Shop The Look records: ids for file names, one folder of images."""
     import shutil

@@ -98,6 +98,16 @@ class Command(BaseCommand):
             else:  # measured when the model was trained, recorded in the manifest
                 out["fp16_recall_at_10_drop"] = recorded.get("fp16_recall_at_10_drop")
             details["retrieval_baseline_imagenet"] = recorded.get("baseline_imagenet")
+            if entry.info.get("training", {}).get("history"):
+                from detection.report import plot_history
+
+                plot_history(
+                    entry.info["training"]["history"],
+                    report / "embedder_training.png",
+                    "Embedder (triplet loss)",
+                    "val_recall@1",
+                    "validation Recall@1",
+                )
             details["quantization"] = recorded.get("quantization")
         (report / "metrics.json").write_text(json.dumps({**out, "details": details}, indent=2) + "\n")
         if opts["json"]:

@@ -55,13 +55,13 @@ class Command(BaseCommand):
         )
         if opts["init"] and not opts["init"].is_file():
             raise CommandError(f"--init {opts['init']}: no such weights file")
-        pairs, evaluate, data = training_pairs(opts, cfg.size)
+        pairs, evaluate, validate, data = training_pairs(opts, cfg.size)
         pairs = pairs[: opts["images"]]
         if len({p.product for p in pairs}) < 4:
             raise CommandError(f"{len(pairs)} training pairs: too few products to form triplets")
         started = time.monotonic()
         model, history = train_embedder(
-            pairs, cfg, lambda it, total, desc: tqdm(it, total=total, desc=desc, unit="batch"), opts["init"]
+            pairs, cfg, lambda it, total, desc: tqdm(it, total=total, desc=desc, unit="batch"), opts["init"], validate
         )
         minutes = (time.monotonic() - started) / 60
         out: Path = opts["out"]
@@ -125,7 +125,8 @@ class Command(BaseCommand):
 
 
 def training_pairs(opts: dict, size: int):
-    """(training pairs, evaluate(embed) -> metrics, a description of the data) for the chosen source."""
+    """(training pairs, evaluate(embed) -> test metrics, validate(embed) -> Recall@1 or None, a description
+    of the data) for the chosen source."""
     from embeddings.evaluation import evaluate_pairs, evaluate_retrieval
     from embeddings.training.pair_sources import read_records, split_by_product, stl_pairs
     from embeddings.training.siamese import lookbook_pairs
@@ -136,7 +137,12 @@ def training_pairs(opts: dict, size: int):
         if not (lookbook / "pairs" / "train.jsonl").exists():
             raise CommandError(f"{lookbook} has no lookbook: run `manage.py build_lookbook` first")
         data = "lookbook pairs: anchor = scene crop, positive = a catalog photo, semi-hard negatives"
-        return lookbook_pairs(lookbook, "train"), lambda embed: evaluate_retrieval(embed, lookbook, "test", size), data
+        return (
+            lookbook_pairs(lookbook, "train"),
+            lambda embed: evaluate_retrieval(embed, lookbook, "test", size),
+            lambda embed: evaluate_retrieval(embed, lookbook, "val", size)["recall@1"],  # picks the epoch
+            data,
+        )
     if source == "stl":
         if not opts["stl_json"] or not opts["stl_images"]:
             raise CommandError("--source stl needs --stl-json and --stl-images")
@@ -148,7 +154,7 @@ def training_pairs(opts: dict, size: int):
     train, held = split_by_product(pairs, opts["held_out"], opts["seed"])
     if not held:
         raise CommandError("no pairs to train on")
-    return train, lambda embed: evaluate_pairs(embed, held, size), data
+    return train, lambda embed: evaluate_pairs(embed, held, size), None, data
 
 
 def catalog_pairs():
