@@ -22,7 +22,6 @@ from embeddings.index import (
     best_per_product,
     indexes_view,
     partition_key,
-    vector_from_bytes,
     vector_to_bytes,
 )
 
@@ -166,9 +165,9 @@ class CatalogIndex:
         gender, category = partition.split("/")
         rows = self._rows().filter(product__gender=gender, product__category=category)
         ids, vectors = [], []
-        for pid, photos, vector in rows.values_list("product_id", "photos", "vector"):
-            ids += [pid * PHOTO_SLOTS + slot for slot in range(photos)]
-            vectors.append(vector_from_bytes(vector).reshape(photos, -1))
+        for row in rows.only("product_id", "photos", "vector"):
+            ids += [row.product_id * PHOTO_SLOTS + slot for slot in range(row.photos)]
+            vectors.append(row.vectors())
         if self._index is None:
             if not ids:
                 return

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -16,14 +17,15 @@ def embed_all(embed: EmbedFn, images: list[np.ndarray], batch: int = 32) -> np.n
     return np.concatenate([embed(np.stack(images[i : i + batch])) for i in range(0, len(images), batch)])
 
 
-def evaluate_retrieval(
-    embed: EmbedFn, lookbook: Path, split: str, size: int, limit: int | None = None, front_only: bool = False
-) -> dict:
+def evaluate_retrieval(embed: EmbedFn, lookbook: Path, split: str, size: int, limit: int | None = None) -> dict:
     """Recall@1/10, precision@10 and mAP@10 over every product of the catalog, each scored by its best
-    indexed photo as the app does (or by its front photo alone, with `front_only`)."""
-    catalog, ids, pairs, scores, allowed = _lookbook_scores(embed, lookbook, split, size, limit, front_only)
+    indexed photo as the app does; "front_photo_only" has the same queries against front photos alone."""
+    catalog, pairs, sims = _lookbook_similarities(embed, lookbook, split, size, limit)
+    ids, allowed, scores = sims.ids, sims.allowed, sims.products()
     relevant = np.array([np.array(ids) == p.product for p in pairs])
     metrics = retrieval_metrics(scores, relevant, ks=(1, 10), allowed=allowed)
+    fronts = sims.products(np.array([path.stem == "front" for path in sims.paths]))
+    metrics["front_photo_only"] = retrieval_metrics(fronts, relevant, ks=(1, 10), allowed=allowed)
     # Relevance score: the exact product gains 2, a near-duplicate of it (same family) 1.
     family = np.array([catalog[pid]["family"] for pid in ids])
     gains = np.where(relevant, EXACT_GAIN, 0.0)
@@ -39,7 +41,7 @@ def evaluate_retrieval(
         for q in range(len(pairs))
     ]
     metrics["relevance@10"] = float(np.mean(relevance))
-    gallery = "front photos" if front_only else "every photo but model shots, best per product"
+    gallery = "every photo but model shots, best per product"
     return {"split": split, "queries": len(pairs), "gallery": len(ids), "gallery_photos": gallery, **metrics}
 
 
@@ -52,10 +54,10 @@ def evaluate_pairs(embed: EmbedFn, pairs: list, size: int) -> dict:
     gallery: dict[str, tuple[tuple[Path, ...], str]] = {}
     for p in pairs:
         gallery.setdefault(p.product, (p.photos, "/".join(p.partition)))
-    ids, scores, allowed = _scores(embed, pairs, gallery, size)
-    relevant = np.array([np.array(ids) == p.product for p in pairs])
-    metrics = retrieval_metrics(scores, relevant, ks=(1, 10), allowed=allowed)
-    return {"split": "held-out", "queries": len(pairs), "gallery": len(ids), **metrics}
+    sims = _similarities(embed, pairs, gallery, size)
+    relevant = np.array([np.array(sims.ids) == p.product for p in pairs])
+    metrics = retrieval_metrics(sims.products(), relevant, ks=(1, 10), allowed=sims.allowed)
+    return {"split": "held-out", "queries": len(pairs), "gallery": len(sims.ids), **metrics}
 
 
 def precise_threshold(scores: np.ndarray, correct: np.ndarray, target: float) -> tuple[float, float, int]:
@@ -122,46 +124,58 @@ def exact_match_check(embed: EmbedFn, lookbook: Path, split: str, size: int, mar
 
 def top1_scores(embed: EmbedFn, lookbook: Path, split: str, size: int) -> tuple[np.ndarray, np.ndarray]:
     """(query x gallery similarities, -inf outside the query's partition; whether each top-1 is right)."""
-    _, ids, pairs, scores, allowed = _lookbook_scores(embed, lookbook, split, size)
-    scores = np.where(allowed, scores, -np.inf)
-    correct = np.array([ids[b] == p.product for b, p in zip(scores.argmax(axis=1), pairs, strict=True)])
+    _, pairs, sims = _lookbook_similarities(embed, lookbook, split, size)
+    scores = np.where(sims.allowed, sims.products(), -np.inf)
+    correct = np.array([sims.ids[b] == p.product for b, p in zip(scores.argmax(axis=1), pairs, strict=True)])
     return scores, correct
 
 
-def _lookbook_scores(
-    embed: EmbedFn, lookbook: Path, split: str, size: int, limit: int | None = None, front_only: bool = False
-):
-    """(catalog, gallery ids, pairs, query x gallery similarities, same-partition mask) of a lookbook split.
+@dataclass(frozen=True)
+class _Similarities:
+    """Every query against every gallery photo, and which product each photo shows."""
 
-    The gallery is every product, whichever split it belongs to, by its indexed photos.
-    """
+    ids: list[str]  # gallery products
+    allowed: np.ndarray  # query x product: same partition
+    paths: list[Path]  # gallery photos
+    owner: np.ndarray  # photo -> index into ids
+    by_photo: np.ndarray  # query x photo
+
+    def products(self, keep: np.ndarray | None = None) -> np.ndarray:
+        """Query x product: each product's best photo among `keep` (a photo mask; all when None)."""
+        by_photo, owner = self.by_photo, self.owner
+        if keep is not None:
+            by_photo, owner = by_photo[:, keep], owner[keep]
+        scores = np.full((len(by_photo), len(self.ids)), -np.inf, np.float32)
+        np.maximum.at(scores.T, owner, by_photo.T)
+        return scores
+
+
+def _lookbook_similarities(embed: EmbedFn, lookbook: Path, split: str, size: int, limit: int | None = None):
+    """(catalog, pairs, similarities) of a lookbook split; the gallery is every product, whichever
+    split it belongs to, by its indexed photos."""
     from .index import indexes_view
     from .training.siamese import lookbook_pairs, read_catalog
 
     catalog = read_catalog(lookbook)
     gallery = {}
     for pid, row in catalog.items():
-        views = ["front"] if front_only else [v for v in row["views"] if indexes_view(v)]
-        photos = tuple(lookbook / "products" / pid / f"{view}.jpg" for view in views)
+        photos = tuple(lookbook / "products" / pid / f"{view}.jpg" for view in row["views"] if indexes_view(view))
         gallery[pid] = (photos, f"{row['gender']}/{row['category']}")
     pairs = lookbook_pairs(lookbook, split)[:limit]
-    ids, scores, allowed = _scores(embed, pairs, gallery, size)
-    return catalog, ids, pairs, scores, allowed
+    return catalog, pairs, _similarities(embed, pairs, gallery, size)
 
 
-def _scores(embed: EmbedFn, pairs: list, gallery: dict[str, tuple[tuple[Path, ...], str]], size: int):
-    """(gallery ids, query x product similarities, same-partition mask): each pair's scene crop
-    against `gallery`, which maps a product id to its photos and its "gender/category" partition.
-    A product's similarity is its best photo's."""
+def _similarities(
+    embed: EmbedFn, pairs: list, gallery: dict[str, tuple[tuple[Path, ...], str]], size: int
+) -> _Similarities:
+    """Each pair's scene crop against `gallery`, which maps a product id to its photos and its
+    "gender/category" partition."""
     from .training.siamese import photo, scene_crop
 
-    ids = list(gallery)
-    owner = np.array([i for i, (paths, _) in enumerate(gallery.values()) for _ in paths])
-    photos = embed_all(embed, [photo(path, size) for paths, _ in gallery.values() for path in paths])
+    paths = [path for paths, _ in gallery.values() for path in paths]
+    owner = np.array([i for i, (paths_, _) in enumerate(gallery.values()) for _ in paths_])
+    photos = embed_all(embed, [photo(path, size) for path in paths])
     queries = embed_all(embed, [scene_crop(p, size) for p in pairs])
-    by_photo = queries @ photos.T
-    scores = np.full((len(pairs), len(ids)), -np.inf, np.float32)
-    np.maximum.at(scores.T, owner, by_photo.T)  # best photo per product
     partition = np.array([part for _, part in gallery.values()])
     allowed = np.array([partition == "/".join(p.partition) for p in pairs])
-    return ids, scores, allowed
+    return _Similarities(list(gallery), allowed, paths, owner, queries @ photos.T)

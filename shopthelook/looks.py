@@ -10,6 +10,8 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from catalog.models import Category
+
 from .models import Look, LookItem
 from .photos import PhotoLimits, PhotoRejected, decode_photo
 from .tasks import analyse_look, match_region, rematch_look
@@ -96,8 +98,8 @@ def add_region(look: Look, box: tuple[float, float, float, float], category: str
     """A box the shopper drew, in photo pixels, queued for matching as its own item."""
     if look.status != Look.Status.DONE:
         raise ValueError("the look is not analysed yet")
-    if category not in ("topwear", "bottomwear", "footwear"):
-        raise ValueError("category must be topwear, bottomwear or footwear")
+    if category not in Category.values:
+        raise ValueError(f"category must be one of {', '.join(Category.values)}")
     x1, y1, x2, y2 = (float(v) for v in box)
     x1, x2 = sorted((max(0.0, min(x1, look.width)), max(0.0, min(x2, look.width))))
     y1, y2 = sorted((max(0.0, min(y1, look.height)), max(0.0, min(y2, look.height))))

@@ -83,11 +83,7 @@ class Command(BaseCommand):
             out["retrieval_recall_at_1"] = round(retrieval["recall@1"], 4)
             out["retrieval_recall_at_10"] = round(retrieval["recall@10"], 4)
             out["retrieval_map_at_10"] = round(retrieval["map@10"], 4)
-            details["retrieval"] = retrieval
-            # The same queries against front photos alone: what each extra photo per product adds.
-            details["retrieval_front_photo_only"] = evaluate_retrieval(
-                embedder.embed_batch, lookbook, opts["split"], embedder.size, opts["limit"], front_only=True
-            )
+            details["retrieval"] = retrieval  # with "front_photo_only": what the extra photos per product add
             recorded = entry.info.get("metrics", {})
             fp32 = settings.DATA_DIR / "train" / "embedder" / "embedder_fp32.tflite"
             if fp32.exists():  # the float32 export of the same training run, kept beside the work files
