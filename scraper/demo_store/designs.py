@@ -103,6 +103,25 @@ class Cut:
 
 
 @dataclass(frozen=True)
+class ShoeTrim:
+    """What sets one shoe design apart beyond its colour: the sole and an accent detail."""
+
+    sole: tuple[int, int, int]
+    accent: tuple[int, int, int]
+    style: str  # plain, stripe (side stripe), toecap or collar
+
+
+SOLES = ((238, 238, 232), (40, 36, 34), (168, 118, 70), (150, 150, 150))
+TRIM_STYLES = ("plain", "stripe", "toecap", "collar")
+
+
+def random_trim(article: str, rng: random.Random) -> ShoeTrim:
+    styles = {"heels": ("plain", "toecap"), "sandals": ("plain",)}.get(article, TRIM_STYLES)
+    accent = COLOURS[rng.choice(sorted(COLOURS))]
+    return ShoeTrim(rng.choice(SOLES), accent, rng.choice(styles))
+
+
+@dataclass(frozen=True)
 class DemoProduct:
     product_id: str
     family: str
@@ -116,6 +135,7 @@ class DemoProduct:
     price: int
     in_stock: bool
     views: tuple[str, ...]
+    trim: ShoeTrim | None = None  # footwear only
 
     @property
     def title(self) -> str:
@@ -239,6 +259,8 @@ def generate_catalog(n_products: int = 600, seed: int = 7) -> list[DemoProduct]:
             price=int(rng.uniform(low, high) / 50) * 50 + 49,
             in_stock=rng.random() > 0.08,
             views=_views(category, rng),
+            # Drawn from the family's own stream so that adding trims left every other draw as it was.
+            trim=random_trim(article, random.Random(f"{seed}:{family}")) if category == "footwear" else None,
         )
         family_size = min(rng.choice((1, 1, 2, 3)), quota[part] - made[part])
         products.append(base)

@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
 from .designs import Cut, DemoProduct
+from .face import FaceFeatures, face_paint
 from .garments import (
-    ANKLE_Y,
+    ARMPIT_Y,
     NECK_Y,
     SHOULDER_Y,
-    SOLE_Y,
     WAIST_Y,
     Body,
-    ankle_x,
     arm_polygon,
     bottom_polygons,
     elbow,
@@ -26,6 +25,7 @@ from .garments import (
 )
 from .painter import Frame, Painter, label_box, vertical_gradient
 from .palette import HAIR_COLOURS, SKIN_TONES
+from .shoes import front_shoe, front_trims
 from .textures import Fabric, render_fabric
 
 LABEL_SKIN, LABEL_HAIR, LABEL_TOP, LABEL_BOTTOM, LABEL_FOOTWEAR = 1, 2, 10, 11, 12
@@ -60,6 +60,7 @@ class Appearance:
     hair: tuple[int, int, int]
     long_hair: bool
     beard: bool = False
+    face: FaceFeatures = field(default_factory=FaceFeatures)
 
     @classmethod
     def typical(cls, gender: str, index: int = 0) -> Appearance:
@@ -68,6 +69,7 @@ class Appearance:
             SKIN_TONES[index % len(SKIN_TONES)],
             HAIR_COLOURS[index % 3],
             gender == "women",
+            face=FaceFeatures.typical(gender),
         )
 
 
@@ -152,6 +154,22 @@ def add_folds(texture: Image.Image, box: tuple[float, float, float, float], rng:
     return Image.fromarray((np.asarray(texture, np.float32) * (1 - 0.35 * soft)).astype(np.uint8))
 
 
+def bust_shading(texture: Image.Image, frame: Frame, strength: float, facing: str) -> Image.Image:
+    """Soft shadows under the bust, the way a worn top reveals the body's shape from the front."""
+    s, sx = frame.scale, frame.scale * frame.squeeze
+    layer = Image.new("L", texture.size, 0)
+    draw = ImageDraw.Draw(layer)
+    centres = (-1, 1) if facing == "front" else (1.6,)  # a side view shows the near side in profile
+    y = frame.oy + (ARMPIT_Y + 0.012) * s
+    for side in centres:
+        x = frame.ox + side * 0.042 * sx
+        box = [x - 0.036 * sx, y - 0.028 * s, x + 0.036 * sx, y + 0.028 * s]
+        draw.arc(box, 20, 160, fill=255, width=max(2, int(0.008 * s)))
+    soft = np.asarray(layer.filter(ImageFilter.GaussianBlur(max(1.0, 0.005 * s))), np.float32)[..., None] / 255.0
+    shaded = np.asarray(texture, np.float32) * (1 - 0.55 * min(strength, 1.0) * soft)
+    return Image.fromarray(shaded.astype(np.uint8))
+
+
 @dataclass(frozen=True)
 class Pose:
     """How the figure stands: which way it faces, and whether one forearm crosses the body."""
@@ -161,29 +179,11 @@ class Pose:
     folds_seed: int | None = None  # creases drawn on the garments when set
 
 
-def _shoe_polys(product: DemoProduct, body: Body, side: int) -> list:
-    """A shoe seen from the front, on the foot at `side`."""
-    ax = ankle_x(body, side)
-    art, h = product.article_type, product.cut.height
-    w = 0.034 if art != "heels" else 0.026
-    toe = side * 0.01
-    foot = [(ax - w, ANKLE_Y + 0.01), (ax + w, ANKLE_Y + 0.01), (ax + w + toe, SOLE_Y), (ax - w + toe, SOLE_Y)]
-    if art == "boots":
-        shaft_top = ANKLE_Y - 0.03 - 0.14 * h
-        return [foot, leg_polygon(body, side, shaft_top, ANKLE_Y + 0.012, ease=0.012)]
-    if art == "sandals":
-        return [
-            [(ax - w, SOLE_Y - 0.012), (ax + w, SOLE_Y - 0.012), (ax + w, SOLE_Y), (ax - w, SOLE_Y)],
-            [(ax - w, ANKLE_Y + 0.02), (ax + w, ANKLE_Y + 0.02), (ax + w, ANKLE_Y + 0.03), (ax - w, ANKLE_Y + 0.03)],
-        ]
-    return [foot]
-
-
 class _Dresser:
     """Paints one garment at a time onto the painter, with the pose's details and creases."""
 
-    def __init__(self, painter: Painter, frame: Frame, pose: Pose):
-        self.p, self.frame, self.pose = painter, frame, pose
+    def __init__(self, painter: Painter, frame: Frame, pose: Pose, bust: float = 0.0):
+        self.p, self.frame, self.pose, self.bust = painter, frame, pose, bust
         self.rng = random.Random(pose.folds_seed)
 
     def texture(self, product: DemoProduct, polys_px: list) -> Image.Image:
@@ -194,6 +194,8 @@ class _Dresser:
             draw_back_details(draw, product, self.frame)
         elif product.category == "topwear":
             draw_top_details(draw, product.cut, self.frame, product.fabric.base)
+            if self.bust > 0:
+                tex = bust_shading(tex, self.frame, self.bust / max(product.cut.fit, 1.0), self.pose.facing)
         if self.pose.folds_seed is not None and product.category != "footwear":
             xs = [x for q in polys_px for x, _ in q]
             ys = [y for q in polys_px for _, y in q]
@@ -224,7 +226,7 @@ def render_figure(
     if background is None:
         background = vertical_gradient(width, height, (236, 236, 240), (205, 205, 212))
     p = Painter(width, height, background)
-    dresser = _Dresser(p, frame, pose)
+    dresser = _Dresser(p, frame, pose, bust=body.bust)
     px = frame.apply
     s, sx = frame.scale, frame.scale * frame.squeeze
     head_c = (frame.ox, frame.oy + 0.078 * s)
@@ -243,7 +245,9 @@ def render_figure(
     items: dict[str, DemoProduct] = {}
     shoes = outfit.footwear or _house("footwear", body.gender)
     items["footwear"] = shoes
-    dresser.wear(shoes, [q for side in (-1, 1) for q in _shoe_polys(shoes, body, side)], LABEL_FOOTWEAR)
+    dresser.wear(shoes, [q for side in (-1, 1) for q in front_shoe(shoes, body, side)], LABEL_FOOTWEAR)
+    for colour, poly in [t for side in (-1, 1) for t in front_trims(shoes, body, side)]:
+        p.fill(p.mask([px(poly)]), colour, LABEL_FOOTWEAR, shade=0.05, outline=0.1)
     top = outfit.top or _house("topwear", body.gender)
     if top.article_type != "dress":
         bottom = outfit.bottom or _house("bottomwear", body.gender)
@@ -271,11 +275,13 @@ def render_figure(
             p.fill(p.mask([px(hair)]), appearance.hair, LABEL_HAIR, shade=0.2)
     else:
         shift = 0.012 * s if pose.facing == "side" else 0.0
-        face = (head_c[0] + shift, head_c[1], 0.046 * sx / frame.squeeze**0.5, 0.062 * s)
+        face = (head_c[0] + shift, head_c[1], 0.046 * sx / frame.squeeze**0.5 * appearance.face.jaw, 0.062 * s)
         p.fill(p.mask([], [face]), appearance.skin, LABEL_SKIN, shade=0.2)
         cap_h = 0.035 if appearance.long_hair else 0.025
         cap = (head_c[0] - shift, head_c[1] - 0.03 * s, 0.05 * sx / frame.squeeze**0.5, cap_h * s)
         p.fill(p.mask([], [cap]), appearance.hair, LABEL_HAIR, shade=0.15)
+        for colour, ellipses in face_paint(appearance.face, face, appearance.skin, appearance.hair, pose.facing).layers:
+            p.fill(p.mask([], list(ellipses)), colour, LABEL_SKIN, shade=0.0, outline=0.15)
         if appearance.beard:  # jaw and upper lip, in the hair colour mixed into the skin as stubble reads
             beard = (face[0], head_c[1] + 0.042 * s, face[2] * 0.78, 0.024 * s)
             tone = tuple(int(0.7 * h + 0.3 * k) for h, k in zip(appearance.hair, appearance.skin, strict=True))

@@ -36,12 +36,15 @@ class Body:
     hip: float
     arm_angle: float = 12.0  # degrees out from vertical
     leg_spread: float = 0.02  # extra half-distance between the ankles
+    bust: float = 0.0  # how much the bust shows through a top, 0 to 1
 
     @classmethod
-    def typical(cls, gender: str, build: float = 1.0, arm_angle: float = 12.0, leg_spread: float = 0.02) -> Body:
+    def typical(
+        cls, gender: str, build: float = 1.0, arm_angle: float = 12.0, leg_spread: float = 0.02, bust: float = 0.7
+    ) -> Body:
         widths = (0.105, 0.095, 0.075, 0.11) if gender == "women" else (0.125, 0.11, 0.095, 0.1)
         s, c, w, h = (v * build for v in widths)
-        return cls(gender, s, c, w, h, arm_angle, leg_spread)
+        return cls(gender, s, c, w, h, arm_angle, leg_spread, bust if gender == "women" else 0.0)
 
 
 def _arm_dir(angle_deg: float) -> tuple[float, float]:

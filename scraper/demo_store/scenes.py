@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
+from .face import random_features
 from .figure import Appearance, ItemBox, Outfit, Pose, render_figure
 from .garments import Body
 from .painter import Frame, vertical_gradient
@@ -38,10 +39,12 @@ def random_appearance(gender: str, rng: random.Random) -> Appearance:
         build=rng.uniform(0.85, 1.2),
         arm_angle=rng.uniform(4, 22),
         leg_spread=rng.uniform(0.0, 0.06),
+        bust=rng.uniform(0.2, 1.0),
     )
     long_hair = rng.random() < (0.85 if gender == "women" else 0.05)
     beard = gender == "men" and rng.random() < 0.4
-    return Appearance(body, rng.choice(SKIN_TONES), rng.choice(HAIR_COLOURS), long_hair, beard)
+    face = random_features(gender, rng)
+    return Appearance(body, rng.choice(SKIN_TONES), rng.choice(HAIR_COLOURS), long_hair, beard, face)
 
 
 def _background(kind: str, width: int, height: int, rng: random.Random) -> np.ndarray:

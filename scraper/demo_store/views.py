@@ -11,6 +11,7 @@ from .designs import DemoProduct
 from .figure import draw_back_details, draw_top_details, fabric_zoom, model_shot
 from .garments import Body, bottom_polygons, shoe_profile, top_polygons
 from .painter import Frame, Painter
+from .shoes import profile_trims
 from .textures import render_fabric
 
 WIDTH, HEIGHT = 320, 400
@@ -52,10 +53,18 @@ def _render_shoe(product: DemoProduct, view: str) -> Image.Image:
     upper, sole = shoe_profile(product.article_type, product.cut)
     painter = Painter(WIDTH, HEIGHT, STUDIO)
     tex = render_fabric(product.fabric, HEIGHT, WIDTH).astype(np.float32)
-    sole_colour = (238, 238, 232) if product.article_type == "sneakers" else (40, 36, 34)
-    if view == "back":  # heel-on: a narrow rounded block
-        upper = [(0.35, min(y for _, y in upper)), (0.65, min(y for _, y in upper)), (0.68, 0.9), (0.32, 0.9)]
+    sole_colour = product.trim.sole if product.trim else (40, 36, 34)
+    trims = profile_trims(product, upper)
+    if view == "back":  # heel-on: a narrow rounded block, where only a collar trim shows
+        top = min(y for _, y in upper)
+        upper = [(0.35, top), (0.65, top), (0.68, 0.9), (0.32, 0.9)]
         sole = [(0.32, 0.88), (0.68, 0.88), (0.68, 1.0), (0.32, 1.0)]
+        collar = product.trim is not None and product.trim.style == "collar"
+        trims = (
+            [(product.trim.accent, [(0.35, top), (0.65, top), (0.655, top + 0.06), (0.345, top + 0.06)])]
+            if collar
+            else []
+        )
     placements = [(0.0, 0.0, 1.0)]
     if view == "front":  # the pair, one shoe behind the other
         placements = [(-0.12, -0.08, 0.9), (0.05, 0.05, 1.0)]
@@ -63,6 +72,8 @@ def _render_shoe(product: DemoProduct, view: str) -> Image.Image:
         parts = [[(dx + x * k, dy + y * k) for x, y in q] for q in (upper, sole)]
         frame = Frame.fit([[(-0.15, -0.2), (1.05, 1.1)]], WIDTH, HEIGHT, margin=0.1)
         painter.fill(painter.mask([frame.apply(parts[0])]), tex)
+        for colour, poly in trims:
+            painter.fill(painter.mask([frame.apply([(dx + x * k, dy + y * k) for x, y in poly])]), colour, shade=0.05)
         painter.fill(painter.mask([frame.apply(parts[1])]), sole_colour, shade=0.1)
     return painter.image()
 
