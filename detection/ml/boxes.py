@@ -91,12 +91,18 @@ CROP_MARGIN = 0.08  # share of the box added on every side: some context around 
 
 def square_crop(image: Image.Image, box: tuple[float, float, float, float] | None, size: int) -> np.ndarray:
     """A box (or the whole photo) with a margin, padded to a square, as float32 [0, 1]."""
+    return fit_crop(image, box, size, size)
+
+
+def fit_crop(image: Image.Image, box: tuple[float, float, float, float] | None, height: int, width: int) -> np.ndarray:
+    """A box (or the whole photo) with a margin, padded to the shape's aspect ratio, as float32 [0, 1]."""
     w, h = image.size
     x1, y1, x2, y2 = box if box is not None else (0, 0, w, h)
     mx, my = (x2 - x1) * CROP_MARGIN, (y2 - y1) * CROP_MARGIN
     x1, y1, x2, y2 = max(0, x1 - mx), max(0, y1 - my), min(w, x2 + mx), min(h, y2 + my)
     crop = image.convert("RGB").crop((round(x1), round(y1), round(x2), round(y2)))
-    side = max(crop.size)
-    square = Image.new("RGB", (side, side), SQUARE_FILL)
-    square.paste(crop, ((side - crop.width) // 2, (side - crop.height) // 2))
-    return np.asarray(square.resize((size, size), Image.Resampling.BILINEAR), np.float32) / 255.0
+    scale = max(crop.width / width, crop.height / height)
+    canvas_w, canvas_h = max(crop.width, round(width * scale)), max(crop.height, round(height * scale))
+    canvas = Image.new("RGB", (canvas_w, canvas_h), SQUARE_FILL)
+    canvas.paste(crop, ((canvas_w - crop.width) // 2, (canvas_h - crop.height) // 2))
+    return np.asarray(canvas.resize((width, height), Image.Resampling.BILINEAR), np.float32) / 255.0

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from .boxes import square_crop
+from .boxes import fit_crop
 from .litert import TFLiteModel
 
 
@@ -28,8 +28,9 @@ class GenderGuess:
 class GenderClassifier:
     def __init__(self, model_path: Path, threads: int = 1):
         self.model = TFLiteModel(model_path, threads)
-        self.size = self.model.input_shape[1]
+        # Older files take a square; newer ones a tall crop, as tall as a standing person's box.
+        self.height, self.width = self.model.input_shape[1:3]
 
     def classify(self, image: Image.Image, person_box: tuple[float, float, float, float] | None = None) -> GenderGuess:
-        (out,) = self.model.run(square_crop(image, person_box, self.size)[None])
+        (out,) = self.model.run(fit_crop(image, person_box, self.height, self.width)[None])
         return GenderGuess(float(np.ravel(out)[0]))

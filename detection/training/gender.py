@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from detection.ml.boxes import square_crop
+from detection.ml.boxes import fit_crop
 
 LABELS = {"men": 0.0, "women": 1.0}
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp"}
@@ -49,8 +49,12 @@ def folder_examples(root: Path) -> list[Example]:
     return examples
 
 
-def load_batch(examples: list[Example], size: int, augment: random.Random | None = None) -> np.ndarray:
-    out = np.empty((len(examples), size, size, 3), np.float32)
+def load_batch(
+    examples: list[Example], size: int, augment: random.Random | None = None, width: int | None = None
+) -> np.ndarray:
+    """Crops of `size` rows and `width` columns (a square when width is None), augmented when asked."""
+    width = width or size
+    out = np.empty((len(examples), size, width, 3), np.float32)
     for i, ex in enumerate(examples):
         with Image.open(ex.path) as image:
             image = image.convert("RGB")
@@ -63,7 +67,7 @@ def load_batch(examples: list[Example], size: int, augment: random.Random | None
                 if box is not None:  # jitter the box as a detector's box would be
                     w, h = box[2] - box[0], box[3] - box[1]
                     box = tuple(v + augment.uniform(-0.05, 0.05) * s for v, s in zip(box, (w, h, w, h), strict=True))
-            crop = square_crop(image, box, size)
+            crop = fit_crop(image, box, size, width)
             if augment is not None:
                 crop = recolour(crop, augment)
             out[i] = crop
@@ -96,7 +100,8 @@ def recolour(crop: np.ndarray, rng: random.Random) -> np.ndarray:
 
 @dataclass(frozen=True)
 class GenderTraining:
-    size: int = 160
+    size: int = 160  # input height
+    width: int | None = None  # input width; None for a square
     head_epochs: int = 8
     finetune_epochs: int = 2
     finetune_blocks: int = 3  # of the 17 inverted-residual blocks, counted from the top
@@ -105,13 +110,14 @@ class GenderTraining:
     seed: int = 7
 
 
-def build_classifier(size: int):
+def build_classifier(size: int, width: int | None = None):
     import keras
 
     from embeddings.training.mobilenet_v2 import build_mobilenet_v2, load_imagenet_weights
 
-    backbone = load_imagenet_weights(build_mobilenet_v2(size))
-    inputs = keras.Input((size, size, 3), name="image")
+    width = width or size
+    backbone = load_imagenet_weights(build_mobilenet_v2((size, width)))
+    inputs = keras.Input((size, width, 3), name="image")
     x = backbone(inputs)
     x = keras.layers.Dropout(0.2)(x)
     out = keras.layers.Dense(1, activation="sigmoid", name="p_women")(x)
@@ -123,7 +129,10 @@ def _batches(examples: list[Example], cfg: GenderTraining, rng: random.Random, a
     rng.shuffle(order)
     for start in range(0, len(order), cfg.batch):
         chunk = order[start : start + cfg.batch]
-        yield load_batch(chunk, cfg.size, rng if augment else None), np.array([LABELS[e.label] for e in chunk])
+        yield (
+            load_batch(chunk, cfg.size, rng if augment else None, cfg.width),
+            np.array([LABELS[e.label] for e in chunk]),
+        )
 
 
 def train_gender(
@@ -141,9 +150,9 @@ def train_gender(
     keras.utils.set_random_seed(cfg.seed)
     tf.config.experimental.enable_op_determinism()  # the same seed gives the same weights
     rng = random.Random(cfg.seed)
-    model, backbone = build_classifier(cfg.size)
+    model, backbone = build_classifier(cfg.size, cfg.width)
     history = []
-    val_x = load_batch(val, cfg.size)
+    val_x = load_batch(val, cfg.size, width=cfg.width)
     val_y = np.array([LABELS[e.label] for e in val])
     steps = (len(train) + cfg.batch - 1) // cfg.batch
     best_accuracy, best_weights = -1.0, None

@@ -45,9 +45,12 @@ def _conv_bn(x, filters: int, kernel: int, stride: int, name: str, relu: bool = 
     return layers.ReLU(6.0, name=f"{name}_relu")(x) if relu else x
 
 
-def build_mobilenet_v2(input_size: int = 224, include_top: bool = False, name: str = "mobilenet_v2") -> keras.Model:
-    """The network; without the top it ends in global average pooling (1280 features)."""
-    inputs = keras.Input((input_size, input_size, 3), name="image")
+def build_mobilenet_v2(
+    input_size: int | tuple[int, int] = 224, include_top: bool = False, name: str = "mobilenet_v2"
+) -> keras.Model:
+    """The network for a square side or a (height, width); without the top it ends in global average pooling."""
+    height, width = (input_size, input_size) if isinstance(input_size, int) else input_size
+    inputs = keras.Input((height, width, 3), name="image")
     x = layers.Normalization(mean=IMAGENET_MEAN, variance=np.square(IMAGENET_STD), name="imagenet_norm")(inputs)
     x = _conv_bn(x, 32, 3, 2, "features_0")
     channels, index = 32, 1

@@ -5,7 +5,7 @@ import pytest
 from PIL import Image
 
 from detection.gender_eval import confusion
-from detection.ml.boxes import square_crop
+from detection.ml.boxes import fit_crop, square_crop
 from detection.ml.gender import GenderGuess
 
 
@@ -16,6 +16,18 @@ def test_square_crop_pads_a_tall_person_box_to_a_square_without_stretching():
     assert crop.shape == (64, 64, 3) and crop.dtype == np.float32
     assert crop[32, 32].tolist() == pytest.approx([1.0, 0.0, 0.0])  # the person, centred
     assert crop[32, 2].tolist() == pytest.approx([128 / 255] * 3)  # grey padding beside it
+
+
+def test_fit_crop_gives_a_tall_person_box_the_whole_height_of_a_tall_input():
+    photo = Image.new("RGB", (400, 400), (255, 255, 255))
+    photo.paste((255, 0, 0), (150, 50, 250, 350))  # 100 x 300; with the 8% margin 116 x 348
+    crop = fit_crop(photo, (150, 50, 250, 350), 128, 64)
+    assert crop.shape == (128, 64, 3)
+    red = (crop[..., 0] > 0.9) & (crop[..., 1] < 0.1)
+    rows, cols = np.flatnonzero(red.any(axis=1)), np.flatnonzero(red.any(axis=0))
+    # 300 of 348 px tall fills 128 * 300 / 348 = 110 rows; 100 px wide keeps the aspect: 37 columns.
+    assert abs(len(rows) - 110) <= 2 and abs(len(cols) - 37) <= 2
+    assert crop[64, 2].tolist() == pytest.approx([128 / 255] * 3)  # grey padding beside it
 
 
 def test_guess_labels_and_confidence():
@@ -38,7 +50,7 @@ def test_one_epoch_of_gender_training_exports_a_working_tflite(tmp_path):
 
     lookbook = tmp_path / "lookbook"
     build_lookbook(lookbook, LookbookConfig({"train": 8, "val": 4, "test": 2}, n_products=60, width=240, height=320))
-    cfg = GenderTraining(size=96, head_epochs=1, finetune_epochs=1, batch=4)
+    cfg = GenderTraining(size=96, width=64, head_epochs=1, finetune_epochs=1, batch=4)
 
     model, history = train_gender(lookbook_examples(lookbook, "train"), lookbook_examples(lookbook, "val"), cfg)
 
@@ -49,5 +61,6 @@ def test_one_epoch_of_gender_training_exports_a_working_tflite(tmp_path):
     guess = classifier.classify(Image.open(next((lookbook / "yolo" / "images" / "test").glob("*.jpg"))))
     assert 0.0 <= guess.p_women <= 1.0
     # the TFLite file gives what the Keras model gives on the same input
-    x = square_crop(Image.open(next((lookbook / "yolo" / "images" / "test").glob("*.jpg"))), None, 96)[None]
+    assert (classifier.height, classifier.width) == (96, 64)
+    x = fit_crop(Image.open(next((lookbook / "yolo" / "images" / "test").glob("*.jpg"))), None, 96, 64)[None]
     assert float(model(x, training=False).numpy().ravel()[0]) == pytest.approx(guess.p_women, abs=2e-2)

@@ -28,7 +28,8 @@ class Command(BaseCommand):
         parser.add_argument("--finetune-epochs", type=int, default=2)
         parser.add_argument("--finetune-blocks", type=int, default=3, help="top blocks of the backbone to fine-tune")
         parser.add_argument("--images", type=int, default=2400, help="training examples at most")
-        parser.add_argument("--size", type=int, default=160)
+        parser.add_argument("--size", type=int, default=160, help="input height")
+        parser.add_argument("--width", type=int, help="input width (default: --size, a square)")
         parser.add_argument("--seed", type=int, default=7)
         parser.add_argument("--out", type=Path, default=settings.DATA_DIR / "train" / "gender")
         parser.add_argument("--no-ship", action="store_true")
@@ -55,6 +56,7 @@ class Command(BaseCommand):
             raise CommandError("no training or validation examples found")
         cfg = GenderTraining(
             size=opts["size"],
+            width=opts["width"] or opts["size"],
             head_epochs=opts["epochs"],
             finetune_epochs=opts["finetune_epochs"],
             finetune_blocks=opts["finetune_blocks"],
@@ -84,14 +86,14 @@ class Command(BaseCommand):
             {
                 "kind": "classifier",
                 "architecture": "MobileNetV2 (ImageNet, torchvision weights ported to Keras) + dropout + sigmoid",
-                "input_size": [cfg.size, cfg.size, 3],
-                "input": "RGB float32 in [0, 1]: the person box plus 8% margin, padded to a square with grey",
+                "input_size": [cfg.size, cfg.width, 3],
+                "input": "RGB float32 in [0, 1]: the person box plus 8% margin, padded with grey to the input's shape",
                 "output": "P(women)",
                 "precision": "float16",
                 "training": {
                     "command": f"manage.py train_gender --source {opts['source']} --epochs {cfg.head_epochs} "
                     f"--finetune-epochs {cfg.finetune_epochs} --finetune-blocks {cfg.finetune_blocks} "
-                    f"--images {opts['images']} --size {cfg.size} "
+                    f"--images {opts['images']} --size {cfg.size} --width {cfg.width} "
                     f"--seed {cfg.seed}",
                     "data": opts["source"],
                     "augmentation": AUGMENTATION,
