@@ -85,8 +85,8 @@ class Command(BaseCommand):
             out["retrieval_map_at_10"] = round(retrieval["map@10"], 4)
             details["retrieval"] = retrieval  # with "front_photo_only": what the extra photos per product add
             recorded = entry.info.get("metrics", {})
-            fp32 = settings.DATA_DIR / "train" / "embedder" / "embedder_fp32.tflite"
-            if fp32.exists():  # the float32 export of the same training run, kept beside the work files
+            fp32 = float32_export(entry.info)
+            if fp32 is not None:  # the float32 export of the same training run, kept beside the work files
                 full = evaluate_retrieval(
                     Embedder(fp32).embed_batch, lookbook, opts["split"], embedder.size, opts["limit"]
                 )
@@ -112,3 +112,15 @@ class Command(BaseCommand):
             for key, value in out.items():
                 self.stdout.write(f"{key:28s} {value}")
             self.stdout.write(f"report: {report}")
+
+
+def float32_export(info: dict) -> Path | None:
+    """The float32 file exported with the shipped fp16 embedder, if it is still there unchanged."""
+    from detection.ml.model_files import sha256_of
+
+    recorded = info.get("float32_export") or {}
+    path = Path(recorded.get("path", ""))
+    if not recorded or not path.is_file():
+        return None
+    # Another training run may have rewritten the work folder since: compare with the shipped run's file.
+    return path if sha256_of(path) == recorded.get("sha256") else None

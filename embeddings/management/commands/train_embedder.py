@@ -38,6 +38,7 @@ class Command(BaseCommand):
     def handle(self, *args, **opts) -> None:
         import numpy as np
 
+        from detection.ml.model_files import sha256_of
         from detection.training.manifest import ship_model
         from embeddings.ml.embedder import Embedder
         from embeddings.report import plot_quantization
@@ -116,6 +117,8 @@ class Command(BaseCommand):
                     "history": history,
                 },
                 "metrics": summary,
+                # evaluate_models re-measures the fp16 drop against this file while it is still there.
+                "float32_export": {"path": str(files["float32"]), "sha256": sha256_of(files["float32"])},
             },
         )
         self.stdout.write(self.style.SUCCESS(f"shipped weights/{entry['file']} ({entry['bytes'] / 1e6:.1f} MB)"))
