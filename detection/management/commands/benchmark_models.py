@@ -49,7 +49,7 @@ class Command(BaseCommand):
                 times.append((time.perf_counter() - start) * 1000)
             results[name] = {
                 "photo": "1280x960 RGB, preprocessing included",
-                "input": model.size,
+                "input": list(model.model.input_shape[1:3]),  # height, width
                 "p50_ms": round(statistics.median(times), 1),
                 "p95_ms": round(percentile(times, 95), 1),
                 "mean_ms": round(statistics.fmean(times), 1),
