@@ -46,13 +46,7 @@ def random_features(gender: str, rng: random.Random) -> FaceFeatures:
 
 
 Ellipse = tuple[float, float, float, float]  # cx, cy, rx, ry in pixels
-
-
-@dataclass(frozen=True)
-class FacePaint:
-    """What to paint over the face oval, as (colour, ellipses) layers in drawing order."""
-
-    layers: tuple[tuple[tuple[int, int, int], tuple[Ellipse, ...]], ...]
+Layer = tuple[tuple[int, int, int], tuple[Ellipse, ...]]  # a colour and the ellipses painted in it
 
 
 def face_paint(
@@ -61,8 +55,9 @@ def face_paint(
     skin: tuple[int, int, int],
     hair: tuple[int, int, int],
     facing: str,
-) -> FacePaint:
-    """Eyes, brows, lips and earrings placed on the face oval `face`; a side view shows one eye."""
+) -> list[Layer]:
+    """Eyes, brows, lips and earrings placed on the face oval `face`, in drawing order; a side view
+    shows one eye."""
     cx, cy, rx, ry = face
     sides = (-1, 1) if facing == "front" else (1,)  # the side view faces to the right
     spread = 0.42 if facing == "front" else 0.55
@@ -74,7 +69,7 @@ def face_paint(
     lips = ((lip_x, cy + 0.6 * ry, lip_w, 0.09 * ry),)
     lip_colour = features.lips or tuple(int(k * 0.8 + r) for k, r in zip(skin, (20, -10, -10), strict=True))
     brow_tone = tuple(int(0.75 * h + 0.1 * k) for h, k in zip(hair, skin, strict=True))
-    layers: list[tuple[tuple[int, int, int], tuple[Ellipse, ...]]] = [
+    layers: list[Layer] = [
         ((245, 245, 240), eyes),
         (EYE_DARK, pupils),
         (_clip(brow_tone), brows),
@@ -86,7 +81,7 @@ def face_paint(
     if features.earrings is not None:
         ear_x = (cx - rx, cx + rx) if facing == "front" else (cx - 0.55 * rx,)
         layers.append((features.earrings, tuple((x, cy + 0.4 * ry, 0.09 * rx, 0.09 * rx) for x in ear_x)))
-    return FacePaint(tuple(layers))
+    return layers
 
 
 def _clip(colour: tuple[int, ...]) -> tuple[int, int, int]:

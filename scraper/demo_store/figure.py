@@ -280,7 +280,7 @@ def render_figure(
         cap_h = 0.035 if appearance.long_hair else 0.025
         cap = (head_c[0] - shift, head_c[1] - 0.03 * s, 0.05 * sx / frame.squeeze**0.5, cap_h * s)
         p.fill(p.mask([], [cap]), appearance.hair, LABEL_HAIR, shade=0.15)
-        for colour, ellipses in face_paint(appearance.face, face, appearance.skin, appearance.hair, pose.facing).layers:
+        for colour, ellipses in face_paint(appearance.face, face, appearance.skin, appearance.hair, pose.facing):
             p.fill(p.mask([], list(ellipses)), colour, LABEL_SKIN, shade=0.0, outline=0.15)
         if appearance.beard:  # jaw and upper lip, in the hair colour mixed into the skin as stubble reads
             beard = (face[0], head_c[1] + 0.042 * s, face[2] * 0.78, 0.024 * s)

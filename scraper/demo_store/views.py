@@ -54,17 +54,11 @@ def _render_shoe(product: DemoProduct, view: str) -> Image.Image:
     painter = Painter(WIDTH, HEIGHT, STUDIO)
     tex = render_fabric(product.fabric, HEIGHT, WIDTH).astype(np.float32)
     sole_colour = product.trim.sole if product.trim else (40, 36, 34)
-    trims = profile_trims(product, upper)
-    if view == "back":  # heel-on: a narrow rounded block, where only a collar trim shows
+    if view == "back":  # heel-on: a narrow rounded block
         top = min(y for _, y in upper)
         upper = [(0.35, top), (0.65, top), (0.68, 0.9), (0.32, 0.9)]
         sole = [(0.32, 0.88), (0.68, 0.88), (0.68, 1.0), (0.32, 1.0)]
-        collar = product.trim is not None and product.trim.style == "collar"
-        trims = (
-            [(product.trim.accent, [(0.35, top), (0.65, top), (0.655, top + 0.06), (0.345, top + 0.06)])]
-            if collar
-            else []
-        )
+    trims = profile_trims(product, upper, heel_on=view == "back")
     placements = [(0.0, 0.0, 1.0)]
     if view == "front":  # the pair, one shoe behind the other
         placements = [(-0.12, -0.08, 0.9), (0.05, 0.05, 1.0)]
