@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import NamedTuple
 
 from PIL import Image
 
@@ -12,8 +13,18 @@ from .ml.gender import GenderClassifier
 GENDERS = ("men", "women")
 
 
-def gender_predictions(model_path: Path, lookbook: Path, split: str = "test") -> list[tuple[str, float, str]]:
-    """(true gender, P(women), facing) for every scene of the split, classified on its person box."""
+class Prediction(NamedTuple):
+    truth: str  # men or women
+    p_women: float
+    facing: str = "unknown"  # front, back or side
+
+    @property
+    def right(self) -> bool:
+        return (self.p_women >= 0.5) == (self.truth == "women")
+
+
+def gender_predictions(model_path: Path, lookbook: Path, split: str = "test") -> list[Prediction]:
+    """A prediction for every scene of the split, classified on its person box."""
     classifier = GenderClassifier(model_path)
     out = []
     for line in (lookbook / "scenes" / f"{split}.jsonl").read_text().splitlines():
@@ -21,40 +32,34 @@ def gender_predictions(model_path: Path, lookbook: Path, split: str = "test") ->
         person = next((b for b in row["boxes"] if b["label"] == "person"), None)
         box = (person["x1"], person["y1"], person["x2"], person["y2"]) if person else None
         with Image.open(lookbook / row["scene"]) as image:
-            out.append((row["gender"], classifier.classify(image, box).p_women, row.get("facing", "unknown")))
+            p_women = classifier.classify(image, box).p_women
+        out.append(Prediction(row["gender"], p_women, row.get("facing", "unknown")))
     return out
 
 
-def confusion(predictions: list[tuple]) -> list[list[int]]:
-    """Rows: true men, women; columns: predicted men, women. Extra fields after (truth, p) are ignored."""
+def confusion(predictions: list[Prediction]) -> list[list[int]]:
+    """Rows: true men, women; columns: predicted men, women."""
     matrix = [[0, 0], [0, 0]]
-    for truth, p, *_ in predictions:
-        matrix[GENDERS.index(truth)][int(p >= 0.5)] += 1
+    for p in predictions:
+        matrix[GENDERS.index(p.truth)][int(p.p_women >= 0.5)] += 1
     return matrix
+
+
+def accuracy(predictions: list[Prediction]) -> float:
+    return sum(p.right for p in predictions) / max(1, len(predictions))
 
 
 def evaluate_gender(model_path: Path, lookbook: Path, split: str = "test") -> dict:
     return summarise(gender_predictions(model_path, lookbook, split), split)
 
 
-def summarise(predictions: list[tuple[str, float, str]], split: str) -> dict:
-    """Accuracy, confusion matrix and accuracy per facing of (truth, P(women), facing) predictions."""
-    matrix = confusion(predictions)
-    correct = matrix[0][0] + matrix[1][1]
+def summarise(predictions: list[Prediction], split: str) -> dict:
+    """Accuracy, confusion matrix, and accuracy per facing: a back view hides the face, the strongest cue."""
+    facings = sorted({p.facing for p in predictions})
     return {
         "split": split,
         "images": len(predictions),
-        "accuracy": correct / max(1, len(predictions)),
-        "confusion": matrix,
-        # A back view hides the face, the strongest cue: worth seeing apart.
-        "accuracy_by_facing": {
-            facing: round(sum(_right(r) for r in rows) / len(rows), 4)
-            for facing in sorted({r[2] for r in predictions})
-            if (rows := [r for r in predictions if r[2] == facing])
-        },
+        "accuracy": accuracy(predictions),
+        "confusion": confusion(predictions),
+        "accuracy_by_facing": {f: round(accuracy([p for p in predictions if p.facing == f]), 4) for f in facings},
     }
-
-
-def _right(prediction: tuple) -> bool:
-    truth, p, *_ = prediction
-    return (p >= 0.5) == (truth == "women")

@@ -49,11 +49,9 @@ def folder_examples(root: Path) -> list[Example]:
     return examples
 
 
-def load_batch(
-    examples: list[Example], size: int, augment: random.Random | None = None, width: int | None = None
-) -> np.ndarray:
-    """Crops of `size` rows and `width` columns (a square when width is None), augmented when asked."""
-    width = width or size
+def load_batch(examples: list[Example], shape: tuple[int, int], augment: random.Random | None = None) -> np.ndarray:
+    """Crops of shape (height, width), augmented when asked."""
+    size, width = shape
     out = np.empty((len(examples), size, width, 3), np.float32)
     for i, ex in enumerate(examples):
         with Image.open(ex.path) as image:
@@ -109,15 +107,19 @@ class GenderTraining:
     label_smoothing: float = 0.05  # about the share of figures whose cues point the other way
     seed: int = 7
 
+    @property
+    def shape(self) -> tuple[int, int]:
+        """The input's (height, width)."""
+        return self.size, self.width or self.size
 
-def build_classifier(size: int, width: int | None = None):
+
+def build_classifier(shape: tuple[int, int]):
     import keras
 
     from embeddings.training.mobilenet_v2 import build_mobilenet_v2, load_imagenet_weights
 
-    width = width or size
-    backbone = load_imagenet_weights(build_mobilenet_v2((size, width)))
-    inputs = keras.Input((size, width, 3), name="image")
+    backbone = load_imagenet_weights(build_mobilenet_v2(shape))
+    inputs = keras.Input((*shape, 3), name="image")
     x = backbone(inputs)
     x = keras.layers.Dropout(0.2)(x)
     out = keras.layers.Dense(1, activation="sigmoid", name="p_women")(x)
@@ -130,7 +132,7 @@ def _batches(examples: list[Example], cfg: GenderTraining, rng: random.Random, a
     for start in range(0, len(order), cfg.batch):
         chunk = order[start : start + cfg.batch]
         yield (
-            load_batch(chunk, cfg.size, rng if augment else None, cfg.width),
+            load_batch(chunk, cfg.shape, rng if augment else None),
             np.array([LABELS[e.label] for e in chunk]),
         )
 
@@ -150,9 +152,9 @@ def train_gender(
     keras.utils.set_random_seed(cfg.seed)
     tf.config.experimental.enable_op_determinism()  # the same seed gives the same weights
     rng = random.Random(cfg.seed)
-    model, backbone = build_classifier(cfg.size, cfg.width)
+    model, backbone = build_classifier(cfg.shape)
     history = []
-    val_x = load_batch(val, cfg.size, width=cfg.width)
+    val_x = load_batch(val, cfg.shape)
     val_y = np.array([LABELS[e.label] for e in val])
     steps = (len(train) + cfg.batch - 1) // cfg.batch
     best_accuracy, best_weights = -1.0, None

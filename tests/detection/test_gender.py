@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from detection.gender_eval import confusion, summarise
+from detection.gender_eval import Prediction, confusion, summarise
 from detection.ml.boxes import fit_crop, square_crop
 from detection.ml.gender import GenderGuess
 
@@ -36,12 +36,15 @@ def test_guess_labels_and_confidence():
 
 
 def test_confusion_matrix_rows_are_truth_columns_are_predictions():
-    predictions = [("men", 0.1), ("men", 0.7), ("women", 0.9), ("women", 0.8), ("women", 0.2)]
+    predictions = [Prediction(*p) for p in [("men", 0.1), ("men", 0.7), ("women", 0.9), ("women", 0.8), ("women", 0.2)]]
     assert confusion(predictions) == [[1, 1], [1, 2]]
 
 
 def test_summary_splits_accuracy_by_facing():
-    predictions = [("men", 0.1, "front"), ("women", 0.9, "front"), ("women", 0.4, "back"), ("men", 0.2, "back")]
+    predictions = [
+        Prediction(*p)
+        for p in [("men", 0.1, "front"), ("women", 0.9, "front"), ("women", 0.4, "back"), ("men", 0.2, "back")]
+    ]
     summary = summarise(predictions, "test")
     assert summary["accuracy"] == 0.75 and summary["images"] == 4
     assert summary["accuracy_by_facing"] == {"back": 0.5, "front": 1.0}

@@ -56,7 +56,7 @@ class Command(BaseCommand):
             raise CommandError("no training or validation examples found")
         cfg = GenderTraining(
             size=opts["size"],
-            width=opts["width"] or opts["size"],
+            width=opts["width"],
             head_epochs=opts["epochs"],
             finetune_epochs=opts["finetune_epochs"],
             finetune_blocks=opts["finetune_blocks"],
@@ -86,14 +86,14 @@ class Command(BaseCommand):
             {
                 "kind": "classifier",
                 "architecture": "MobileNetV2 (ImageNet, torchvision weights ported to Keras) + dropout + sigmoid",
-                "input_size": [cfg.size, cfg.width, 3],
+                "input_size": [*cfg.shape, 3],
                 "input": "RGB float32 in [0, 1]: the person box plus 8% margin, padded with grey to the input's shape",
                 "output": "P(women)",
                 "precision": "float16",
                 "training": {
                     "command": f"manage.py train_gender --source {opts['source']} --epochs {cfg.head_epochs} "
                     f"--finetune-epochs {cfg.finetune_epochs} --finetune-blocks {cfg.finetune_blocks} "
-                    f"--images {opts['images']} --size {cfg.size} --width {cfg.width} "
+                    f"--images {opts['images']} --size {cfg.shape[0]} --width {cfg.shape[1]} "
                     f"--seed {cfg.seed}",
                     "data": opts["source"],
                     "augmentation": AUGMENTATION,
