@@ -54,7 +54,7 @@ migrate: venv
 	$(PY) manage.py ensure_staff
 
 demo-catalog: venv system-deps migrate
-	$(PY) manage.py scrape_catalog --profile demo --max-per-category $(DEMO_PER_CATEGORY) --if-empty
+	$(PY) manage.py seed_demo_catalog --max-per-category $(DEMO_PER_CATEGORY)
 	$(PY) manage.py rebuild_index
 
 run: venv system-deps migrate demo-catalog

@@ -14,7 +14,7 @@ from django.db import connection
 from django.db.models import Count, Max, Sum
 from PIL import Image
 
-from detection.ml import shipped
+from embeddings.embedder import embedder
 from embeddings.faiss_index import FaissIndex
 from embeddings.index import (
     Hit,
@@ -58,9 +58,7 @@ def _images_by_product(product_ids: Iterable[int] | None = None) -> dict[int, li
 def stale_product_ids() -> list[int]:
     """Products whose vectors are missing, made by another model, or made from other photos."""
     stored = dict(
-        ProductEmbedding.objects.filter(model_sha256=shipped.embedder_entry().sha256).values_list(
-            "product_id", "photos_sha256"
-        )
+        ProductEmbedding.objects.filter(model_sha256=embedder.entry.sha256).values_list("product_id", "photos_sha256")
     )
     return sorted(
         pid
@@ -72,8 +70,8 @@ def stale_product_ids() -> list[int]:
 def embed_products(product_ids: Iterable[int], force: bool = False) -> int:
     """Compute and store the vectors of each product's indexed photos, where missing or stale (or all,
     with `force`); the number of products done. Old vectors are replaced only once the new exist."""
-    entry = shipped.embedder_entry()
-    model = shipped.embedder()
+    entry = embedder.entry
+    model = embedder()
     ids = list(product_ids)
     current = dict(
         ProductEmbedding.objects.filter(product_id__in=ids, model_sha256=entry.sha256).values_list(
@@ -146,7 +144,7 @@ class CatalogIndex:
         self._lock = threading.Lock()
 
     def _rows(self):
-        model = shipped.embedder_entry().sha256
+        model = embedder.entry.sha256
         return ProductEmbedding.objects.filter(model_sha256=model, product__in_stock=True)
 
     def refresh(self) -> None:

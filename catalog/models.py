@@ -1,4 +1,4 @@
-"""Products scraped from shops, their image views, and the partition vocabulary."""
+"""Products scraped from shops, their photos and their vectors; genders and categories come from the taxonomy."""
 
 from __future__ import annotations
 
@@ -8,17 +8,11 @@ from django.db.models import Q
 
 from embeddings.index import vector_from_bytes
 
+from . import taxonomy
 
-class Gender(models.TextChoices):
-    MEN = "men", "Men"
-    WOMEN = "women", "Women"
-    UNISEX = "unisex", "Unisex"
-
-
-class Category(models.TextChoices):
-    TOPWEAR = "topwear", "Topwear"
-    BOTTOMWEAR = "bottomwear", "Bottomwear"
-    FOOTWEAR = "footwear", "Footwear"
+# The database choices, built from the one taxonomy (Gender.MEN == "men", Category.values, ...).
+Gender = models.TextChoices("Gender", [(g.name.upper(), (g.name, g.label)) for g in taxonomy.GENDERS])
+Category = models.TextChoices("Category", [(c.name.upper(), (c.name, c.label)) for c in taxonomy.CATEGORIES])
 
 
 class ProductQuerySet(models.QuerySet["Product"]):

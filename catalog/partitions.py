@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .models import Category, Gender, Product
+from .taxonomy import CATEGORY_NAMES, SHOPPER_GENDERS
 
 
 @dataclass(frozen=True)
@@ -17,7 +18,7 @@ class Partition:
         return f"{Gender(self.gender).label} {Category(self.category).label}"
 
 
-PARTITIONS: tuple[Partition, ...] = tuple(Partition(g, c) for g in (Gender.MEN, Gender.WOMEN) for c in Category.values)
+PARTITIONS: tuple[Partition, ...] = tuple(Partition(g, c) for g in SHOPPER_GENDERS for c in CATEGORY_NAMES)
 
 
 def partition_sizes() -> list[tuple[Partition, int]]:

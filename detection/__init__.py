@@ -1,1 +1,1 @@
-"""Person and garment analysis: gender, garment boxes and crops (models arrive with issue 3)."""
+"""Django-free run-time vision: photo checks, boxes and crops, the model registry, one module per model (LiteRT)."""

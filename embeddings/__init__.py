@@ -1,1 +1,1 @@
-"""The Siamese embedder and the vector index (models arrive with issue 3, search with issue 4)."""
+"""Django-free retrieval: the run-time embedder, the vector-index interface and its backends, and retrieval metrics."""

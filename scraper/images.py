@@ -6,7 +6,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 
-from shopthelook.photos import PhotoLimits, PhotoRejected, decode_photo
+from detection.photos import PhotoLimits, PhotoRejected, decode_photo
 
 from .hosts import DisallowedHost, require_allowed
 

@@ -9,30 +9,12 @@ from urllib.parse import urljoin
 
 from bs4 import BeautifulSoup, Tag
 
+from catalog.taxonomy import ARTICLE_TYPES
+
 from .profiles import ListingSelectors, ProductSelectors, Selector
 
-ARTICLE_KEYWORDS = (
-    ("t-shirt", "tshirt"),
-    ("tshirt", "tshirt"),
-    ("tee", "tshirt"),
-    ("polo", "tshirt"),
-    ("shirt", "shirt"),
-    ("hoodie", "hoodie"),
-    ("sweatshirt", "hoodie"),
-    ("jacket", "jacket"),
-    ("blazer", "jacket"),
-    ("dress", "dress"),
-    ("jeans", "jeans"),
-    ("trousers", "trousers"),
-    ("chinos", "trousers"),
-    ("shorts", "shorts"),
-    ("skirt", "skirt"),
-    ("sneakers", "sneakers"),
-    ("boots", "boots"),
-    ("heels", "heels"),
-    ("sandals", "sandals"),
-    ("flip flops", "sandals"),
-)
+# (word, article type), in taxonomy order: the first word found in a title names its type.
+ARTICLE_KEYWORDS = tuple((word, a.name) for a in ARTICLE_TYPES for word in a.keywords)
 
 
 class ParseError(ValueError):

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-import urllib.request
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext
-from urllib.parse import urlsplit
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -19,8 +16,6 @@ from catalog.models import ProductImage
 from catalog.tasks import EMBED_BATCH, queue_embedding
 
 from .browser import Browser, PageLoadError, open_browser
-from .demo_store.server import StoreServer, port_free
-from .demo_store.site import DemoStore
 from .hosts import DisallowedHost, host_allowed
 from .images import ImageLimits, ImageRejected, TransientFetchError, fetch_image
 from .models import ScrapeRun
@@ -161,36 +156,15 @@ class CatalogScraper:
         )
 
 
-def _is_demo_store(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url.rstrip("/") + "/", timeout=2) as response:
-            return b"Demo Store" in response.read(4096)
-    except OSError:
-        return False
-
-
-@contextmanager
-def demo_store_available(profile: SiteProfile) -> Iterator[SiteProfile]:
-    """Use the demo store at DEMO_STORE_URL if it runs; otherwise serve one for this scrape."""
-    if _is_demo_store(profile.base_url):
-        yield profile
-        return
-    parts = urlsplit(profile.base_url)
-    host, port = parts.hostname or "127.0.0.1", parts.port or 80
-    if not port_free(port, host):
-        port = 0  # something else holds the port: take a free one
-    store = DemoStore.generated(settings.DEMO_STORE_PRODUCTS, settings.DEMO_STORE_SEED)
-    with StoreServer(store, "127.0.0.1", port) as server:
-        yield profile.with_base_url(server.url)
-
-
 def resolve_profile(name: str, base_url: str | None = None) -> SiteProfile:
+    """The profile `name`, at `base_url` if given, else where SCRAPER_SITE_URLS points it, else its own root.
+
+    The setting serves any profile alike: a shop's staging mirror, or a local shop served on
+    another port (as `make run` and the tests serve the demo store).
+    """
     profile = load_profile(name)
-    if base_url:
-        return profile.with_base_url(base_url)
-    if profile.name == "demo":
-        return profile.with_base_url(settings.DEMO_STORE_URL)
-    return profile
+    base_url = base_url or settings.SCRAPER_SITE_URLS.get(profile.name)
+    return profile.with_base_url(base_url) if base_url else profile
 
 
 def run_scrape(
@@ -220,18 +194,14 @@ def run_scrape(
             on_progress(r)
 
     try:
-        demo = profile.name == "demo"
-        with (
-            demo_store_available(profile) if demo else nullcontext(profile) as live,
-            open_browser(
-                live.allowed_hosts,
-                timeout=settings.SCRAPER_PAGE_TIMEOUT,
-                chromium=settings.CHROMIUM_BINARY,
-                chromedriver=settings.CHROMEDRIVER_BINARY,
-            ) as browser,
-        ):
-            scraper = CatalogScraper(run, live, browser, progress, on_products)
-            for start in live.start_urls:
+        with open_browser(
+            profile.allowed_hosts,
+            timeout=settings.SCRAPER_PAGE_TIMEOUT,
+            chromium=settings.CHROMIUM_BINARY,
+            chromedriver=settings.CHROMEDRIVER_BINARY,
+        ) as browser:
+            scraper = CatalogScraper(run, profile, browser, progress, on_products)
+            for start in profile.start_urls:
                 scraper.scrape_term(start, run.max_per_category)
     except (PageLoadError, DatabaseError, OSError) as exc:
         run.status, run.message = ScrapeRun.Status.FAILED, f"scrape stopped: {exc}"

@@ -8,10 +8,11 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
+from detection.photos import PhotoRejected
+
 from .looks import RateLimited, submit_photo
 from .models import Look
 from .payloads import Filters, look_payload
-from .photos import PhotoRejected
 from .views import client_address
 
 

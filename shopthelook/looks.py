@@ -11,9 +11,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from catalog.models import Category
+from detection.photos import PhotoLimits, PhotoRejected, decode_photo
 
 from .models import Look, LookItem
-from .photos import PhotoLimits, PhotoRejected, decode_photo
 from .tasks import analyse_look, match_region, rematch_look
 
 logger = logging.getLogger(__name__)

@@ -14,12 +14,14 @@ from django.db.models import F
 from django.utils import timezone
 from PIL import Image
 
+from catalog import taxonomy
 from catalog.index_sync import catalog_index
-from detection.ml import shipped
-from detection.ml.boxes import Box
-from detection.ml.gender import GenderGuess
-from detection.ml.model_files import ModelFileError
-from detection.ml.outfit import layout_garments, main_person, pick_garments
+from detection.boxes import Box
+from detection.garments import garment_detector
+from detection.gender import GenderGuess, gender_classifier
+from detection.outfit import layout_garments, main_person, pick_garments
+from detection.registry import ModelFileError
+from embeddings.embedder import embedder, exact_match_margin
 from embeddings.index import vector_to_bytes
 
 from .models import Look, LookItem, Recommendation
@@ -27,7 +29,10 @@ from .models import Look, LookItem, Recommendation
 logger = logging.getLogger(__name__)
 
 KEPT_PER_ITEM = 40  # recommendations stored per item; the shopper's filters choose among these
-BOTH = ["men", "women"]
+BOTH = list(taxonomy.SHOPPER_GENDERS)
+# The detector's classes that are catalog categories, in taxonomy order, and where each is worn.
+GARMENTS = taxonomy.CATEGORY_NAMES
+BODY_LAYOUT = {c.name: c.body_span for c in taxonomy.CATEGORIES}
 
 
 def genders_to_search(choice: str, guess: GenderGuess | None) -> list[str]:
@@ -79,8 +84,8 @@ def run_look(look_id: UUID | str) -> None:
     look.status = Look.Status.ANALYSING
     timings = {"queue": round((started - look.created).total_seconds() * 1000, 1)}
     try:
-        detector, classifier, embedder = shipped.garment_detector(), shipped.gender_classifier(), shipped.embedder()
-        margin = shipped.exact_match_margin()
+        detector, classifier, model = garment_detector(), gender_classifier(), embedder()
+        margin = exact_match_margin()
     except ModelFileError as exc:
         logger.error("look %s: %s", look.pk, exc)
         fail_look(look.pk, f"The service is not ready: {exc}")
@@ -91,18 +96,18 @@ def run_look(look_id: UUID | str) -> None:
     with _timed(timings, "detect"):
         boxes = detector.detect(image)
         person = main_person(boxes)
-        garments = pick_garments(boxes, person)
+        garments = pick_garments(boxes, person, GARMENTS)
     with _timed(timings, "gender"):
         guess = classifier.classify(image, person.as_tuple() if person else None)
     fallback = ""
     if not garments and person is not None:
-        garments = layout_garments(person, image.width, image.height)
+        garments = layout_garments(person, image.width, image.height, BODY_LAYOUT)
         fallback = "No garment was detected on the person, so the regions are estimated from their outline."
     # No person and no garment: the look is done with no items, which the page shows as "nothing found".
 
     _set_status(look, Look.Status.MATCHING)
     with _timed(timings, "embed"):
-        vectors = [embedder.embed(image, g.as_tuple()) for g in garments]
+        vectors = [model.embed(image, g.as_tuple()) for g in garments]
     genders = genders_to_search(look.gender_choice, guess)
     items = [_item(look, g, v, fallback) for g, v in zip(garments, vectors, strict=True)]
     with _timed(timings, "search"):
@@ -160,7 +165,7 @@ def rematch_look(look_id: UUID | str, gender_choice: str) -> None:
     look = Look.objects.filter(pk=look_id).first()
     if look is None:
         return
-    margin = shipped.exact_match_margin()
+    margin = exact_match_margin()
     genders = _stored_genders(look, gender_choice)
     start = time.perf_counter()
     catalog_index().refresh()
@@ -182,14 +187,14 @@ def match_region(item_id: int) -> None:
         return
     look = item.look
     with look.photo.open("rb") as fh, Image.open(fh) as stored:
-        vector = shipped.embedder().embed(stored.convert("RGB"), item.box)
+        vector = embedder().embed(stored.convert("RGB"), item.box)
     genders = _stored_genders(look, look.gender_choice)
     catalog_index().refresh()
     with transaction.atomic():
         item.vector = vector_to_bytes(vector)
         item.save(update_fields=["vector"])
         item.recommendations.all().delete()
-        Recommendation.objects.bulk_create(_recommend(item, vector, genders, shipped.exact_match_margin()))
+        Recommendation.objects.bulk_create(_recommend(item, vector, genders, exact_match_margin()))
         Look.objects.filter(pk=look.pk).update(status=Look.Status.DONE)
 
 

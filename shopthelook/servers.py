@@ -1,20 +1,39 @@
-"""Start local servers the app needs (Redis, a Celery worker) on 127.0.0.1, and stop them."""
+"""Development tooling: start the servers `make run`, benchmarks and tests need on 127.0.0.1, and stop them.
+
+Redis, a Celery worker, PostgreSQL (with pgvector) and the demo store, each a child process on a
+free or given port; nothing here is used by the deployed app.
+"""
 
 from __future__ import annotations
 
 import importlib.util
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import redis
 
-from scraper.demo_store.server import free_port, port_free
 
-__all__ = ["free_port", "port_free", "start_celery_worker", "start_postgres", "start_redis", "stop"]
+def port_free(port: int, host: str = "127.0.0.1") -> bool:
+    """Whether a server could bind `port` now (as servers do, ignoring old TIME_WAIT sockets)."""
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+        return True
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
 
 
 def wait_for_redis(url: str, timeout: float = 10.0) -> None:
@@ -43,6 +62,38 @@ def start_redis(port: int, workdir: Path) -> subprocess.Popen:
     )
     wait_for_redis(f"redis://127.0.0.1:{port}/0")
     return proc
+
+
+def start_demo_store(port: int, products: int, seed: int, timeout: float = 60.0) -> subprocess.Popen:
+    """The synthetic demo shop as its own process (`python -m synthetic.server`) on 127.0.0.1:`port`.
+
+    A process, not an import: the app reaches the demo shop over HTTP like any other shop.
+    """
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "synthetic.server",
+            "--port",
+            str(port),
+            "--products",
+            str(products),
+            "--seed",
+            str(seed),
+        ],
+        cwd=Path(__file__).resolve().parent.parent,
+        stdout=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2):
+                return proc
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                stop(proc)
+                raise RuntimeError(f"the demo store did not start on port {port}") from None
+            time.sleep(0.2)
 
 
 def start_celery_worker(

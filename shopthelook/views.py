@@ -7,9 +7,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from detection.photos import PhotoRejected
+
 from .looks import QueueUnavailable, RateLimited, add_region, change_gender, submit_photo
 from .models import Look
-from .photos import PhotoRejected
 
 
 def client_address(request: HttpRequest) -> str:

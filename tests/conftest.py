@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from scraper.demo_store.designs import generate_catalog
-from scraper.demo_store.server import StoreServer
-from scraper.demo_store.site import DemoStore
 from shopthelook.servers import free_port, point_celery_at, start_celery_worker, start_redis, stop
+from synthetic.designs import generate_catalog
+from synthetic.server import StoreServer
+from synthetic.site import DemoStore
 
 DEMO_SEED = 7
 
@@ -58,7 +58,7 @@ def celery_worker(
         "REDIS_URL": redis_url,
         "DATABASE_URL": f"sqlite:///{db_path}",
         "DJANGO_MEDIA_ROOT": str(media_root),
-        "DEMO_STORE_URL": demo_store.url,
+        "SCRAPER_SITE_URLS": f"demo={demo_store.url}",
     }
     point_celery_at(redis_url)
     proc = start_celery_worker(env, log_level="WARNING")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from scraper.demo_store.site import DemoStore, Faults
+from synthetic.site import DemoStore, Faults
 
 FAULT_KINDS = ("broken_pages", "not_image", "oversized", "bomb", "offsite", "nameless_cards")
 

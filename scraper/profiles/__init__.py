@@ -7,9 +7,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urljoin
 
+from catalog.taxonomy import CATEGORY_NAMES, GENDERS
+
 PROFILE_DIR = Path(__file__).resolve().parent
-GENDERS = {"men", "women", "unisex"}
-CATEGORIES = {"topwear", "bottomwear", "footwear"}
 
 
 class ProfileError(ValueError):
@@ -127,7 +127,7 @@ def parse_profile(data: dict) -> SiteProfile:
     except (KeyError, TypeError) as exc:
         raise ProfileError(f"profile {data.get('name', '?')!r} is missing or has a bad field: {exc}") from exc
     for start in profile.start_urls:
-        if start.gender not in GENDERS or start.category not in CATEGORIES:
+        if start.gender not in {g.name for g in GENDERS} or start.category not in CATEGORY_NAMES:
             raise ProfileError(f"{profile.name}: {start.term!r} has gender/category {start.gender}/{start.category}")
     if not profile.allowed_hosts:
         raise ProfileError(f"{profile.name}: allowed_hosts must not be empty")

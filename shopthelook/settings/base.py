@@ -4,7 +4,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from .env import env_bool, env_int, env_list, env_str
+from .env import env_bool, env_int, env_list, env_map, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -25,8 +25,7 @@ INSTALLED_APPS = [
     "shopthelook",
     "catalog",
     "scraper",
-    "detection",
-    "embeddings",
+    "training",  # management commands only: it is never imported by the web or the worker
 ]
 
 MIDDLEWARE = [
@@ -110,7 +109,8 @@ CHROMEDRIVER_BINARY = env_str("CHROMEDRIVER_BINARY", "/usr/bin/chromedriver")
 SCRAPER_PAGE_TIMEOUT = env_int("SCRAPER_PAGE_TIMEOUT", 20)
 SCRAPER_MAX_IMAGE_BYTES = env_int("SCRAPER_MAX_IMAGE_BYTES", 5 * 1024 * 1024)
 SCRAPER_MAX_IMAGE_PIXELS = env_int("SCRAPER_MAX_IMAGE_PIXELS", 25_000_000)
-DEMO_STORE_URL = env_str("DEMO_STORE_URL", "http://127.0.0.1:8765")
+# Site roots by profile name, overriding a profile's own base_url: "demo=http://127.0.0.1:9000,myntra=...".
+SCRAPER_SITE_URLS = env_map("SCRAPER_SITE_URLS")
 
 LOGGING = {
     "version": 1,
@@ -121,6 +121,7 @@ LOGGING = {
     # faiss logs which CPU build it tried at every import; only its failures matter.
     "loggers": {"faiss.loader": {"level": "WARNING"}},
 }
+# The demo store that `make run` serves for the demo profile (a process of its own: python -m synthetic.server).
 DEMO_STORE_PRODUCTS = env_int("DEMO_STORE_PRODUCTS", 600)
 DEMO_STORE_SEED = env_int("DEMO_STORE_SEED", 7)
 

@@ -36,6 +36,14 @@ def env_int(name: str, default: int) -> int:
         raise EnvError(f"{name}={raw!r} is not an integer") from exc
 
 
+def env_map(name: str) -> dict[str, str]:
+    """`key=value,key2=value2` as a dict (empty when unset); a pair without "=" is an error."""
+    pairs = env_list(name, [])
+    if any("=" not in pair for pair in pairs):
+        raise EnvError(f"{name}={os.environ.get(name)!r} must be key=value pairs separated by commas")
+    return dict((k.strip(), v.strip()) for k, v in (pair.split("=", 1) for pair in pairs))
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     raw = os.environ.get(name)
     if raw is None:

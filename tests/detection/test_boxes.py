@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from detection.ml.boxes import iou_matrix, letterbox, nms
+from detection.boxes import iou_matrix, letterbox, nms
 
 
 def test_iou_matrix():

@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from detection.gender_eval import Prediction, confusion, summarise
-from detection.ml.boxes import fit_crop, square_crop
-from detection.ml.gender import GenderGuess
+from detection.boxes import fit_crop, square_crop
+from detection.gender import GenderGuess
+from training.gender_eval import Prediction, confusion, summarise
 
 
 def test_square_crop_pads_a_tall_person_box_to_a_square_without_stretching():
@@ -53,10 +53,10 @@ def test_summary_splits_accuracy_by_facing():
 @pytest.mark.slow
 def test_one_epoch_of_gender_training_exports_a_working_tflite(tmp_path):
     pytest.importorskip("tensorflow", reason="training extras are installed by make test")
-    from detection.ml.gender import GenderClassifier
-    from detection.training.gender import GenderTraining, lookbook_examples, train_gender
-    from embeddings.training.tflite import export_tflite
-    from scraper.demo_store.lookbook import LookbookConfig, build_lookbook
+    from detection.gender import GenderClassifier
+    from synthetic.lookbook import LookbookConfig, build_lookbook
+    from training.gender import GenderTraining, lookbook_examples, train_gender
+    from training.keras_export import export_tflite
 
     lookbook = tmp_path / "lookbook"
     build_lookbook(lookbook, LookbookConfig({"train": 8, "val": 4, "test": 2}, n_products=60, width=240, height=320))

@@ -9,11 +9,11 @@ import random
 
 import pytest
 
-from detection.ml.gender import GenderClassifier
-from detection.ml.model_files import verified_model
-from scraper.demo_store.designs import generate_catalog
-from scraper.demo_store.lookbook import sample_outfit
-from scraper.demo_store.scenes import render_scene
+from detection.gender import gender_classifier
+from detection.registry import verified_model
+from synthetic.designs import generate_catalog
+from synthetic.lookbook import sample_outfit
+from synthetic.scenes import render_scene
 
 # Measured when shipped: Recall@1 0.76, Recall@5 0.99 (chance: 0.05 and 0.25).
 EMBED_R1_BAR, EMBED_R5_BAR = 0.5, 0.85
@@ -34,7 +34,7 @@ def fresh_scenes():
 
 
 def test_gender_classifier_tells_men_from_women_on_unseen_scenes(fresh_scenes):
-    classifier = GenderClassifier(verified_model("gender_classifier").path)
+    classifier = gender_classifier()  # through the registry, as the worker loads it
     correct = 0
     for scene in fresh_scenes:
         person = next(b for b in scene.boxes if b.label == "person")
@@ -45,10 +45,11 @@ def test_gender_classifier_tells_men_from_women_on_unseen_scenes(fresh_scenes):
 
 
 def test_garment_detector_finds_each_garment_of_unseen_scenes(fresh_scenes):
-    from detection.ml.boxes import iou_matrix
-    from detection.ml.garments import GarmentDetector
+    from detection.boxes import iou_matrix
+    from detection.garments import garment_detector
 
-    detector = GarmentDetector(verified_model("garment_detector").path)
+    detector = garment_detector()
+    assert detector.classes == tuple(verified_model("garment_detector").info["classes"])
     found = total = 0
     for scene in fresh_scenes:
         boxes = detector.detect(scene.image)
@@ -66,11 +67,11 @@ def test_embedder_finds_the_worn_product_in_an_unseen_catalog(fresh_scenes):
     import numpy as np
     from PIL import Image
 
+    from embeddings.embedder import embedder as shipped_embedder
     from embeddings.metrics import retrieval_metrics
-    from embeddings.ml.embedder import Embedder
-    from scraper.demo_store.views import view_jpeg
+    from synthetic.views import view_jpeg
 
-    embedder = Embedder(verified_model("embedder").path)
+    embedder = shipped_embedder()
     catalog = generate_catalog(FRESH_CATALOG["n_products"], seed=FRESH_CATALOG["seed"])
     gallery = np.stack([embedder.embed(Image.open(io.BytesIO(view_jpeg(p, "front")))) for p in catalog])
     queries, relevant, allowed = [], [], []

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from embeddings.evaluation import precise_threshold, top1_margin
 from embeddings.metrics import judged_ranking_metrics, rankings, relevance_score, retrieval_metrics
+from training.retrieval_eval import precise_threshold, top1_margin
 
 SCORES = np.array([[0.9, 0.8, 0.1], [0.2, 0.3, 0.7]])
 RELEVANT = np.array([[False, True, False], [True, False, True]])

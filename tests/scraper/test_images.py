@@ -5,9 +5,9 @@ import io
 import pytest
 from PIL import Image
 
-from scraper.demo_store.server import StoreServer
 from scraper.hosts import DisallowedHost
 from scraper.images import ImageLimits, ImageRejected, check_image, fetch_image
+from synthetic.server import StoreServer
 from tests.helpers import faulty_store_for
 
 LIMITS = ImageLimits(max_bytes=5 * 1024 * 1024, max_pixels=25_000_000, timeout=10)

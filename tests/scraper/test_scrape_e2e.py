@@ -6,9 +6,9 @@ from dataclasses import replace
 import pytest
 
 from catalog.models import Product, ProductImage
-from scraper.demo_store.server import StoreServer
 from scraper.models import ScrapeRun
 from scraper.service import resolve_profile, run_scrape
+from synthetic.server import StoreServer
 from tests.helpers import faulty_store_for, media_files
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
@@ -94,15 +94,29 @@ def test_each_bad_input_is_recorded_and_changes_nothing_else(demo_products, medi
     assert ProductImage.objects.count() == len(media_files(media_root))
 
 
-def test_demo_profile_serves_its_own_store_when_none_runs(settings):
-    from shopthelook.servers import free_port
-
-    settings.DEMO_STORE_PRODUCTS = 60
+def test_a_profile_is_scraped_where_the_site_urls_setting_points_it(settings, demo_store):
+    # given the demo profile, an ordinary profile, pointed at a store served on another port
+    settings.SCRAPER_SITE_URLS = {"demo": demo_store.url}
     run = ScrapeRun.objects.create(profile="demo", max_per_category=1)
 
-    run = run_scrape(run, resolve_profile("demo", f"http://127.0.0.1:{free_port()}"))
+    run = run_scrape(run, resolve_profile("demo"))
 
     assert run.status == ScrapeRun.Status.DONE and run.products_new == 6
+    assert resolve_profile("demo", "http://127.0.0.1:1").base_url == "http://127.0.0.1:1"  # an explicit URL wins
+    assert resolve_profile("myntra").base_url == "https://www.myntra.com"  # others keep their own
+
+
+def test_the_scraper_serves_no_store_of_its_own(settings):
+    from shopthelook.servers import free_port
+
+    # given nothing listening where the demo profile points
+    settings.SCRAPER_SITE_URLS = {"demo": f"http://127.0.0.1:{free_port()}"}
+    run = ScrapeRun.objects.create(profile="demo", max_per_category=1)
+
+    run = run_scrape(run, resolve_profile("demo"))
+
+    # then the demo shop is a shop like any other: unreachable, so nothing is scraped
+    assert run.products_new == 0 and len(run.errors) == 6
 
 
 def test_an_unreachable_shop_is_an_error_per_search_term():

@@ -8,10 +8,10 @@ from decimal import Decimal
 
 from catalog.ingest import ImageBlob, ProductRecord, upsert_product
 from catalog.models import Product
-from scraper.demo_store.designs import DemoProduct, generate_catalog
-from scraper.demo_store.lookbook import sample_outfit
-from scraper.demo_store.scenes import Scene, render_scene
-from scraper.demo_store.views import HEIGHT, WIDTH, view_jpeg
+from synthetic.designs import DemoProduct, generate_catalog
+from synthetic.lookbook import sample_outfit
+from synthetic.scenes import Scene, render_scene
+from synthetic.views import HEIGHT, WIDTH, view_jpeg
 
 CATALOG = {"n_products": 120, "seed": 4242}  # a catalog no model was trained on
 

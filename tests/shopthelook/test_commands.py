@@ -1,4 +1,4 @@
-"""Project commands: the staff account is created once, from the environment or generated."""
+"""Project commands: the staff account is made once (from the environment or generated); the demo catalog is seeded."""
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -36,3 +36,22 @@ def test_ensure_staff_takes_credentials_from_the_environment(data_dir, monkeypat
     call_command("ensure_staff")
     assert get_user_model().objects.get(username="ops").check_password("a-long-pass-phrase")
     assert not (data_dir / "admin-credentials.txt").exists()
+
+
+@pytest.mark.slow
+def test_seed_demo_catalog_serves_the_demo_store_for_the_scrape_and_stops_it(db, settings, capsys):
+    from catalog.models import Product, ProductEmbedding
+    from shopthelook.servers import free_port, port_free
+
+    # given an empty catalog and the demo profile pointed at a free port
+    port = free_port()
+    settings.SCRAPER_SITE_URLS = {"demo": f"http://127.0.0.1:{port}"}
+    settings.DEMO_STORE_PRODUCTS = 60
+
+    call_command("seed_demo_catalog", max_per_category=1)
+
+    # then one product per search term was scraped and embedded, and the store process is gone
+    assert Product.objects.count() == 6 and ProductEmbedding.objects.count() == 6
+    assert port_free(port)
+    call_command("seed_demo_catalog", max_per_category=1)  # a second run leaves a filled catalog alone
+    assert Product.objects.count() == 6 and "skipping" in capsys.readouterr().out

@@ -10,7 +10,7 @@ from django.core.files.base import ContentFile
 from PIL import Image
 
 from catalog.index_sync import embed_products
-from detection.ml.gender import GenderGuess
+from detection.gender import GenderGuess
 from shopthelook import pipeline
 from shopthelook.models import Look, LookItem
 from shopthelook.pipeline import genders_to_search

@@ -7,7 +7,7 @@ from tqdm import tqdm
 
 from catalog.index_sync import CatalogIndex, embed_products, stale_product_ids
 from catalog.models import ProductImage
-from detection.ml.model_files import ModelFileError
+from detection.registry import ModelFileError
 
 
 class Command(BaseCommand):

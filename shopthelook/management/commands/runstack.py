@@ -11,7 +11,7 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from shopthelook.servers import port_free, start_celery_worker, start_redis, stop
+from shopthelook.servers import port_free, start_celery_worker, start_demo_store, start_redis, stop
 
 
 def _interrupt(signum: int, frame: object) -> None:
@@ -28,14 +28,10 @@ class Command(BaseCommand):
         parser.add_argument("--no-demo-store", action="store_true")
 
     def handle(self, *args, **opts) -> None:
-        from scraper.demo_store.server import StoreServer
-        from scraper.demo_store.site import DemoStore
-
         # Ctrl-C and `kill` both stop everything, even when started from a shell that ignores SIGINT.
         signal.signal(signal.SIGINT, _interrupt)
         signal.signal(signal.SIGTERM, _interrupt)
         children: dict[str, subprocess.Popen] = {}
-        store = None
         failed = ""
         try:
             redis_url = settings.REDIS_URL
@@ -47,10 +43,10 @@ class Command(BaseCommand):
                 self.stdout.write(f"redis      using the server already on port {opts['redis_port']}")
             env = {"REDIS_URL": redis_url, "DJANGO_SETTINGS_MODULE": os.environ["DJANGO_SETTINGS_MODULE"]}
             if not opts["no_demo_store"] and port_free(opts["store_port"]):
-                demo = DemoStore.generated(settings.DEMO_STORE_PRODUCTS, settings.DEMO_STORE_SEED)
-                store = StoreServer(demo, port=opts["store_port"])
-                env["DEMO_STORE_URL"] = store.url
-                self.stdout.write(f"demo store {store.url}")
+                port = opts["store_port"]
+                children["demo store"] = start_demo_store(port, settings.DEMO_STORE_PRODUCTS, settings.DEMO_STORE_SEED)
+                env["SCRAPER_SITE_URLS"] = f"demo=http://127.0.0.1:{port}"  # admins' demo scrapes go there
+                self.stdout.write(f"demo store http://127.0.0.1:{port}")
             # Two processes: a long catalog scrape never holds up a shopper's look.
             schedule = settings.DATA_DIR / "celerybeat-schedule"
             children["worker"] = start_celery_worker(env, concurrency=2, beat_schedule=schedule)
@@ -66,10 +62,8 @@ class Command(BaseCommand):
         except KeyboardInterrupt:
             self.stdout.write("\nstopping…")
         finally:
-            for name in ("web", "worker", "redis"):
+            for name in ("web", "worker", "demo store", "redis"):
                 stop(children.get(name))
-            if store is not None:
-                store.stop()
         if failed:
             raise CommandError(failed)
 

@@ -1,0 +1,32 @@
+"""The one import site of LiteRT: a TFLite model with one image input, run on the CPU."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from ai_edge_litert.interpreter import Interpreter
+
+from .registry import ModelFileError
+
+
+class TFLiteModel:
+    """A loaded .tflite file; `run` takes one NHWC float32 batch and returns every output."""
+
+    def __init__(self, path: Path, threads: int = 1):
+        try:
+            self.interpreter = Interpreter(model_path=str(path), num_threads=threads)
+            self.interpreter.allocate_tensors()
+        except (ValueError, RuntimeError) as exc:
+            raise ModelFileError(f"{path} is not a loadable TFLite model: {exc}") from exc
+        self._input = self.interpreter.get_input_details()[0]
+        self._outputs = self.interpreter.get_output_details()
+
+    @property
+    def input_shape(self) -> tuple[int, ...]:
+        return tuple(int(v) for v in self._input["shape"])
+
+    def run(self, batch: np.ndarray) -> list[np.ndarray]:
+        self.interpreter.set_tensor(self._input["index"], batch.astype(self._input["dtype"], copy=False))
+        self.interpreter.invoke()
+        return [self.interpreter.get_tensor(o["index"]) for o in self._outputs]

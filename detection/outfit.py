@@ -1,0 +1,51 @@
+"""From raw detections to the outfit to shop: the main person, their garments, or regions by body layout."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from .boxes import Box
+from .garments import PERSON
+
+# Where each garment is worn, as (top, bottom) fractions of a standing person's height.
+BodyLayout = Mapping[str, tuple[float, float]]
+
+
+def main_person(boxes: list[Box]) -> Box | None:
+    """The person the photo is about: the largest confident one, not a passer-by."""
+    people = [b for b in boxes if b.label == PERSON]
+    return max(people, key=lambda b: b.width * b.height * b.score, default=None)
+
+
+def _inside(box: Box, person: Box, slack: float = 0.1) -> bool:
+    cx, cy = (box.x1 + box.x2) / 2, (box.y1 + box.y2) / 2
+    dx, dy = person.width * slack, person.height * slack
+    return person.x1 - dx <= cx <= person.x2 + dx and person.y1 - dy <= cy <= person.y2 + dy
+
+
+def pick_garments(boxes: list[Box], person: Box | None, garments: Sequence[str]) -> list[Box]:
+    """The best box of each of `garments` (classes, in the order wanted), on the main person when there is one."""
+    best: dict[str, Box] = {}
+    for box in boxes:
+        if box.label not in garments or (person is not None and not _inside(box, person)):
+            continue
+        if box.label not in best or box.score > best[box.label].score:
+            best[box.label] = box
+    return [best[c] for c in garments if c in best]
+
+
+def layout_garments(person: Box | None, width: int, height: int, layout: BodyLayout) -> list[Box]:
+    """Garment regions from the person's box (or the whole photo) when the detector found none.
+
+    A detector trained on synthetic figures can miss everything on an unusual real photo; the
+    shopper still gets recommendations, labelled as coming from layout, instead of nothing.
+    Real photos cut at the knees lose the lower regions, which are then left out.
+    """
+    x1, y1, x2, y2 = person.as_tuple() if person is not None else (0.0, 0.0, float(width), float(height))
+    h = y2 - y1
+    regions = []
+    for category, (top, bottom) in layout.items():
+        ry1, ry2 = y1 + top * h, min(float(height), y1 + bottom * h)
+        if ry2 - ry1 >= 0.04 * h:
+            regions.append(Box(category, 0.0, x1, ry1, x2, ry2))
+    return regions

@@ -1,1 +1,0 @@
-"""Training and export of the detection models (torch, ultralytics, TensorFlow): never on the run-time path."""

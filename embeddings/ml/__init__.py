@@ -1,1 +1,0 @@
-"""Run-time embedding of garment crops (LiteRT + NumPy, no Django, no TensorFlow)."""

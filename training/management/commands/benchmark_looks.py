@@ -1,0 +1,118 @@
+"""`manage.py benchmark_looks`: upload-to-done latency of real looks through Redis and a Celery worker."""
+
+from __future__ import annotations
+
+import io
+import json
+import tempfile
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from tqdm import tqdm
+
+from catalog.models import ProductEmbedding
+from shopthelook.looks import create_look
+from shopthelook.models import Look
+from shopthelook.servers import child_pids, free_port, point_celery_at, start_celery_worker, start_redis, stop
+from synthetic.designs import generate_catalog
+from training.bench import percentile, photos
+
+STAGES = ("queue", "load", "detect", "gender", "embed", "search", "store")
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process and its children (the worker's pool), in MB."""
+    total = 0
+    for p in [pid, *child_pids(pid)]:
+        for line in Path(f"/proc/{p}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                total += int(line.split()[1])
+    return total / 1024
+
+
+def summary(values: list[float]) -> dict[str, float]:
+    return {"p50": round(percentile(values, 50), 1), "p95": round(percentile(values, 95), 1)}
+
+
+class Command(BaseCommand):
+    help = "Post N 1280x960 photos as looks, one at a time, and report p50/p95 latency per stage and worker RSS."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--photos", type=int, default=30)
+        parser.add_argument("--warmup", type=int, default=3, help="looks run first and not counted")
+        parser.add_argument("--json", action="store_true", help="print one JSON object")
+        parser.add_argument("--keep", action="store_true", help="keep the benchmark's looks (deleted by default)")
+
+    def handle(self, *args, **opts) -> None:
+        if not ProductEmbedding.objects.exists():
+            raise CommandError("the catalog has no product vectors: run `make run` or `manage.py rebuild_index` first")
+        products = generate_catalog(settings.DEMO_STORE_PRODUCTS, settings.DEMO_STORE_SEED)
+        jpegs = []
+        for image in photos(opts["photos"] + opts["warmup"], products=products, seed=7070):
+            out = io.BytesIO()
+            image.save(out, "JPEG", quality=90)
+            jpegs.append(out.getvalue())
+
+        workdir = Path(tempfile.mkdtemp(prefix="stl-bench-"))
+        port = free_port()
+        redis_proc = start_redis(port, workdir)
+        redis_url = f"redis://127.0.0.1:{port}/0"
+        old_broker = point_celery_at(redis_url)
+        worker = start_celery_worker({"REDIS_URL": redis_url}, concurrency=1, log_level="WARNING")
+        looks: list[Look] = []
+        try:
+            totals, stages = [], {s: [] for s in STAGES}
+            for i, data in enumerate(tqdm(jpegs, desc="looks", unit="look", disable=opts["json"])):
+                start = time.perf_counter()
+                look = create_look(data, client="benchmark")  # the upload view's own path
+                looks.append(look)
+                look = self._wait(look, worker)
+                elapsed = (time.perf_counter() - start) * 1000
+                if i < opts["warmup"]:
+                    continue  # model loading and the first index build are not a shopper's wait
+                totals.append(elapsed)
+                for stage in STAGES:
+                    stages[stage].append(look.timings.get(stage, 0.0))
+            result = {
+                "photos": len(totals),
+                "photo_size": [1280, 960],
+                "catalog_vectors": ProductEmbedding.objects.count(),
+                "upload_to_done_ms": summary(totals),
+                "stages_ms": {s: summary(v) for s, v in stages.items()},
+                "worker_rss_mb": round(rss_mb(worker.pid), 1),
+                "items_per_look": round(sum(look.items.count() for look in looks) / len(looks), 2),
+            }
+        finally:
+            stop(worker)
+            stop(redis_proc)
+            point_celery_at(old_broker)
+            if not opts["keep"]:
+                Look.objects.filter(pk__in=[look.pk for look in looks]).delete()
+                for look in looks:
+                    look.photo.delete(save=False)
+        if opts["json"]:
+            self.stdout.write(json.dumps(result))
+            return
+        self.stdout.write(f"{result['photos']} looks of 1280x960, one at a time, through Redis and one worker process")
+        self.stdout.write(
+            f"upload to done  p50 {result['upload_to_done_ms']['p50']} ms  p95 {result['upload_to_done_ms']['p95']} ms"
+        )
+        for stage, figures in result["stages_ms"].items():
+            self.stdout.write(f"  {stage:<8} p50 {figures['p50']:>7} ms  p95 {figures['p95']:>7} ms")
+        self.stdout.write(f"worker RSS after warm-up: {result['worker_rss_mb']} MB")
+
+    @staticmethod
+    def _wait(look: Look, worker, timeout: float = 120.0) -> Look:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            look.refresh_from_db()
+            if look.status == Look.Status.DONE:
+                return look
+            if look.status == Look.Status.FAILED:
+                raise CommandError(f"look {look.pk} failed: {look.error}")
+            if worker.poll() is not None:
+                raise CommandError("the Celery worker exited")
+            time.sleep(0.002)
+        raise CommandError(f"look {look.pk} did not finish within {timeout:.0f} s")

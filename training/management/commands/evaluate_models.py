@@ -1,0 +1,126 @@
+"""`manage.py evaluate_models --json`: every model metric on the lookbook's test split, plus plots."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from detection.registry import ModelFileError, verified_model
+
+KEYS = (
+    "detector_map50",
+    "detector_map50_95",
+    "gender_accuracy",
+    "retrieval_recall_at_1",
+    "retrieval_recall_at_10",
+    "retrieval_map_at_10",
+    "fp16_recall_at_10_drop",
+)
+
+
+class Command(BaseCommand):
+    help = "Evaluate the shipped models on the lookbook test split; print JSON, write a report of plots."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--lookbook", type=Path, default=settings.DATA_DIR / "lookbook")
+        parser.add_argument("--report", type=Path, default=settings.BASE_DIR / "reports" / "models")
+        parser.add_argument("--split", default="test")
+        parser.add_argument("--limit", type=int, default=None, help="images to evaluate (default: all)")
+        parser.add_argument("--json", action="store_true")
+
+    def handle(self, *args, **opts) -> None:
+        from training.detector_eval import CLASSES, detector_results, summarise
+        from training.plots import plot_pr_curves, plot_ultralytics_curves
+
+        lookbook: Path = opts["lookbook"]
+        if not (lookbook / "scenes" / f"{opts['split']}.jsonl").exists():
+            raise CommandError(f"no lookbook at {lookbook}: run `manage.py build_lookbook` first")
+        report: Path = opts["report"]
+        report.mkdir(parents=True, exist_ok=True)
+        out: dict = dict.fromkeys(KEYS)
+        details: dict = {"not_shipped": []}
+        try:
+            entry = verified_model("garment_detector")
+        except ModelFileError as exc:
+            details["not_shipped"].append(str(exc))
+        else:
+            results = detector_results(entry.path, lookbook, opts["split"], opts["limit"])
+            summary = summarise(results, opts["split"])
+            out["detector_map50"] = round(summary["map50"], 4)
+            out["detector_map50_95"] = round(summary["map50_95"], 4)
+            details["detector"] = summary
+            plot_pr_curves(results, CLASSES, report / "detector_pr_curves.png")
+            plot_ultralytics_curves(
+                settings.DATA_DIR / "train" / "detector" / "train" / "results.csv", report / "detector_training.png"
+            )
+        try:
+            entry = verified_model("gender_classifier")
+        except ModelFileError as exc:
+            details["not_shipped"].append(str(exc))
+        else:
+            from training.gender_eval import GENDERS, evaluate_gender
+            from training.plots import plot_confusion, plot_history
+
+            gender = evaluate_gender(entry.path, lookbook, opts["split"])
+            out["gender_accuracy"] = round(gender["accuracy"], 4)
+            details["gender"] = gender
+            plot_confusion(gender["confusion"], GENDERS, report / "gender_confusion.png", "Gender classifier")
+            if entry.info.get("training", {}).get("history"):
+                plot_history(entry.info["training"]["history"], report / "gender_training.png", "Gender classifier")
+        try:
+            entry = verified_model("embedder")
+        except ModelFileError as exc:
+            details["not_shipped"].append(str(exc))
+        else:
+            from embeddings.embedder import Embedder
+            from training.retrieval_eval import evaluate_retrieval
+
+            embedder = Embedder(entry.path)
+            retrieval = evaluate_retrieval(embedder.embed_batch, lookbook, opts["split"], embedder.size, opts["limit"])
+            out["retrieval_recall_at_1"] = round(retrieval["recall@1"], 4)
+            out["retrieval_recall_at_10"] = round(retrieval["recall@10"], 4)
+            out["retrieval_map_at_10"] = round(retrieval["map@10"], 4)
+            details["retrieval"] = retrieval  # with "front_photo_only": what the extra photos per product add
+            recorded = entry.info.get("metrics", {})
+            fp32 = float32_export(entry.info)
+            if fp32 is not None:  # the float32 export of the same training run, kept beside the work files
+                full = evaluate_retrieval(
+                    Embedder(fp32).embed_batch, lookbook, opts["split"], embedder.size, opts["limit"]
+                )
+                out["fp16_recall_at_10_drop"] = round(full["recall@10"] - retrieval["recall@10"], 4)
+            else:  # measured when the model was trained, recorded in the manifest
+                out["fp16_recall_at_10_drop"] = recorded.get("fp16_recall_at_10_drop")
+            details["retrieval_baseline_imagenet"] = recorded.get("baseline_imagenet")
+            if entry.info.get("training", {}).get("history"):
+                from training.plots import plot_history
+
+                plot_history(
+                    entry.info["training"]["history"],
+                    report / "embedder_training.png",
+                    "Embedder (triplet loss)",
+                    "val_recall@1",
+                    "validation Recall@1",
+                )
+            details["quantization"] = recorded.get("quantization")
+        (report / "metrics.json").write_text(json.dumps({**out, "details": details}, indent=2) + "\n")
+        if opts["json"]:
+            self.stdout.write(json.dumps(out))
+        else:
+            for key, value in out.items():
+                self.stdout.write(f"{key:28s} {value}")
+            self.stdout.write(f"report: {report}")
+
+
+def float32_export(info: dict) -> Path | None:
+    """The float32 file exported with the shipped fp16 embedder, if it is still there unchanged."""
+    from detection.registry import sha256_of
+
+    recorded = info.get("float32_export") or {}
+    path = Path(recorded.get("path", ""))
+    if not recorded or not path.is_file():
+        return None
+    # Another training run may have rewritten the work folder since: compare with the shipped run's file.
+    return path if sha256_of(path) == recorded.get("sha256") else None

@@ -1,0 +1,111 @@
+"""Plots for the model reports: detector PR curves, training curves, confusion matrices, quantisation."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only, no display
+import matplotlib.pyplot as plt
+
+from .detection_metrics import ImageResult, average_precision, pr_curve
+
+
+def plot_pr_curves(results: list[ImageResult], labels: tuple[str, ...], path: Path, iou: float = 0.5) -> Path:
+    fig, ax = plt.subplots(figsize=(6, 5))
+    for label in labels:
+        recall, precision, n_true = pr_curve(results, label, iou)
+        if n_true:
+            ax.plot(recall, precision, label=f"{label} (AP {average_precision(recall, precision):.3f})")
+    ax.set(xlabel="recall", ylabel="precision", xlim=(0, 1), ylim=(0, 1.02), title=f"Detector PR curves, IoU {iou}")
+    ax.grid(alpha=0.3)
+    ax.legend(loc="lower left")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
+
+
+def plot_ultralytics_curves(results_csv: Path, path: Path) -> Path | None:
+    """Losses and validation mAP per epoch from an ultralytics results.csv."""
+    if not results_csv.exists():
+        return None
+    with results_csv.open() as fh:
+        rows = [{k.strip(): float(v) for k, v in row.items() if v.strip()} for row in csv.DictReader(fh)]
+    if not rows:
+        return None
+    epochs = [r["epoch"] for r in rows]
+    fig, (loss_ax, map_ax) = plt.subplots(1, 2, figsize=(11, 4))
+    for key in ("train/box_loss", "train/cls_loss", "train/dfl_loss", "val/box_loss", "val/cls_loss"):
+        if key in rows[0]:
+            loss_ax.plot(epochs, [r[key] for r in rows], label=key)
+    loss_ax.set(xlabel="epoch", ylabel="loss", title="Detector losses")
+    loss_ax.legend()
+    for key in ("metrics/mAP50(B)", "metrics/mAP50-95(B)"):
+        if key in rows[0]:
+            map_ax.plot(epochs, [r[key] for r in rows], label=key.split("/")[1])
+    map_ax.set(xlabel="epoch", ylabel="mAP (val split)", ylim=(0, 1), title="Detector validation mAP")
+    map_ax.legend()
+    for ax in (loss_ax, map_ax):
+        ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
+
+
+def plot_confusion(matrix: list[list[int]], labels: tuple[str, ...], path: Path, title: str) -> Path:
+    fig, ax = plt.subplots(figsize=(4.2, 3.8))
+    ax.imshow(matrix, cmap="Blues")
+    for i, row in enumerate(matrix):
+        for j, value in enumerate(row):
+            ax.text(j, i, str(value), ha="center", va="center", fontsize=13)
+    ax.set_xticks(range(len(labels)), labels)
+    ax.set_yticks(range(len(labels)), labels)
+    ax.set(xlabel="predicted", ylabel="true", title=title)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
+
+
+def plot_history(
+    history: list[dict], path: Path, title: str, metric: str = "val_accuracy", label: str = "validation accuracy"
+) -> Path:
+    """Loss and a validation metric per epoch from a list of {epoch, loss, <metric>[, phase]}."""
+    steps = list(range(1, len(history) + 1))
+    fig, ax = plt.subplots(figsize=(6, 4))
+    ax.plot(steps, [h["loss"] for h in history], "o-", label="training loss")
+    if any(metric in h for h in history):
+        ax.plot(steps, [h.get(metric, float("nan")) for h in history], "s-", label=label)
+    for i, h in enumerate(history[1:], start=1):
+        if h.get("phase") != history[i - 1].get("phase"):
+            ax.axvline(i + 0.5, color="grey", ls="--", lw=1)
+            ax.text(i + 0.6, 0.05, h["phase"], color="grey")
+    ax.set(xlabel="epoch", ylim=(0, max(1.05, max(h["loss"] for h in history))), title=title)
+    ax.grid(alpha=0.3)
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
+
+
+def plot_quantization(summary: dict[str, dict], path: Path) -> Path:
+    kinds = list(summary)
+    panels = (("size (MB)", "megabytes"), ("latency per crop (ms)", "latency_ms"), ("Recall@10", "recall@10"))
+    fig, axes = plt.subplots(1, 3, figsize=(11, 3.6))
+    for ax, (title, key) in zip(axes, panels, strict=True):
+        values = [summary[k][key] for k in kinds]
+        bars = ax.bar(kinds, values, color=["#4c72b0", "#dd8452"][: len(kinds)])
+        ax.bar_label(bars, fmt="%.3g")
+        ax.set_title(title)
+        if key == "recall@10":
+            ax.set_ylim(0, 1.05)
+    fig.suptitle("Embedder: float32 vs float16 TFLite")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path

@@ -1,0 +1,182 @@
+"""Retrieval on a lookbook split: scene crops against every catalog product of their partition."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from embeddings.metrics import EXACT_GAIN, STYLE_GAIN, rankings, relevance_score, retrieval_metrics
+
+EmbedFn = Callable[[np.ndarray], np.ndarray]  # batch of RGB [0, 1] images -> L2-normalised rows
+
+
+def embed_all(embed: EmbedFn, images: list[np.ndarray], batch: int = 32) -> np.ndarray:
+    return np.concatenate([embed(np.stack(images[i : i + batch])) for i in range(0, len(images), batch)])
+
+
+def evaluate_retrieval(embed: EmbedFn, lookbook: Path, split: str, size: int, limit: int | None = None) -> dict:
+    """Recall@1/10, precision@10 and mAP@10 over every product of the catalog, each scored by its best
+    indexed photo as the app does; "front_photo_only" has the same queries against front photos alone."""
+    catalog, pairs, sims = _lookbook_similarities(embed, lookbook, split, size, limit)
+    ids, allowed, scores = sims.ids, sims.allowed, sims.products()
+    relevant = np.array([np.array(ids) == p.product for p in pairs])
+    metrics = retrieval_metrics(scores, relevant, ks=(1, 10), allowed=allowed)
+    fronts = sims.products(np.array([path.stem == "front" for path in sims.paths]))
+    metrics["front_photo_only"] = retrieval_metrics(fronts, relevant, ks=(1, 10), allowed=allowed)
+    # Relevance score: the exact product gains 2, a near-duplicate of it (same family) 1.
+    family = np.array([catalog[pid]["family"] for pid in ids])
+    gains = np.where(relevant, EXACT_GAIN, 0.0)
+    gains += np.where(
+        ~relevant & (family[None, :] == np.array([catalog[p.product]["family"] for p in pairs])[:, None]),
+        STYLE_GAIN,
+        0.0,
+    )
+    gains *= allowed
+    order = rankings(scores, allowed, 10)
+    relevance = [
+        relevance_score([gains[q, g] if g >= 0 else 0.0 for g in order[q]], 10, list(gains[q][gains[q] > 0]))
+        for q in range(len(pairs))
+    ]
+    metrics["relevance@10"] = float(np.mean(relevance))
+    gallery = "every photo but model shots, best per product"
+    return {"split": split, "queries": len(pairs), "gallery": len(ids), "gallery_photos": gallery, **metrics}
+
+
+def evaluate_pairs(embed: EmbedFn, pairs: list, size: int) -> dict:
+    """Recall@1/10, precision@10 and mAP@10 of held-out pairs against their own products' first photos.
+
+    For sources other than the lookbook: the gallery is the held-out products, each by all its
+    photos (best one counts), searched within the query's partition.
+    """
+    gallery: dict[str, tuple[tuple[Path, ...], str]] = {}
+    for p in pairs:
+        gallery.setdefault(p.product, (p.photos, "/".join(p.partition)))
+    sims = _similarities(embed, pairs, gallery, size)
+    relevant = np.array([np.array(sims.ids) == p.product for p in pairs])
+    metrics = retrieval_metrics(sims.products(), relevant, ks=(1, 10), allowed=sims.allowed)
+    return {"split": "held-out", "queries": len(pairs), "gallery": len(sims.ids), **metrics}
+
+
+def precise_threshold(scores: np.ndarray, correct: np.ndarray, target: float) -> tuple[float, float, int]:
+    """(threshold, precision, count): the lowest score whose matches at or above it are `target` precise.
+
+    Takes the longest run of matches, best score first, whose precision is still at least
+    `target`; with none, the threshold is 1.0 (nothing is labelled exact).
+    """
+    order = np.argsort(-np.asarray(scores), kind="stable")
+    precision = np.cumsum(np.asarray(correct, bool)[order]) / np.arange(1, len(order) + 1)
+    ok = np.nonzero(precision >= target)[0]
+    if ok.size == 0:
+        return 1.0, 0.0, 0
+    kept = int(ok.max()) + 1
+    return float(np.asarray(scores)[order][kept - 1]), float(precision[kept - 1]), kept
+
+
+def top1_margin(scores: np.ndarray) -> np.ndarray:
+    """How far each row's best score leads its runner-up (the best score itself when there is no runner-up)."""
+    ordered = -np.sort(-np.where(np.isfinite(scores), scores, -np.inf), axis=1)
+    second = ordered[:, 1] if ordered.shape[1] > 1 else np.full(len(ordered), -np.inf)
+    return np.where(np.isfinite(second), ordered[:, 0] - second, ordered[:, 0])
+
+
+def calibrate_exact_match(embed: EmbedFn, lookbook: Path, split: str, size: int, target_precision: float = 0.9) -> dict:
+    """The smallest lead of the top-1 match over the runner-up at which it is the exact product
+    `target_precision` of the time.
+
+    The lead, not the similarity itself, is the criterion: near-duplicates (the same cut in another
+    colour) score as high as the product, so only a clear winner is likely to be the very one
+    (the idea of Lowe's ratio test). Run on the validation split, so the label is earned on data
+    the test figures never saw; the raw-similarity threshold is reported for comparison.
+    """
+    scores, correct = top1_scores(embed, lookbook, split, size)
+    margin, precision, kept = precise_threshold(top1_margin(scores), correct, target_precision)
+    by_score = precise_threshold(scores.max(axis=1), correct, target_precision)
+    return {
+        "criterion": "margin",
+        "threshold": round(margin, 4),
+        "target_precision": target_precision,
+        "precision": round(precision, 4) if kept else None,
+        "coverage": round(kept / len(correct), 4),
+        "top1_accuracy": round(float(correct.mean()), 4),
+        "similarity_threshold_for_comparison": {
+            "threshold": round(by_score[0], 4),
+            "coverage": round(by_score[2] / len(correct), 4),
+        },
+        "split": split,
+        "queries": len(correct),
+    }
+
+
+def exact_match_check(embed: EmbedFn, lookbook: Path, split: str, size: int, margin: float) -> dict:
+    """How a calibrated margin does on another split: the share labelled exact, and how many are right."""
+    scores, correct = top1_scores(embed, lookbook, split, size)
+    labelled = top1_margin(scores) >= margin
+    precision = float(correct[labelled].mean()) if labelled.any() else None
+    return {
+        "split": split,
+        "coverage": round(float(labelled.mean()), 4),
+        "precision": precision and round(precision, 4),
+    }
+
+
+def top1_scores(embed: EmbedFn, lookbook: Path, split: str, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """(query x gallery similarities, -inf outside the query's partition; whether each top-1 is right)."""
+    _, pairs, sims = _lookbook_similarities(embed, lookbook, split, size)
+    scores = np.where(sims.allowed, sims.products(), -np.inf)
+    correct = np.array([sims.ids[b] == p.product for b, p in zip(scores.argmax(axis=1), pairs, strict=True)])
+    return scores, correct
+
+
+@dataclass(frozen=True)
+class _Similarities:
+    """Every query against every gallery photo, and which product each photo shows."""
+
+    ids: list[str]  # gallery products
+    allowed: np.ndarray  # query x product: same partition
+    paths: list[Path]  # gallery photos
+    owner: np.ndarray  # photo -> index into ids
+    by_photo: np.ndarray  # query x photo
+
+    def products(self, keep: np.ndarray | None = None) -> np.ndarray:
+        """Query x product: each product's best photo among `keep` (a photo mask; all when None)."""
+        by_photo, owner = self.by_photo, self.owner
+        if keep is not None:
+            by_photo, owner = by_photo[:, keep], owner[keep]
+        scores = np.full((len(by_photo), len(self.ids)), -np.inf, np.float32)
+        np.maximum.at(scores.T, owner, by_photo.T)
+        return scores
+
+
+def _lookbook_similarities(embed: EmbedFn, lookbook: Path, split: str, size: int, limit: int | None = None):
+    """(catalog, pairs, similarities) of a lookbook split; the gallery is every product, whichever
+    split it belongs to, by its indexed photos."""
+    from embeddings.index import indexes_view
+
+    from .siamese import lookbook_pairs, read_catalog
+
+    catalog = read_catalog(lookbook)
+    gallery = {}
+    for pid, row in catalog.items():
+        photos = tuple(lookbook / "products" / pid / f"{view}.jpg" for view in row["views"] if indexes_view(view))
+        gallery[pid] = (photos, f"{row['gender']}/{row['category']}")
+    pairs = lookbook_pairs(lookbook, split)[:limit]
+    return catalog, pairs, _similarities(embed, pairs, gallery, size)
+
+
+def _similarities(
+    embed: EmbedFn, pairs: list, gallery: dict[str, tuple[tuple[Path, ...], str]], size: int
+) -> _Similarities:
+    """Each pair's scene crop against `gallery`, which maps a product id to its photos and its
+    "gender/category" partition."""
+    from .siamese import photo, scene_crop
+
+    paths = [path for paths, _ in gallery.values() for path in paths]
+    owner = np.array([i for i, (paths_, _) in enumerate(gallery.values()) for _ in paths_])
+    photos = embed_all(embed, [photo(path, size) for path in paths])
+    queries = embed_all(embed, [scene_crop(p, size) for p in pairs])
+    partition = np.array([part for _, part in gallery.values()])
+    allowed = np.array([partition == "/".join(p.partition) for p in pairs])
+    return _Similarities(list(gallery), allowed, paths, owner, queries @ photos.T)
