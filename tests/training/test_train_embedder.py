@@ -140,9 +140,8 @@ def test_train_embedder_command_from_shop_the_look_records(lookbook, tmp_path):
 
 @pytest.mark.django_db
 def test_the_catalog_source_boxes_each_product_in_its_model_shot():
-    from training.management.commands.train_embedder import catalog_pairs
-
     from tests.shopthelook.demo_catalog import demo_products, ingest
+    from training.management.commands.train_embedder import catalog_pairs
 
     with_model_shots = [p for p in demo_products() if "model" in p.views][:12]
     ingest(with_model_shots, views=("front", "model"))
