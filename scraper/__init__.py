@@ -1,1 +1,1 @@
-"""Scraper: site profiles, Selenium browsing, pure page parsing, ScrapeRuns and the demo store."""
+"""Scraper: site profiles, Selenium browsing, pure page parsing, image fetching and ScrapeRuns."""

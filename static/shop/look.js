@@ -13,7 +13,9 @@
   const errorEl = document.getElementById("look-error");
   const filters = document.getElementById("filters");
   const STAGES = ["queued", "analysing", "matching", "done"];
-  const NAMES = { topwear: "Top", bottomwear: "Bottom", footwear: "Footwear" };
+  // The garment categories come from the taxonomy (catalog/taxonomy.py), via the page.
+  const CATEGORIES = JSON.parse(document.getElementById("categories").textContent);
+  const NAMES = Object.fromEntries(CATEGORIES.map((c) => [c.name, c.item_name]));
   let look = null;
   let timer = null;
   let facetsShown = false;
@@ -196,6 +198,11 @@
     const r = img.getBoundingClientRect();
     return { x: Math.min(Math.max(e.clientX - r.left, 0), r.width), y: Math.min(Math.max(e.clientY - r.top, 0), r.height), r };
   }
+  // A drawn region's likely category: the one worn nearest its middle height on the body.
+  function guessCategory(middle) {
+    const distance = (c) => Math.abs((c.body_span[0] + c.body_span[1]) / 2 - middle);
+    return CATEGORIES.reduce((best, c) => (distance(c) < distance(best) ? c : best)).name;
+  }
   photo.addEventListener("pointerdown", (e) => {
     if (!look || look.status !== "done") return;
     start = point(e);
@@ -217,8 +224,7 @@
     region = [Math.min(start.x, p.x) * k, Math.min(start.y, p.y) * k, Math.max(start.x, p.x) * k, Math.max(start.y, p.y) * k];
     start = null;
     if (region[2] - region[0] < 8 || region[3] - region[1] < 8) { drawing.hidden = true; return; }
-    const middle = (region[1] + region[3]) / 2 / look.photo.height;
-    document.getElementById("region-category").value = middle < 0.45 ? "topwear" : middle < 0.85 ? "bottomwear" : "footwear";
+    document.getElementById("region-category").value = guessCategory((region[1] + region[3]) / 2 / look.photo.height);
     regionForm.hidden = false;
   });
   document.getElementById("region-cancel").addEventListener("click", () => { regionForm.hidden = true; drawing.hidden = true; });

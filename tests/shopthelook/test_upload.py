@@ -8,6 +8,7 @@ from django.test import Client
 from django.urls import reverse
 from PIL import Image
 
+from catalog.taxonomy import CATEGORIES
 from shopthelook.models import Look
 from tests.helpers import media_files
 
@@ -146,3 +147,17 @@ def test_unknown_looks_are_404_and_filters_are_checked(client):
     look = Look.objects.get()
     response = client.get(f"/api/looks/{look.pk}", {"min_price": "cheap"})
     assert response.status_code == 400 and json.loads(response.content)["error"] == "min_price must be a number"
+
+
+def test_the_look_page_names_the_categories_of_the_taxonomy(client):
+    # given: a stored look
+    upload(client, jpeg())
+    look = Look.objects.get()
+    # when: its page is rendered
+    page = client.get(reverse("look", args=[look.pk])).content.decode()
+    # then: the region picker and the script's names both come from the taxonomy
+    for c in CATEGORIES:
+        assert f'<option value="{c.name}">{c.item_name}</option>' in page
+    shipped = json.loads(page.split('<script id="categories" type="application/json">')[1].split("</script>")[0])
+    assert [c["name"] for c in shipped] == [c.name for c in CATEGORIES]
+    assert all(len(c["body_span"]) == 2 for c in shipped)

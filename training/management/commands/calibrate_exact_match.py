@@ -1,4 +1,4 @@
-"""`manage.py calibrate_exact_match`: the similarity above which a match is labelled "exact match"."""
+"""`manage.py calibrate_exact_match`: how far a first result must lead the second to be an "exact match"."""
 
 from __future__ import annotations
 
