@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,6 +32,12 @@ class Box:
 
     def as_tuple(self) -> tuple[float, float, float, float]:
         return self.x1, self.y1, self.x2, self.y2
+
+    def clipped(self, width: int, height: int) -> Box:
+        """The box cut to a photo of `width` x `height`."""
+        x1, x2 = min(max(self.x1, 0.0), width), min(max(self.x2, 0.0), width)
+        y1, y2 = min(max(self.y1, 0.0), height), min(max(self.y2, 0.0), height)
+        return Box(self.label, self.score, x1, y1, x2, y2)
 
 
 def iou_matrix(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -73,13 +80,20 @@ class Letterbox:
         out[:, [1, 3]] = np.clip((out[:, [1, 3]] - self.pad_y) / self.scale, 0, height)
         return out
 
+    def points_to_photo(self, points: np.ndarray) -> np.ndarray:
+        """Points (..., 2) in model-input pixels, as photo pixels (not clipped: a joint may lie outside)."""
+        points = np.asarray(points, np.float64)
+        return np.stack([(points[..., 0] - self.pad_x) / self.scale, (points[..., 1] - self.pad_y) / self.scale], -1)
 
-def letterbox(image: Image.Image, size: int) -> tuple[np.ndarray, Letterbox]:
-    """The photo resized to fit `size` x `size`, centred on grey, as float32 in [0, 1] (HWC)."""
+
+def letterbox(
+    image: Image.Image, size: int, fill: tuple[int, int, int] = LETTERBOX_FILL
+) -> tuple[np.ndarray, Letterbox]:
+    """The photo resized to fit `size` x `size`, centred on `fill`, as float32 in [0, 1] (HWC)."""
     w, h = image.size
     scale = min(size / w, size / h)
     nw, nh = max(1, round(w * scale)), max(1, round(h * scale))
-    canvas = Image.new("RGB", (size, size), LETTERBOX_FILL)
+    canvas = Image.new("RGB", (size, size), fill)
     pad_x, pad_y = (size - nw) // 2, (size - nh) // 2
     canvas.paste(image.convert("RGB").resize((nw, nh), Image.Resampling.BILINEAR), (pad_x, pad_y))
     return np.asarray(canvas, np.float32) / 255.0, Letterbox(scale, pad_x, pad_y)
@@ -94,15 +108,47 @@ def square_crop(image: Image.Image, box: tuple[float, float, float, float] | Non
     return fit_crop(image, box, size, size)
 
 
-def fit_crop(image: Image.Image, box: tuple[float, float, float, float] | None, height: int, width: int) -> np.ndarray:
-    """A box (or the whole photo) with a margin, padded to the shape's aspect ratio, as float32 [0, 1]."""
-    w, h = image.size
+def crop_window(image_size: tuple[int, int], box: tuple[float, float, float, float] | None) -> tuple[int, ...]:
+    """The pixels a crop of `box` takes: the box with its margin, inside the photo."""
+    w, h = image_size
     x1, y1, x2, y2 = box if box is not None else (0, 0, w, h)
     mx, my = (x2 - x1) * CROP_MARGIN, (y2 - y1) * CROP_MARGIN
     x1, y1, x2, y2 = max(0, x1 - mx), max(0, y1 - my), min(w, x2 + mx), min(h, y2 + my)
-    crop = image.convert("RGB").crop((round(x1), round(y1), round(x2), round(y2)))
+    return round(x1), round(y1), round(x2), round(y2)
+
+
+def fit_crop(image: Image.Image, box: tuple[float, float, float, float] | None, height: int, width: int) -> np.ndarray:
+    """A box (or the whole photo) with a margin, padded to the shape's aspect ratio, as float32 [0, 1]."""
+    crop = image.convert("RGB").crop(crop_window(image.size, box))
     scale = max(crop.width / width, crop.height / height)
     canvas_w, canvas_h = max(crop.width, round(width * scale)), max(crop.height, round(height * scale))
     canvas = Image.new("RGB", (canvas_w, canvas_h), SQUARE_FILL)
     canvas.paste(crop, ((canvas_w - crop.width) // 2, (canvas_h - crop.height) // 2))
     return np.asarray(canvas.resize((width, height), Image.Resampling.BILINEAR), np.float32) / 255.0
+
+
+def pixel_affine(data: tuple[float, ...]) -> tuple[float, ...]:
+    """Pillow's AFFINE data for a map between pixel indices (OpenCV's warp convention, which MediaPipe uses).
+
+    Pillow maps pixel centres (index + 0.5) instead; the two differ by half a pixel of each image,
+    and the models' keypoints move by several pixels with it.
+    """
+    a, b, c, d, e, f = data
+    return a, b, c + 0.5 - (a + b) / 2, d, e, f + 0.5 - (d + e) / 2
+
+
+def masked_crop(
+    image: Image.Image,
+    box: tuple[float, float, float, float],
+    mask_over: Callable[[tuple[int, ...], int, int], np.ndarray],
+    background: tuple[int, int, int],
+) -> Image.Image:
+    """The crop of `box` (with its margin) where every pixel off the person is `background`.
+
+    `mask_over(window, width, height)` gives the person probability over a photo window.
+    """
+    window = crop_window(image.size, box)
+    crop = image.convert("RGB").crop(window)
+    alpha = np.clip(mask_over(window, crop.width, crop.height), 0.0, 1.0)
+    plain = Image.new("RGB", crop.size, background)
+    return Image.composite(crop, plain, Image.fromarray((alpha * 255).astype(np.uint8), mode="L"))

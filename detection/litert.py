@@ -30,3 +30,11 @@ class TFLiteModel:
         self.interpreter.set_tensor(self._input["index"], batch.astype(self._input["dtype"], copy=False))
         self.interpreter.invoke()
         return [self.interpreter.get_tensor(o["index"]) for o in self._outputs]
+
+    def run_named(self, batch: np.ndarray, *names: str) -> list[np.ndarray]:
+        """The outputs called `names`, in that order (a file's own output order is not guaranteed)."""
+        outputs = dict(zip((o["name"] for o in self._outputs), self.run(batch), strict=True))
+        missing = [n for n in names if n not in outputs]
+        if missing:
+            raise ModelFileError(f"the model has no output {missing[0]!r} (it has {', '.join(outputs)})")
+        return [outputs[n] for n in names]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -36,14 +37,25 @@ class Embedder:
 # The shipped embedder; its manifest entry's sha256 tags every stored vector, so a new model re-embeds.
 embedder = register("embedder", Embedder.from_entry)
 
-# A recommendation is an "exact match" when it is first and leads the runner-up by at least this
-# much cosine similarity. The manifest carries the value calibrated on the lookbook's validation
-# split (`calibrate_exact_match`); this default only applies to a manifest without one.
+# A recommendation is an "exact match" when it is first, leads the runner-up by a clear margin,
+# and is itself as similar as true matches are. The lead alone is not enough: a real photo against
+# a catalog that cannot hold its garment still has a first result that leads. Both values are
+# calibrated on the lookbook's validation split (`calibrate_exact_match`) and kept in the manifest;
+# these defaults only apply to a manifest without them, and never label a match exact.
 DEFAULT_EXACT_MATCH_MARGIN = 0.05
 
 
-def exact_match_margin() -> float:
+@dataclass(frozen=True)
+class ExactMatchRule:
+    margin: float  # the first result's least lead over the second
+    min_similarity: float  # the least similarity of the first result itself
+
+    def is_exact(self, first: float, second: float | None) -> bool:
+        return first >= self.min_similarity and first - (second if second is not None else 0.0) >= self.margin
+
+
+def exact_match_rule() -> ExactMatchRule:
     calibrated = embedder.entry.calibrated("exact_match")
     if calibrated.get("criterion") != "margin":
-        return DEFAULT_EXACT_MATCH_MARGIN
-    return float(calibrated["threshold"])
+        return ExactMatchRule(DEFAULT_EXACT_MATCH_MARGIN, float("inf"))
+    return ExactMatchRule(float(calibrated["threshold"]), float(calibrated.get("min_similarity", float("inf"))))

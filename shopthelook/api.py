@@ -13,7 +13,7 @@ from detection.photos import PhotoRejected
 from .looks import RateLimited, submit_photo
 from .models import Look
 from .payloads import Filters, look_payload
-from .views import client_address
+from .views import client_address, look_person
 
 
 # No session cookie authenticates this endpoint, so there is nothing for CSRF to forge; the
@@ -46,3 +46,7 @@ def detail(request: HttpRequest, look_id: str) -> JsonResponse:
     except ValueError as exc:
         return JsonResponse({"error": str(exc)}, status=400)
     return JsonResponse(look_payload(look, filters))
+
+
+# Like create: no cookie authenticates it, and it only re-ranks an existing look's stored people.
+person = csrf_exempt(look_person)

@@ -14,7 +14,7 @@ from catalog.models import Category
 from detection.photos import PhotoLimits, PhotoRejected, decode_photo
 
 from .models import Look, LookItem
-from .tasks import analyse_look, match_region, rematch_look
+from .tasks import analyse_look, match_region, rematch_look, shop_person
 
 logger = logging.getLogger(__name__)
 
@@ -92,6 +92,23 @@ def change_gender(look: Look, gender_choice: str) -> None:
         Look.objects.filter(pk=look.pk).update(status=Look.Status.DONE, gender_choice=previous)
 
     _queue_after_commit(lambda: rematch_look.delay(str(look.pk), gender_choice), undo)
+
+
+def choose_person(look: Look, index: int) -> None:
+    """Shop the outfit of another person in the photo; their stored analysis is reused, nothing is detected again."""
+    if look.status != Look.Status.DONE:
+        raise ValueError("the look is not analysed yet")
+    if not 0 <= index < len(look.people):
+        raise ValueError(
+            f"person must be between 0 and {len(look.people) - 1}" if look.people else "nobody is in the photo"
+        )
+    previous = look.person
+    Look.objects.filter(pk=look.pk).update(status=Look.Status.MATCHING)
+
+    def undo() -> None:
+        Look.objects.filter(pk=look.pk).update(status=Look.Status.DONE, person=previous)
+
+    _queue_after_commit(lambda: shop_person.delay(str(look.pk), index), undo)
 
 
 def add_region(look: Look, box: tuple[float, float, float, float], category: str) -> LookItem:

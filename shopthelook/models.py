@@ -42,6 +42,13 @@ class Look(models.Model):
     gender_choice = models.CharField(max_length=5, choices=GenderChoice.choices, default=GenderChoice.AUTO)
     p_women = models.FloatField(null=True, blank=True, help_text="The classifier's P(women) for the person.")
     gender_seen = models.CharField(max_length=5, blank=True, help_text="men, women, or blank when unsure.")
+    gender_source = models.CharField(
+        max_length=6, blank=True, help_text="Where the gender was read: face, figure, or unsure."
+    )
+    people = models.JSONField(
+        default=list, blank=True, help_text="Everyone the analysis saw: box, shot, facing, gender, garments."
+    )
+    person = models.PositiveSmallIntegerField(default=0, help_text="Whose outfit is shopped: an index into people.")
     searched_genders = models.CharField(max_length=20, blank=True, help_text="Partitions searched, e.g. men,women.")
     fallback = models.CharField(max_length=200, blank=True, help_text="Why items come from layout, if so.")
     timings = models.JSONField(default=dict, blank=True, help_text="Milliseconds per stage.")
@@ -61,6 +68,7 @@ class Look(models.Model):
 class LookItem(models.Model):
     class Source(models.TextChoices):
         DETECTOR = "detector", "Detected"
+        POSE = "pose", "Pose region"
         LAYOUT = "layout", "Layout fallback"
         SHOPPER = "shopper", "Drawn by the shopper"
 
@@ -93,7 +101,9 @@ class Recommendation(models.Model):
     product = models.ForeignKey(Product, related_name="recommendations", on_delete=models.CASCADE)
     rank = models.PositiveSmallIntegerField()
     similarity = models.FloatField()
-    exact = models.BooleanField(default=False, help_text="Similarity over the calibrated exact-match threshold.")
+    exact = models.BooleanField(
+        default=False, help_text="Similar enough, and far enough ahead of the next, to be the very product."
+    )
 
     class Meta:
         ordering = ["item", "rank"]

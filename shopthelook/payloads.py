@@ -98,6 +98,18 @@ def _facets(items: list[LookItem]) -> dict:
     }
 
 
+def _person(index: int, record: dict) -> dict:
+    gender = record["gender"]
+    return {
+        "index": index,
+        "box": record["box"],
+        "shot": record["shot"],
+        "facing": record["facing"],
+        "gender": {"seen": gender["label"] or None, "p_women": gender["p_women"], "from": gender["source"]},
+        "garments": len(record["garments"]),
+    }
+
+
 def look_payload(look: Look, filters: Filters | None = None) -> dict:
     filters = filters or Filters()
     payload = {
@@ -116,6 +128,15 @@ def look_payload(look: Look, filters: Filters | None = None) -> dict:
     }
     if look.status == Look.Status.FAILED:
         payload["error"] = look.error
+    if look.finished:
+        payload["people"] = [_person(n, record) for n, record in enumerate(look.people)]
+        payload["person"] = look.person if look.people else None
+        chosen = look.people[look.person] if 0 <= look.person < len(look.people) else None
+        payload["seen"] = {
+            "shot": chosen["shot"] if chosen else None,  # "full shot", "upper body", ...
+            "facing": chosen["facing"] if chosen else None,
+            "gender_from": look.gender_source or None,  # "face", "figure" or "unsure"
+        }
     if look.status in (Look.Status.DONE, Look.Status.MATCHING) and look.finished:
         items = list(look.items.prefetch_related("recommendations__product__images"))
         payload["items"] = [_item(i, filters) for i in items]

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from uuid import UUID
 
 import numpy as np
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -16,12 +16,11 @@ from PIL import Image
 
 from catalog import taxonomy
 from catalog.index_sync import catalog_index
-from detection.boxes import Box
-from detection.garments import garment_detector
-from detection.gender import GenderGuess, gender_classifier
-from detection.outfit import layout_garments, main_person, pick_garments
+from detection.boxes import Box, masked_crop
+from detection.outfit import layout_garments
 from detection.registry import ModelFileError
-from embeddings.embedder import embedder, exact_match_margin
+from detection.scene import GenderReading, Scene, SeenPerson, read_scene, shipped_models, timed
+from embeddings.embedder import embedder, exact_match_rule
 from embeddings.index import vector_to_bytes
 
 from .models import Look, LookItem, Recommendation
@@ -30,30 +29,27 @@ logger = logging.getLogger(__name__)
 
 KEPT_PER_ITEM = 40  # recommendations stored per item; the shopper's filters choose among these
 BOTH = list(taxonomy.SHOPPER_GENDERS)
-# The detector's classes that are catalog categories, in taxonomy order, and where each is worn.
-GARMENTS = taxonomy.CATEGORY_NAMES
 BODY_LAYOUT = {c.name: c.body_span for c in taxonomy.CATEGORIES}
+CATALOG_BACKDROP = (246, 246, 244)  # the studio grey of the catalog's product photos
+LAYOUT_NOTE = "No garment was detected on the person, so the regions are estimated from their outline."
 
 
-def genders_to_search(choice: str, guess: GenderGuess | None) -> list[str]:
-    """The shopper's choice wins; otherwise the classifier's, or both partitions when it is unsure."""
+def genders_to_search(choice: str, reading: GenderReading | None) -> list[str]:
+    """The shopper's choice wins; otherwise what the analysis read, or both partitions when it is unsure."""
     if choice in ("men", "women"):
         return [choice]
-    if choice == "all" or guess is None or not guess.confident():
+    if choice == "all" or reading is None or not reading.label:
         return BOTH
-    return [guess.label]
+    return [reading.label]
 
 
-def _stored_genders(look: Look, choice: str) -> list[str]:
-    """genders_to_search from what the first analysis of `look` saw (no model runs again)."""
-    return genders_to_search(choice, GenderGuess(look.p_women) if look.p_women is not None else None)
-
-
-@contextmanager
-def _timed(timings: dict[str, float], stage: str) -> Iterator[None]:
-    start = time.perf_counter()
-    yield
-    timings[stage] = round((time.perf_counter() - start) * 1000, 1)
+def _stored_reading(look: Look) -> GenderReading | None:
+    """The gender the first analysis read for the chosen person (no model runs again)."""
+    people = look.people or []
+    if 0 <= look.person < len(people):
+        g = people[look.person]["gender"]
+        return GenderReading(g["p_women"], g["source"])
+    return GenderReading(look.p_women, look.gender_source or "figure") if look.p_women is not None else None
 
 
 def _set_status(look: Look, status: str) -> None:
@@ -61,17 +57,54 @@ def _set_status(look: Look, status: str) -> None:
     Look.objects.filter(pk=look.pk).update(status=status)
 
 
-def _recommend(item: LookItem, vector: np.ndarray, genders: Sequence[str], margin: float) -> list[Recommendation]:
-    """The nearest products; the first is an "exact match" only if it clearly leads the second.
+def _recommend(item: LookItem, vector: np.ndarray, genders: Sequence[str], rule) -> list[Recommendation]:
+    """The nearest products; the first is an "exact match" only where true matches lie (see exact_match_rule).
 
     The caller refreshes the index once for all of a look's items.
     """
     hits = catalog_index().search(vector, KEPT_PER_ITEM, genders, item.category, refresh=False)
-    lead = hits[0].score - (hits[1].score if len(hits) > 1 else 0.0) if hits else 0.0
+    exact = bool(hits) and rule.is_exact(hits[0].score, hits[1].score if len(hits) > 1 else None)
     return [
-        Recommendation(item=item, product_id=h.id, rank=rank, similarity=h.score, exact=rank == 1 and lead >= margin)
+        Recommendation(item=item, product_id=h.id, rank=rank, similarity=h.score, exact=exact and rank == 1)
         for rank, h in enumerate(hits, start=1)
     ]
+
+
+def _rounded(box: Box) -> list[float]:
+    return [round(float(v), 1) for v in box.as_tuple()]  # plain floats: landmarks arrive as NumPy's
+
+
+def person_record(person: SeenPerson) -> dict:
+    """One person of a scene as stored on the Look (and shown by the API)."""
+    return {
+        "box": _rounded(person.box),
+        "shot": person.shot,
+        "facing": person.facing,
+        "gender": {
+            "p_women": None if person.gender.p_women is None else round(float(person.gender.p_women), 4),
+            "source": person.gender.source,
+            "label": person.gender.label,
+        },
+        "face": _rounded(person.face) if person.face else None,
+        "garments": [
+            {"category": b.label, "box": _rounded(b), "score": round(float(b.score), 3), "source": src}
+            for b, src in person.garments
+        ],
+    }
+
+
+def _garments_of(record: dict | None, scene: Scene | None = None) -> tuple[list[Box], list[str], str]:
+    """The boxes to shop for a stored person, their sources, and why they came from layout, if they did."""
+    if record is None:
+        return [], [], ""
+    boxes = [Box(g["category"], g["score"], *g["box"]) for g in record["garments"]]
+    sources = [g["source"] for g in record["garments"]]
+    if boxes or record["shot"] != "unknown":
+        return boxes, sources, ""
+    # A person only the garment detector saw, without a garment: estimate regions from their box.
+    width, height = (scene.width, scene.height) if scene else (10**9, 10**9)
+    boxes = layout_garments(Box("person", 0.0, *record["box"]), width, height, BODY_LAYOUT)
+    return boxes, ["layout"] * len(boxes), LAYOUT_NOTE
 
 
 def run_look(look_id: UUID | str) -> None:
@@ -84,45 +117,39 @@ def run_look(look_id: UUID | str) -> None:
     look.status = Look.Status.ANALYSING
     timings = {"queue": round((started - look.created).total_seconds() * 1000, 1)}
     try:
-        detector, classifier, model = garment_detector(), gender_classifier(), embedder()
-        margin = exact_match_margin()
+        models, model, rule = shipped_models(), embedder(), exact_match_rule()
     except ModelFileError as exc:
         logger.error("look %s: %s", look.pk, exc)
         fail_look(look.pk, f"The service is not ready: {exc}")
         return
 
-    with _timed(timings, "load"), look.photo.open("rb") as fh, Image.open(fh) as stored:
+    with timed(timings, "load"), look.photo.open("rb") as fh, Image.open(fh) as stored:
         image = stored.convert("RGB")
-    with _timed(timings, "detect"):
-        boxes = detector.detect(image)
-        person = main_person(boxes)
-        garments = pick_garments(boxes, person, GARMENTS)
-    with _timed(timings, "gender"):
-        guess = classifier.classify(image, person.as_tuple() if person else None)
-    fallback = ""
-    if not garments and person is not None:
-        garments = layout_garments(person, image.width, image.height, BODY_LAYOUT)
-        fallback = "No garment was detected on the person, so the regions are estimated from their outline."
-    # No person and no garment: the look is done with no items, which the page shows as "nothing found".
+    scene = read_scene(image, models, timings)
+    people = [person_record(p) for p in scene.people]
+    main = people[0] if people else None
+    garments, sources, fallback = _garments_of(main, scene)
+    # Nobody in the photo: the look is done with no items, which the page shows as "nothing found".
 
     _set_status(look, Look.Status.MATCHING)
-    with _timed(timings, "embed"):
-        vectors = [model.embed(image, g.as_tuple()) for g in garments]
-    genders = genders_to_search(look.gender_choice, guess)
-    items = [_item(look, g, v, fallback) for g, v in zip(garments, vectors, strict=True)]
-    with _timed(timings, "search"):
+    with timed(timings, "embed"):
+        mask_over = scene.main.mask_over if scene.main and settings.LOOK_MASK_CROPS else None
+        vectors = [_embed(model, image, g, mask_over) for g in garments]
+    reading = scene.main.gender if scene.main else None
+    genders = genders_to_search(look.gender_choice, reading)
+    items = [_item(look, g, v, src) for g, v, src in zip(garments, vectors, sources, strict=True)]
+    with timed(timings, "search"):
         catalog_index().refresh()
-        recommendations = [_recommend(item, v, genders, margin) for item, v in zip(items, vectors, strict=True)]
+        recommendations = [_recommend(item, v, genders, rule) for item, v in zip(items, vectors, strict=True)]
 
-    with _timed(timings, "store"), transaction.atomic():
+    with timed(timings, "store"), transaction.atomic():
         look.items.all().delete()  # a retried run replaces what a crashed one may have half-written
-        for item, recs in zip(items, recommendations, strict=True):
-            item.save()
-            for rec in recs:
-                rec.item = item
-            Recommendation.objects.bulk_create(recs)
-        look.p_women = guess.p_women
-        look.gender_seen = guess.label if guess.confident() else ""
+        _store_items(items, recommendations)
+        look.people = people
+        look.person = 0
+        look.p_women = reading.p_women if reading else None
+        look.gender_seen = reading.label if reading else ""
+        look.gender_source = reading.source if reading else ""
         look.searched_genders = ",".join(genders)
         look.fallback = fallback
         look.timings = timings
@@ -131,8 +158,11 @@ def run_look(look_id: UUID | str) -> None:
         look.finished = timezone.now()
         look.save(
             update_fields=[
+                "people",
+                "person",
                 "p_women",
                 "gender_seen",
+                "gender_source",
                 "searched_genders",
                 "fallback",
                 "timings",
@@ -145,8 +175,64 @@ def run_look(look_id: UUID | str) -> None:
     logger.info("look %s: %d items in %.0f ms", look.pk, len(items), sum(timings.values()) - timings["queue"])
 
 
-def _item(look: Look, box: Box, vector: np.ndarray, fallback: str) -> LookItem:
-    source = LookItem.Source.LAYOUT if fallback else LookItem.Source.DETECTOR
+def _embed(model, image: Image.Image, box: Box, mask_over) -> np.ndarray:
+    """A garment's vector: of its crop, or of its crop on the catalog's plain backdrop when masking is on."""
+    if mask_over is None:
+        return model.embed(image, box.as_tuple())
+    return model.embed(masked_crop(image, box.as_tuple(), mask_over, CATALOG_BACKDROP), None)
+
+
+def _store_items(items: list[LookItem], recommendations: list[list[Recommendation]]) -> None:
+    for item, recs in zip(items, recommendations, strict=True):
+        item.save()
+        for rec in recs:
+            rec.item = item
+        Recommendation.objects.bulk_create(recs)
+
+
+def shop_person(look_id: UUID | str, index: int) -> None:
+    """Shop another person of the photo: their stored garments are embedded and matched; nobody is detected again."""
+    look = Look.objects.filter(pk=look_id).first()
+    if look is None or not 0 <= index < len(look.people):
+        return
+    record = look.people[index]
+    garments, sources, fallback = _garments_of(record)
+    with look.photo.open("rb") as fh, Image.open(fh) as stored:
+        image = stored.convert("RGB")
+    model, rule = embedder(), exact_match_rule()
+    start = time.perf_counter()
+    vectors = [model.embed(image, g.as_tuple()) for g in garments]
+    reading = GenderReading(record["gender"]["p_women"], record["gender"]["source"])
+    genders = genders_to_search(look.gender_choice, reading)
+    items = [_item(look, g, v, src) for g, v, src in zip(garments, vectors, sources, strict=True)]
+    catalog_index().refresh()
+    recommendations = [_recommend(item, v, genders, rule) for item, v in zip(items, vectors, strict=True)]
+    with transaction.atomic():
+        look.items.exclude(source=LookItem.Source.SHOPPER).delete()  # the boxes the shopper drew stay
+        _store_items(items, recommendations)
+        look.person = index
+        look.p_women = reading.p_women
+        look.gender_seen = reading.label
+        look.gender_source = reading.source
+        look.searched_genders = ",".join(genders)
+        look.fallback = fallback
+        look.status = Look.Status.DONE
+        look.timings = {**look.timings, "person": round((time.perf_counter() - start) * 1000, 1)}
+        look.save(
+            update_fields=[
+                "person",
+                "p_women",
+                "gender_seen",
+                "gender_source",
+                "searched_genders",
+                "fallback",
+                "status",
+                "timings",
+            ]
+        )
+
+
+def _item(look: Look, box: Box, vector: np.ndarray, source: str) -> LookItem:
     return LookItem(
         look=look,
         category=box.label,
@@ -165,14 +251,14 @@ def rematch_look(look_id: UUID | str, gender_choice: str) -> None:
     look = Look.objects.filter(pk=look_id).first()
     if look is None:
         return
-    margin = exact_match_margin()
-    genders = _stored_genders(look, gender_choice)
+    rule = exact_match_rule()
+    genders = genders_to_search(gender_choice, _stored_reading(look))
     start = time.perf_counter()
     catalog_index().refresh()
     with transaction.atomic():
         for item in look.items.all():
             item.recommendations.all().delete()
-            Recommendation.objects.bulk_create(_recommend(item, item.embedding(), genders, margin))
+            Recommendation.objects.bulk_create(_recommend(item, item.embedding(), genders, rule))
         look.gender_choice = gender_choice
         look.searched_genders = ",".join(genders)
         look.status = Look.Status.DONE
@@ -188,13 +274,13 @@ def match_region(item_id: int) -> None:
     look = item.look
     with look.photo.open("rb") as fh, Image.open(fh) as stored:
         vector = embedder().embed(stored.convert("RGB"), item.box)
-    genders = _stored_genders(look, look.gender_choice)
+    genders = genders_to_search(look.gender_choice, _stored_reading(look))
     catalog_index().refresh()
     with transaction.atomic():
         item.vector = vector_to_bytes(vector)
         item.save(update_fields=["vector"])
         item.recommendations.all().delete()
-        Recommendation.objects.bulk_create(_recommend(item, vector, genders, exact_match_margin()))
+        Recommendation.objects.bulk_create(_recommend(item, vector, genders, exact_match_rule()))
         Look.objects.filter(pk=look.pk).update(status=Look.Status.DONE)
 
 

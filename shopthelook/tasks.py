@@ -40,6 +40,11 @@ def rematch_look(look_id: str, gender_choice: str) -> None:
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=60)
+def shop_person(look_id: str, index: int) -> None:
+    _pipeline().shop_person(look_id, index)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=60)
 def match_region(item_id: int) -> None:
     _pipeline().match_region(item_id)
 

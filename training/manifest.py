@@ -32,6 +32,7 @@ def ship_model(name: str, source: Path, file_name: str, info: dict, weights_dir:
     with os.fdopen(fd, "w") as fh:
         json.dump(manifest, fh, indent=2, sort_keys=True)
         fh.write("\n")
+    os.chmod(tmp_manifest, 0o644)  # mkstemp makes it private; the manifest is read by every process
     os.replace(staged, target)
     os.replace(tmp_manifest, manifest_path)
     forget_loaded()
@@ -47,5 +48,6 @@ def annotate_model(name: str, key: str, value: dict, weights_dir: Path = WEIGHTS
     with os.fdopen(fd, "w") as fh:
         json.dump(manifest, fh, indent=2, sort_keys=True)
         fh.write("\n")
+    os.chmod(tmp_manifest, 0o644)
     os.replace(tmp_manifest, manifest_path)
     forget_loaded()

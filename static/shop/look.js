@@ -53,13 +53,53 @@
     items.forEach((item, n) => {
       const [x1, y1, x2, y2] = item.box;
       const box = el("div", { class: `box ${item.category}`, "data-item": item.id });
-      box.style.left = `${(100 * x1) / look.photo.width}%`;
-      box.style.top = `${(100 * y1) / look.photo.height}%`;
-      box.style.width = `${(100 * (x2 - x1)) / look.photo.width}%`;
-      box.style.height = `${(100 * (y2 - y1)) / look.photo.height}%`;
+      place(box, [x1, y1, x2, y2]);
       box.appendChild(el("span", {}, `${n + 1} ${NAMES[item.category]}`));
       boxesEl.appendChild(box);
     });
+  }
+
+  function place(node, [x1, y1, x2, y2]) {
+    node.style.left = `${(100 * x1) / look.photo.width}%`;
+    node.style.top = `${(100 * y1) / look.photo.height}%`;
+    node.style.width = `${(100 * (x2 - x1)) / look.photo.width}%`;
+    node.style.height = `${(100 * (y2 - y1)) / look.photo.height}%`;
+  }
+
+  // Several people: each one's box on the photo, and a button to shop their outfit instead.
+  function drawPeople() {
+    const panel = document.getElementById("people");
+    const people = look.people || [];
+    panel.replaceChildren();
+    panel.hidden = people.length < 2;
+    if (people.length < 2) return;
+    panel.appendChild(el("p", { class: "small" }, "Whose outfit? We found several people:"));
+    people.forEach((person) => {
+      const chosen = person.index === look.person;
+      const outline = el("div", { class: `box person${chosen ? " chosen" : ""}`, "data-person": person.index });
+      place(outline, person.box);
+      outline.appendChild(el("span", {}, `person ${person.index + 1}`));
+      boxesEl.appendChild(outline);
+      const button = el("button", { type: "button", class: "button secondary", "data-person": person.index, "aria-pressed": String(chosen) },
+        `Person ${person.index + 1}${chosen ? " (shown)" : ""}`);
+      button.addEventListener("click", async () => {
+        if (person.index === look.person) return;
+        try {
+          await post(root.dataset.personUrl, { person: person.index });
+          showProgress("matching");
+          poll();
+        } catch (err) { errorEl.textContent = err.message; errorEl.hidden = false; }
+      });
+      panel.appendChild(button);
+    });
+  }
+
+  // What the analysis saw, in words: the shot, the facing, and where the gender was read.
+  function drawSeen() {
+    const seen = look.seen || {};
+    const from = { face: "read from the face", figure: "read from the figure", unsure: "not sure" }[seen.gender_from];
+    const parts = [seen.shot, seen.facing && seen.facing !== "unknown" ? `facing ${seen.facing}` : null, from && `gender ${from}`];
+    document.getElementById("seen").textContent = parts.filter(Boolean).join(" · ");
   }
 
   function crop(item, side) {
@@ -98,7 +138,8 @@
       const section = el("article", { class: "item", "data-item": item.id, "data-category": item.category });
       const head = el("header");
       head.appendChild(el("h2", {}, `${n + 1}. ${NAMES[item.category]}`));
-      if (item.source !== "detector") head.appendChild(el("span", { class: "badge" }, item.source === "shopper" ? "your box" : "estimated"));
+      const badges = { shopper: "your box", pose: "from the pose", layout: "estimated" };
+      if (badges[item.source]) head.appendChild(el("span", { class: "badge" }, badges[item.source]));
       section.appendChild(head);
       const row = el("div", { class: "item-row" });
       row.appendChild(crop(item, 120));
@@ -160,6 +201,8 @@
     }
     if (look.items) {
       drawBoxes(look.items);
+      drawPeople();
+      drawSeen();
       drawItems(look.items);
       drawGender();
       drawFacets(look.facets);

@@ -75,13 +75,27 @@ def test_a_shipped_model_whose_file_is_corrupt_fails_before_loading(weights):
 
 
 def test_every_model_in_the_manifest_is_registered_with_its_wrapper():
+    from detection.face_gender import face_gender_agegender, face_gender_cydral
+    from detection.faces import face_detector
     from detection.garments import garment_detector
     from detection.gender import gender_classifier
+    from detection.pose import person_detector, pose_landmarker
     from detection.registry import REGISTRY, read_manifest
+    from detection.segmentation import person_segmenter
     from embeddings.embedder import embedder
 
     # each wrapper module holds its model's registry line
-    shipped = {"garment_detector": garment_detector, "gender_classifier": gender_classifier, "embedder": embedder}
+    shipped = {
+        "garment_detector": garment_detector,
+        "gender_classifier": gender_classifier,
+        "embedder": embedder,
+        "face_detector": face_detector,
+        "face_gender_cydral": face_gender_cydral,
+        "face_gender_agegender": face_gender_agegender,
+        "pose_detector": person_detector,
+        "pose_landmarks": pose_landmarker,
+        "person_segmentation": person_segmenter,
+    }
     assert shipped == REGISTRY
     assert set(REGISTRY) == set(read_manifest()["models"])
 

@@ -10,7 +10,7 @@ from django.core.files.base import ContentFile
 from PIL import Image
 
 from catalog.index_sync import embed_products
-from detection.gender import GenderGuess
+from detection.scene import GenderReading
 from shopthelook import pipeline
 from shopthelook.models import Look, LookItem
 from shopthelook.pipeline import genders_to_search
@@ -41,17 +41,18 @@ def look_from(data: bytes, gender_choice: str = "auto") -> Look:
 
 
 @pytest.mark.parametrize(
-    ("choice", "p_women", "expected"),
+    ("choice", "reading", "expected"),
     [
-        ("men", 0.99, ["men"]),  # the shopper's choice wins
-        ("all", 0.01, ["men", "women"]),
-        ("auto", 0.95, ["women"]),
-        ("auto", 0.05, ["men"]),
-        ("auto", 0.55, ["men", "women"]),  # unsure: both partitions
+        ("men", GenderReading(0.99, "face"), ["men"]),  # the shopper's choice wins
+        ("all", GenderReading(0.01, "face"), ["men", "women"]),
+        ("auto", GenderReading(0.95, "face"), ["women"]),
+        ("auto", GenderReading(0.05, "figure"), ["men"]),
+        ("auto", GenderReading(0.9, "unsure"), ["men", "women"]),  # unsure: both partitions
+        ("auto", None, ["men", "women"]),  # nobody seen
     ],
 )
-def test_which_genders_are_searched(choice, p_women, expected):
-    assert genders_to_search(choice, GenderGuess(p_women)) == expected
+def test_which_genders_are_searched(choice, reading, expected):
+    assert genders_to_search(choice, reading) == expected
 
 
 def test_a_scene_gets_its_garments_found_and_the_worn_products_recommended(products, catalog):
@@ -65,11 +66,11 @@ def test_a_scene_gets_its_garments_found_and_the_worn_products_recommended(produ
         # then
         look.refresh_from_db()
         assert look.status == Look.Status.DONE, look.error
-        assert set(look.timings) >= {"queue", "load", "detect", "gender", "embed", "search", "store"}
+        assert set(look.timings) >= {"queue", "load", "detect", "pose", "gender", "embed", "search", "store"}
         assert look.p_women is not None and look.searched_genders
         worn = {b.label: catalog[b.product_id].pk for b in shot.boxes if b.product_id}
         for item in look.items.all():
-            assert item.source == LookItem.Source.DETECTOR
+            assert item.source in (LookItem.Source.DETECTOR, LookItem.Source.POSE)
             recs = list(item.recommendations.all())
             assert [r.rank for r in recs] == list(range(1, len(recs) + 1))
             assert all(a.similarity >= b.similarity for a, b in pairwise(recs))

@@ -1,4 +1,4 @@
-"""`manage.py calibrate_exact_match`: how far a first result must lead the second to be an "exact match"."""
+"""`manage.py calibrate_exact_match`: how similar, and how far ahead, a first result must be to read "exact match"."""
 
 from __future__ import annotations
 
@@ -36,7 +36,12 @@ class Command(BaseCommand):
         )
         if (opts["lookbook"] / "pairs" / "test.jsonl").exists():  # the same margin, on products never tuned on
             result["test_check"] = exact_match_check(
-                embedder.embed_batch, opts["lookbook"], "test", embedder.size, result["threshold"]
+                embedder.embed_batch,
+                opts["lookbook"],
+                "test",
+                embedder.size,
+                result["threshold"],
+                result["min_similarity"],
             )
         if not opts["no_save"]:
             annotate_model("embedder", "exact_match", result)

@@ -1,0 +1,53 @@
+"""Gender read from a face, at run time: TFLite face classifiers, each giving P(women) for an upright face chip."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from .boxes import pixel_affine
+from .faces import Face
+from .litert import TFLiteModel
+from .registry import ModelEntry, register
+
+
+def face_chip(image: Image.Image, face: Face, size: int, padding: float) -> Image.Image:
+    """The face turned so its eyes are level, as a `size` square with `padding` (a share of the face) around it."""
+    x1, y1, x2, y2 = face.box.as_tuple()
+    side = max(x2 - x1, y2 - y1) * (1 + 2 * padding)
+    cx, cy = (x1 + x2) / 2, (y1 + y2) / 2
+    angle = face.eye_angle
+    k = side / size
+    cos, sin = math.cos(angle), math.sin(angle)
+    half = side / 2
+    data = pixel_affine((cos * k, -sin * k, cx - half * (cos - sin), sin * k, cos * k, cy - half * (sin + cos)))
+    return image.convert("RGB").transform((size, size), Image.Transform.AFFINE, data, Image.Resampling.BILINEAR)
+
+
+class FaceGenderClassifier:
+    """P(women) of a face, from a classifier whose manifest entry says its input, normalisation and classes."""
+
+    def __init__(self, model_path: Path, info: dict, threads: int = 1):
+        self.model = TFLiteModel(model_path, threads)
+        self.size = int(info["input_size"][0])
+        prep = info["preprocessing"]
+        self.padding = float(prep["chip_padding"])
+        self.mean = np.asarray(prep["mean"], np.float32)
+        self.scale = float(prep["scale"])
+        self.women = list(info["classes"]).index("women")
+
+    @classmethod
+    def from_entry(cls, entry: ModelEntry) -> FaceGenderClassifier:
+        return cls(entry.path, entry.info)
+
+    def p_women(self, image: Image.Image, face: Face) -> float:
+        chip = np.asarray(face_chip(image, face, self.size, self.padding), np.float32)
+        (out,) = self.model.run(((chip - self.mean) * self.scale)[None])
+        return float(np.ravel(out)[self.women])
+
+
+face_gender_cydral = register("face_gender_cydral", FaceGenderClassifier.from_entry)
+face_gender_agegender = register("face_gender_agegender", FaceGenderClassifier.from_entry)

@@ -1,0 +1,62 @@
+"""Faces in a photo, at run time: MediaPipe's BlazeFace (full range) in TFLite, anchors and NMS in NumPy."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from .boxes import Box
+from .litert import TFLiteModel
+from .registry import ModelEntry, register
+from .ssd import anchor_centres, decode, signed_input, weighted_nms
+
+# The six keypoints, in the model's order; "right" is the person's own right (the photo's left).
+RIGHT_EYE, LEFT_EYE, NOSE, MOUTH, RIGHT_EAR, LEFT_EAR = range(6)
+
+
+@dataclass(frozen=True)
+class Face:
+    box: Box  # label "face", in photo pixels
+    keypoints: np.ndarray  # (6, 2) photo pixels
+
+    def shifted(self, dx: float, dy: float) -> Face:
+        """The same face in a photo this one was cropped from at (dx, dy)."""
+        b = self.box
+        offset = np.array([dx, dy], dtype=self.keypoints.dtype)
+        return Face(Box(b.label, b.score, b.x1 + dx, b.y1 + dy, b.x2 + dx, b.y2 + dy), self.keypoints + offset)
+
+    @property
+    def eye_angle(self) -> float:
+        """The tilt of the line between the eyes, in radians (0 for a level face)."""
+        (rx, ry), (lx, ly) = self.keypoints[RIGHT_EYE], self.keypoints[LEFT_EYE]
+        return float(np.arctan2(ly - ry, lx - rx))
+
+
+class FaceDetector:
+    """Every face the full-range BlazeFace finds (faces up to about 5 m from the camera)."""
+
+    def __init__(self, model_path: Path, info: dict, threads: int = 1):
+        self.model = TFLiteModel(model_path, threads)
+        self.size = int(info["input_size"][0])
+        self.threshold = float(info["score_threshold"])
+        self.anchors = anchor_centres(self.size, info["anchors"]["strides"], info["anchors"]["per_cell"])
+
+    @classmethod
+    def from_entry(cls, entry: ModelEntry) -> FaceDetector:
+        return cls(entry.path, entry.info)
+
+    def detect(self, image: Image.Image) -> list[Face]:
+        pixels, letterbox = signed_input(image, self.size)
+        raw, logits = self.model.run_named(pixels, "Identity", "Identity_1")
+        faces = []
+        for d in weighted_nms(decode(raw[0], logits[0], self.anchors, self.size, self.threshold)):
+            (x1, y1), (x2, y2) = letterbox.points_to_photo(d.box.reshape(2, 2) * self.size)
+            box = Box("face", d.score, float(x1), float(y1), float(x2), float(y2)).clipped(image.width, image.height)
+            faces.append(Face(box, letterbox.points_to_photo(d.keypoints * self.size)))
+        return faces
+
+
+face_detector = register("face_detector", FaceDetector.from_entry)

@@ -1,0 +1,251 @@
+"""What a photo shows: its people, the main one first, each with pose, shot, facing, garments and gender.
+
+The one place the run-time models meet: the garment detector (YOLO), BlazePose (people, landmarks,
+person mask), BlazeFace and the face gender classifiers, and the body gender classifier as the
+last resort. The worker, the evaluation commands and the tests all read photos through here.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import numpy as np
+from PIL import Image
+
+from .body import BodyParts, body_parts, facing, fused, pose_regions, tightened
+from .boxes import Box
+from .faces import Face
+from .outfit import pick_garments
+from .pose import LEFT_HIP, LEFT_SHOULDER, NOSE, RIGHT_HIP, RIGHT_SHOULDER, Person, Pose
+from .segmentation import PersonMask
+
+MAX_PEOPLE = 4  # people read in one photo (the biggest, most central first): a crowd is not an outfit
+FACE_SURE = 0.2  # a face model's P(women) at least this far from 0.5 is a vote
+FACE_LEANS = 0.1  # ... and this far, a lean that vetoes a vote the other way
+BODY_SURE = 0.3  # the body classifier, trained on synthetic figures, decides only when this sure
+MASK_SIDE = 48  # the person mask is sampled this finely over a region to tighten it
+
+
+@dataclass(frozen=True)
+class GenderReading:
+    """Whom to shop for: P(women) and where it was read ("face", "figure" or "unsure" when nothing is sure)."""
+
+    p_women: float | None
+    source: str
+
+    @property
+    def label(self) -> str:
+        """'men', 'women', or '' when unsure (then both partitions are searched)."""
+        if self.source == "unsure" or self.p_women is None:
+            return ""
+        return "women" if self.p_women >= 0.5 else "men"
+
+
+@dataclass(frozen=True)
+class SeenPerson:
+    box: Box
+    shot: str  # BodyParts.shot, or "unknown" without a pose
+    facing: str  # "front", "back", "side" or "unknown"
+    garments: tuple[tuple[Box, str], ...]  # (box, source): "detector", "pose" or "layout"
+    gender: GenderReading
+    face: Box | None = None
+    parts: BodyParts | None = None
+    # The person mask over any photo window, while the photo is at hand (not stored with the look).
+    mask_over: Callable[[tuple[float, float, float, float], int, int], np.ndarray] | None = None
+
+
+@dataclass(frozen=True)
+class Scene:
+    width: int
+    height: int
+    people: tuple[SeenPerson, ...] = field(default_factory=tuple)  # the main person first
+
+    @property
+    def main(self) -> SeenPerson | None:
+        return self.people[0] if self.people else None
+
+
+@dataclass
+class SceneModels:
+    """The loaded models a scene is read with (the registry's wrappers, or stand-ins in a test)."""
+
+    detect_garments: Callable[[Image.Image], list[Box]]
+    find_people: Callable[[Image.Image], list[Person]]
+    read_pose: Callable[[Image.Image, Person], Pose | None]
+    find_faces: Callable[[Image.Image], list[Face]]
+    face_genders: Sequence[Callable[[Image.Image, Face], float]]
+    body_gender: Callable[[Image.Image, tuple[float, float, float, float]], float]
+    garments: Sequence[str]
+    # The person mask that tightens garment regions: the selfie segmenter over the person's box,
+    # or (None) the mask the pose landmark model gives for free.
+    segment: Callable[[Image.Image, Box], PersonMask] | None = None
+
+
+def shipped_models() -> SceneModels:
+    """Every model from weights/, loaded once per process."""
+    from .face_gender import face_gender_agegender, face_gender_cydral
+    from .faces import face_detector
+    from .garments import garment_detector
+    from .gender import gender_classifier
+    from .pose import person_detector, pose_landmarker
+
+    detector = garment_detector()
+    return SceneModels(
+        detect_garments=detector.detect,
+        find_people=person_detector().people,
+        read_pose=pose_landmarker().pose,
+        find_faces=face_detector().detect,
+        face_genders=(face_gender_cydral().p_women, face_gender_agegender().p_women),
+        body_gender=lambda image, box: gender_classifier().classify(image, box).p_women,
+        garments=detector.garment_classes,
+    )
+
+
+def _prominence(box: Box, width: int, height: int) -> float:
+    """How much a person is what the photo is about: big, and near the middle."""
+    area = box.width * box.height / (width * height)
+    off_centre = abs((box.x1 + box.x2) / 2 / width - 0.5)
+    return area * (1.0 - off_centre)
+
+
+def _person_box(pose: Pose, width: int, height: int) -> Box:
+    """The person's outline from the landmarks seen in the photo, with room for hair, hands and shoes."""
+    seen = pose.points[(pose.visibility >= 0.5)]
+    if len(seen) == 0:
+        seen = pose.points
+    shoulders = (pose.points[LEFT_SHOULDER] + pose.points[RIGHT_SHOULDER]) / 2
+    hips = (pose.points[LEFT_HIP] + pose.points[RIGHT_HIP]) / 2
+    torso = float(np.linalg.norm(shoulders - hips)) or 1.0
+    x1, y1 = seen.min(0)
+    x2, y2 = seen.max(0)
+    return Box("person", pose.score, x1 - 0.25 * torso, y1 - 0.4 * torso, x2 + 0.25 * torso, y2 + 0.15 * torso).clipped(
+        width, height
+    )
+
+
+def _face_of(pose: Pose | None, box: Box, faces: list[Face]) -> Face | None:
+    """The face that belongs to this person: the one over the nose landmark, else the highest in their box."""
+    if pose is not None:
+        nx, ny = pose.points[NOSE]
+        for face in faces:
+            f, mx, my = face.box, face.box.width / 4, face.box.height / 4
+            if f.x1 - mx <= nx <= f.x2 + mx and f.y1 - my <= ny <= f.y2 + my:
+                return face
+    top = box.y1 + 0.45 * box.height  # a face is in the upper part of a person's box
+    inside = [f for f in faces if box.x1 <= (f.box.x1 + f.box.x2) / 2 <= box.x2 and box.y1 <= f.box.y1 <= top]
+    return min(inside, key=lambda f: f.box.y1, default=None)
+
+
+def head_faces(image: Image.Image, pose: Pose, find_faces: Callable[[Image.Image], list[Face]]) -> list[Face]:
+    """Faces looked for again in a close crop of the head: the full-range detector misses small faces.
+
+    The crop is centred on the nose and as wide as the shoulders, so a head that fills 20 pixels
+    of a group photo fills a good share of the detector's input.
+    """
+    shoulders = float(np.linalg.norm(pose.points[LEFT_SHOULDER] - pose.points[RIGHT_SHOULDER]))
+    side = max(48.0, 1.6 * shoulders)
+    nx, ny = (float(v) for v in pose.points[NOSE])
+    x1, y1 = max(0.0, nx - side / 2), max(0.0, ny - side / 2)
+    x2, y2 = min(float(image.width), nx + side / 2), min(float(image.height), ny + side / 2)
+    if x2 - x1 < 16 or y2 - y1 < 16:
+        return []
+    crop = image.crop((round(x1), round(y1), round(x2), round(y2)))
+    return [f.shifted(round(x1), round(y1)) for f in find_faces(crop)]
+
+
+def read_gender(face_votes: Sequence[float], body: Callable[[], float]) -> GenderReading:
+    """Face first, when the face models agree; the figure when it is nearly certain; else not sure.
+
+    The face models agree when at least one is sure (P(women) at least FACE_SURE from 0.5) and none
+    leans the other way. A nearly certain figure overrules the faces: drawn faces fool the face
+    models, and a real photo's figure is rarely that certain.
+    """
+    side = _face_side(face_votes)
+    p_body = body()
+    body_sure = abs(p_body - 0.5) >= BODY_SURE
+    if side is not None and not (body_sure and (p_body >= 0.5) != side):
+        return GenderReading(float(np.mean(face_votes)), "face")
+    if body_sure:
+        return GenderReading(p_body, "figure")
+    return GenderReading(float(np.mean(face_votes)) if face_votes else p_body, "unsure")
+
+
+def _face_side(votes: Sequence[float]) -> bool | None:
+    """True for women, False for men, None when the face models do not agree."""
+    sure = {p >= 0.5 for p in votes if abs(p - 0.5) >= FACE_SURE}
+    if len(sure) != 1:
+        return None
+    side = sure.pop()
+    if any((p >= 0.5) != side and abs(p - 0.5) >= FACE_LEANS for p in votes):
+        return None
+    return side
+
+
+def _candidates(image: Image.Image, models: SceneModels, boxes: list[Box]) -> list[tuple[Person, Box | None]]:
+    """People from the pose detector, plus any person box of the garment detector it missed."""
+    people = [(p, None) for p in models.find_people(image)]
+    for box in (b for b in boxes if b.label == "person"):
+        covered = any(box.x1 <= p.hips[0] <= box.x2 and box.y1 <= p.hips[1] <= box.y2 for p, _ in people)
+        if not covered:
+            people.append((Person.from_box(box), box))
+    w, h = image.size
+    people.sort(key=lambda c: _prominence(c[1] or c[0].box, w, h), reverse=True)
+    return people[:MAX_PEOPLE]
+
+
+@contextmanager
+def timed(timings: dict[str, float] | None, stage: str) -> Iterator[None]:
+    """Adds the milliseconds the block took to `timings[stage]` (nothing when timings is None)."""
+    start = time.perf_counter()
+    yield
+    if timings is not None:
+        timings[stage] = round(timings.get(stage, 0.0) + (time.perf_counter() - start) * 1000, 1)
+
+
+def read_scene(image: Image.Image, models: SceneModels, timings: dict[str, float] | None = None) -> Scene:
+    """Every person in the photo, the main one first; a photo with nobody in it has no garments."""
+    w, h = image.size
+    with timed(timings, "detect"):
+        boxes = models.detect_garments(image)
+    with timed(timings, "faces"):
+        faces = models.find_faces(image)
+    with timed(timings, "people"):
+        candidates = _candidates(image, models, boxes)
+    seen = []
+    for person, detector_box in candidates:
+        with timed(timings, "pose"):
+            pose = models.read_pose(image, person)
+        if pose is None and detector_box is None:
+            continue  # the pose detector's guess, not confirmed by the landmark model
+        seen.append(_read_person(image, models, boxes, faces, pose, detector_box, timings))
+    seen.sort(key=lambda s: _prominence(s.box, w, h), reverse=True)
+    return Scene(w, h, tuple(seen))
+
+
+def _read_person(image, models, boxes, faces, pose, detector_box, timings) -> SeenPerson:
+    w, h = image.size
+    box = _person_box(pose, w, h) if pose is not None else detector_box
+    detected = {b.label: b for b in pick_garments(boxes, box, models.garments)}
+    face = _face_of(pose, box, faces)
+    if face is None and pose is not None and pose.seen(NOSE):
+        with timed(timings, "faces"):
+            face = _face_of(pose, box, head_faces(image, pose, models.find_faces))
+    with timed(timings, "gender"):
+        gender = read_gender(
+            [p(image, face) for p in models.face_genders] if face is not None else [],
+            lambda: models.body_gender(image, box.as_tuple()),
+        )
+    if pose is None:  # a person only the garment detector saw: its boxes are all there is
+        garments = tuple((b, "detector") for b in detected.values())
+        return SeenPerson(box, "unknown", "unknown", garments, gender, face.box if face else None)
+    parts = body_parts(pose, w, h)
+    with timed(timings, "regions"):
+        mask_over = models.segment(image, box).over if models.segment else pose.mask_over
+        raw = pose_regions(pose, parts, w, h)
+        regions = {c: tightened(r, mask_over(r.as_tuple(), MASK_SIDE, MASK_SIDE)) for c, r in raw.items()}
+    garments = tuple(fused(regions, detected, box))
+    face_box = face.box if face else None
+    return SeenPerson(box, parts.shot, facing(pose, face is not None), garments, gender, face_box, parts, mask_over)

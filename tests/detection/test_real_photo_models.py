@@ -1,0 +1,115 @@
+"""The pretrained models on real photos of people: faces, poses, face gender, and the whole scene."""
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from detection import pose as lm
+from detection.body import body_parts
+from detection.face_gender import face_gender_agegender, face_gender_cydral
+from detection.faces import face_detector
+from detection.pose import person_detector, pose_landmarker
+from detection.scene import read_scene, shipped_models
+
+
+def photo(real_photos, name):
+    labels, path = real_photos[name]
+    with Image.open(path) as image:
+        return labels, image.convert("RGB")
+
+
+def inside(point, box, slack=0.0):
+    x, y = point
+    x1, y1, x2, y2 = box
+    sx, sy = (x2 - x1) * slack, (y2 - y1) * slack
+    return x1 - sx <= x <= x2 + sx and y1 - sy <= y <= y2 + sy
+
+
+def landscape() -> Image.Image:
+    sky = np.zeros((480, 640, 3), np.uint8)
+    sky[:300] = (135, 190, 235)
+    sky[300:] = (70, 140, 60)
+    return Image.fromarray(sky)
+
+
+def test_the_face_detector_finds_the_face_on_the_head_and_none_in_a_landscape(real_photos):
+    labels, image = photo(real_photos, "messi5.jpg")
+    faces = face_detector().detect(image)
+    assert len(faces) == 1
+    x1, y1, x2, y2 = labels.person
+    face = faces[0].box
+    assert inside(((face.x1 + face.x2) / 2, (face.y1 + face.y2) / 2), (x1, y1, x2, y1 + 0.4 * (y2 - y1)))
+    assert face_detector().detect(landscape()) == []
+
+
+def test_the_pose_puts_the_feet_on_the_boots_and_sees_a_full_shot(real_photos):
+    labels, image = photo(real_photos, "messi5.jpg")
+    people = person_detector().people(image)
+    assert people, "the detector finds the player"
+    pose = pose_landmarker().pose(image, people[0])
+    assert pose is not None
+    boots = next(g.box for g in labels.garments if g.category == "footwear")
+    for ankle in (lm.LEFT_ANKLE, lm.RIGHT_ANKLE):
+        assert inside(pose.points[ankle], boots, slack=0.1)
+    assert body_parts(pose, *image.size).shot == "full shot"
+
+
+def test_a_head_and_shoulders_portrait_shows_no_legs(real_photos):
+    _, image = photo(real_photos, "obama.jpg")
+    people = person_detector().people(image)
+    pose = pose_landmarker().pose(image, people[0])
+    parts = body_parts(pose, *image.size)
+    assert parts.torso and parts.head and not parts.legs and not parts.feet
+    assert parts.shot == "upper body"
+
+
+def test_the_landmark_model_sees_nobody_in_a_landscape():
+    from detection.boxes import Box
+    from detection.pose import Person
+
+    assert person_detector().people(landscape()) == []
+    assert pose_landmarker().pose(landscape(), Person.from_box(Box("person", 1.0, 200, 50, 400, 450))) is None
+
+
+@pytest.mark.parametrize("model", [face_gender_cydral, face_gender_agegender], ids=["cydral", "agegender"])
+def test_a_face_gender_model_reads_most_labelled_faces_right(real_photos, model):
+    right, total = 0, 0
+    for labels, path in real_photos.values():
+        with Image.open(path) as opened:
+            image = opened.convert("RGB")
+        faces = [f for f in face_detector().detect(image) if inside(_centre(f.box), labels.person)]
+        if not faces:
+            continue
+        face = max(faces, key=lambda f: f.box.width)
+        p_women = model().p_women(image, face)
+        right += (p_women >= 0.5) == (labels.gender == "women")
+        total += 1
+    assert total >= 10
+    assert right / total >= 0.8
+
+
+def _centre(box):
+    return (box.x1 + box.x2) / 2, (box.y1 + box.y2) / 2
+
+
+def test_the_scene_of_two_men_has_two_people_and_shops_the_one_seen_whole(real_photos):
+    labels, image = photo(real_photos, "basketball1.png")
+    scene = read_scene(image, shipped_models())
+    assert len(scene.people) == 2
+    main = scene.main
+    assert inside(_centre(main.box), labels.person)
+    assert {b.label for b, _ in main.garments} == {"topwear", "bottomwear", "footwear"}
+    shoes = next(b for b, _ in main.garments if b.label == "footwear")
+    assert inside(_centre(shoes), labels.person)  # on his feet, not on the chair
+
+
+def test_a_portrait_reports_no_garment_that_is_out_of_the_frame(real_photos):
+    _, image = photo(real_photos, "grace_hopper.jpg")
+    scene = read_scene(image, shipped_models())
+    assert [b.label for b, _ in scene.main.garments] == ["topwear"]
+    assert scene.main.shot == "upper body"
+
+
+def test_a_landscape_has_nobody_and_so_no_garments():
+    scene = read_scene(landscape(), shipped_models())
+    assert scene.people == ()

@@ -1,0 +1,120 @@
+"""`manage.py evaluate_real_photos`: what the worker sees on the labelled real photos, scored, with pictures."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from tqdm import tqdm
+
+REPORTS = Path(settings.BASE_DIR) / "reports" / "real_photos"
+
+
+class Command(BaseCommand):
+    help = (
+        "Score the shipped models and the look pipeline on the labelled real photos (training/data/real_photos.json)."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--photos", type=Path, default=settings.DATA_DIR / "real-photos", help="fetched here")
+        parser.add_argument("--cache", type=Path, default=settings.DATA_DIR / "packages")
+        parser.add_argument("--labels", type=Path, help="another labels file (a held-back set, say)")
+        parser.add_argument("--pictures", type=Path, default=REPORTS, help="where the drawn boxes go")
+        parser.add_argument("--no-catalog", action="store_true", help="skip recommendations (colour, exact match)")
+        parser.add_argument("--mask", choices=("pose", "selfie"), default="pose", help="person mask for regions")
+        parser.add_argument("--mask-crops", action="store_true", help="embed crops masked to the person")
+        parser.add_argument("--json", action="store_true")
+
+    def handle(self, *args, **opts) -> None:
+        from catalog.models import Product
+        from detection.photos import PhotoLimits, decode_photo
+        from detection.scene import read_scene, shipped_models
+        from detection.segmentation import person_segmenter
+        from training.real_photo_eval import evaluate
+        from training.real_photos import LABELS, fetch_photos, labelled_photos
+
+        settings.LOOK_MASK_CROPS = opts["mask_crops"]  # this process only: the pipeline reads it per look
+        photos = labelled_photos(opts["labels"] or LABELS)
+        fetch_photos(opts["photos"], opts["cache"], photos)
+        models = shipped_models()
+        if opts["mask"] == "selfie":
+            models.segment = person_segmenter().mask
+        limits = PhotoLimits(settings.LOOK_MAX_BYTES, settings.LOOK_MAX_PIXELS, max_side=settings.LOOK_MAX_SIDE)
+
+        # Each photo goes through the upload's own decoding (so it is shrunk as the worker gets it),
+        # and the labels are scaled with it.
+        stored = {}
+        for photo in photos:
+            data = photo.path(opts["photos"]).read_bytes()
+            clean = decode_photo(data, limits)
+            stored[photo.name] = clean
+        scaled = [p.scaled(stored[p.name].width / _width(p.path(opts["photos"]))) for p in photos]
+        cleaned = opts["photos"] / "as-uploaded"
+        cleaned.mkdir(parents=True, exist_ok=True)
+        for photo in scaled:
+            photo.path(cleaned).write_bytes(stored[photo.name].jpeg)
+
+        recommend = None
+        if not opts["no_catalog"]:
+            if not Product.objects.exists():
+                raise CommandError("the catalog is empty: run `make demo-catalog` first (or pass --no-catalog)")
+            recommend = _recommend
+        results, figures = evaluate(
+            scaled,
+            cleaned,
+            lambda image: read_scene(image, models),
+            recommend,
+            opts["pictures"],
+            progress=lambda xs: tqdm(xs, desc="real photos", unit="photo"),
+        )
+        figures["mask"] = opts["mask"]
+        figures["crops_masked"] = opts["mask_crops"]
+        if opts["json"]:
+            self.stdout.write(json.dumps(figures))
+            return
+        for r in results:
+            found = ", ".join(f"{c} {iou:.2f}" for c, iou in r.found.items())
+            self.stdout.write(
+                f"{r.name:18} {r.gender_label:5} seen {r.gender_seen or 'unsure':6} ({r.gender_source:6}) "
+                f"{r.shot:13} {r.facing:5} found [{found}] invented {r.invented} exact {r.exact_labels}"
+            )
+        self.stdout.write(json.dumps(figures, indent=1))
+        self.stdout.write(f"pictures in {opts['pictures']}")
+
+
+def _width(path: Path) -> int:
+    from PIL import Image
+
+    with Image.open(path) as image:
+        return image.width
+
+
+def _recommend(path: Path, person: int) -> dict[str, list[tuple[str, bool]]]:
+    """The worker's pipeline on one photo for one person, against the catalog; the look is deleted after."""
+    from PIL import Image
+
+    from shopthelook import pipeline
+    from shopthelook.models import Look
+    from shopthelook.payloads import look_payload
+
+    with Image.open(path) as image:
+        look = Look(width=image.width, height=image.height)
+    look.photo.save("eval.jpg", ContentFile(path.read_bytes()), save=False)
+    look.save()
+    try:
+        pipeline.run_look(look.pk)
+        if person:
+            pipeline.shop_person(look.pk, person)
+        look.refresh_from_db()
+        shown = look_payload(look)["items"]
+        return {
+            item["category"]: [(r["colour"], r["match"] == "exact match") for r in item["recommendations"]]
+            for item in shown
+            if item["source"] != "shopper"
+        }
+    finally:
+        look.photo.delete(save=False)
+        look.delete()

