@@ -16,6 +16,9 @@ from .boxes import Box
 from .pose import Pose
 
 VISIBLE = 0.5  # landmark visibility above which a joint counts as seen
+# ... and above which it counts as half seen: a garment there is reported only when the detector
+# finds it too (the pose model doubts the stick legs of drawn figures, and legs behind a table).
+HALF_SEEN = 0.3
 FOOT_POINTS = (lm.LEFT_ANKLE, lm.RIGHT_ANKLE, lm.LEFT_HEEL, lm.RIGHT_HEEL, lm.LEFT_TOE, lm.RIGHT_TOE)
 SLACK = 0.15  # share of a pose region's size by which it is grown before a detector box is compared
 IN_REGION = 0.6  # share of a detector box that must lie in the (grown) pose region
@@ -45,15 +48,15 @@ class BodyParts:
         return "partial"
 
 
-def _seen(pose: Pose, index: int, width: int, height: int) -> bool:
+def _seen(pose: Pose, index: int, width: int, height: int, threshold: float = VISIBLE) -> bool:
     """A landmark the model is sure of and that lies inside the photo (the model also guesses joints out of frame)."""
     x, y = pose.points[index]
-    return pose.visibility[index] >= VISIBLE and 0 <= x < width and 0 <= y < height
+    return pose.visibility[index] >= threshold and 0 <= x < width and 0 <= y < height
 
 
-def body_parts(pose: Pose, width: int, height: int) -> BodyParts:
+def body_parts(pose: Pose, width: int, height: int, threshold: float = VISIBLE) -> BodyParts:
     def any_seen(*indices: int) -> bool:
-        return any(_seen(pose, i, width, height) for i in indices)
+        return any(_seen(pose, i, width, height, threshold) for i in indices)
 
     return BodyParts(
         head=any_seen(lm.NOSE, lm.LEFT_EYE, lm.RIGHT_EYE),
@@ -80,7 +83,7 @@ def _extent(points: np.ndarray) -> tuple[float, float, float, float]:
     return float(points[:, 0].min()), float(points[:, 1].min()), float(points[:, 0].max()), float(points[:, 1].max())
 
 
-def pose_regions(pose: Pose, parts: BodyParts, width: int, height: int) -> dict[str, Box]:
+def pose_regions(pose: Pose, parts: BodyParts, width: int, height: int, threshold: float = VISIBLE) -> dict[str, Box]:
     """A box for each garment category whose body part is visible, from the landmarks alone."""
     p = pose.points
     shoulders, hips = p[[lm.LEFT_SHOULDER, lm.RIGHT_SHOULDER]], p[[lm.LEFT_HIP, lm.RIGHT_HIP]]
@@ -91,7 +94,7 @@ def pose_regions(pose: Pose, parts: BodyParts, width: int, height: int) -> dict[
         pad = 0.12 * torso
         regions["topwear"] = (x1 - pad, y1 - 0.12 * torso, x2 + pad, max(y2, hips[:, 1].max()) + 0.12 * torso)
     if parts.legs:
-        ankles = [i for i in (lm.LEFT_ANKLE, lm.RIGHT_ANKLE) if _seen(pose, i, width, height)]
+        ankles = [i for i in (lm.LEFT_ANKLE, lm.RIGHT_ANKLE) if _seen(pose, i, width, height, threshold)]
         legs = p[[lm.LEFT_HIP, lm.RIGHT_HIP, lm.LEFT_KNEE, lm.RIGHT_KNEE, *ankles]]
         x1, y1, x2, y2 = _extent(legs)
         pad = 0.15 * torso
@@ -102,7 +105,7 @@ def pose_regions(pose: Pose, parts: BodyParts, width: int, height: int) -> dict[
             y2 + (0.05 if ankles else 0.3) * torso,
         )
     if parts.feet:
-        feet = p[[i for i in FOOT_POINTS if _seen(pose, i, width, height)]]
+        feet = p[[i for i in FOOT_POINTS if _seen(pose, i, width, height, threshold)]]
         x1, y1, x2, y2 = _extent(feet)
         pad = 0.12 * torso
         regions["footwear"] = (x1 - pad, y1 - pad, x2 + pad, y2 + pad)
@@ -149,14 +152,20 @@ def agrees(box: Box, region: Box, person: Box) -> bool:
     return _share_inside(box, grown) >= IN_REGION and _share_inside(box, person) >= ON_PERSON
 
 
-def fused(regions: dict[str, Box], detected: dict[str, Box], person: Box) -> list[tuple[Box, str]]:
+def fused(
+    regions: dict[str, Box], detected: dict[str, Box], person: Box, half_seen: frozenset[str] = frozenset()
+) -> list[tuple[Box, str]]:
     """Each visible garment once: the detector's box where it agrees with the pose region, else the region.
 
     Returns (box, source) pairs, source "detector" or "pose". A detector box whose body part is not
-    visible is dropped: a shoe found on a chair is not a shoe worn by the person.
+    visible is dropped: a shoe found on a chair is not a shoe worn by the person. A garment whose
+    part is only half seen (`half_seen`) needs both: the detector's box, agreeing with the region.
     """
     out = []
     for category, region in regions.items():
         box = detected.get(category)
-        out.append((box, "detector") if box is not None and agrees(box, region, person) else (region, "pose"))
+        if box is not None and agrees(box, region, person):
+            out.append((box, "detector"))
+        elif category not in half_seen:
+            out.append((region, "pose"))
     return out

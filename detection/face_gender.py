@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from .boxes import pixel_affine
+from .boxes import pixel_affine, rgb
 from .faces import Face
 from .litert import TFLiteModel
 from .registry import ModelEntry, register
@@ -24,7 +24,7 @@ def face_chip(image: Image.Image, face: Face, size: int, padding: float) -> Imag
     cos, sin = math.cos(angle), math.sin(angle)
     half = side / 2
     data = pixel_affine((cos * k, -sin * k, cx - half * (cos - sin), sin * k, cos * k, cy - half * (sin + cos)))
-    return image.convert("RGB").transform((size, size), Image.Transform.AFFINE, data, Image.Resampling.BILINEAR)
+    return rgb(image).transform((size, size), Image.Transform.AFFINE, data, Image.Resampling.BILINEAR)
 
 
 class FaceGenderClassifier:

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from .boxes import Box, pixel_affine
+from .boxes import Box, pixel_affine, rgb
 from .litert import TFLiteModel
 from .registry import ModelEntry, register
 from .ssd import anchor_centres, decode, signed_input, weighted_nms
@@ -164,7 +164,7 @@ class PoseLandmarker:
     def pose(self, image: Image.Image, person: Person) -> Pose | None:
         """The person's landmarks, or None when the landmark model sees nobody in the crop."""
         roi = person.roi
-        crop = image.convert("RGB").transform(
+        crop = rgb(image).transform(
             (self.size, self.size), Image.Transform.AFFINE, roi.affine(self.size), Image.Resampling.BILINEAR
         )
         pixels = (np.asarray(crop, np.float32) / 255.0)[None]

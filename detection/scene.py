@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from PIL import Image
 
-from .body import BodyParts, body_parts, facing, fused, pose_regions, tightened
+from .body import HALF_SEEN, BodyParts, body_parts, facing, fused, pose_regions, tightened
 from .boxes import Box
 from .faces import Face
 from .outfit import pick_garments
@@ -113,7 +113,7 @@ def _prominence(box: Box, width: int, height: int) -> float:
 
 def _person_box(pose: Pose, width: int, height: int) -> Box:
     """The person's outline from the landmarks seen in the photo, with room for hair, hands and shoes."""
-    seen = pose.points[(pose.visibility >= 0.5)]
+    seen = pose.points[(pose.visibility >= HALF_SEEN)]
     if len(seen) == 0:
         seen = pose.points
     shoulders = (pose.points[LEFT_SHOULDER] + pose.points[RIGHT_SHOULDER]) / 2
@@ -156,21 +156,37 @@ def head_faces(image: Image.Image, pose: Pose, find_faces: Callable[[Image.Image
     return [f.shifted(round(x1), round(y1)) for f in find_faces(crop)]
 
 
-def read_gender(face_votes: Sequence[float], body: Callable[[], float]) -> GenderReading:
-    """Face first, when the face models agree; the figure when it is nearly certain; else not sure.
+def body_is_sure(p_body: float) -> bool:
+    return abs(p_body - 0.5) >= BODY_SURE
+
+
+def read_gender(face_votes: Sequence[float], p_body: float) -> GenderReading:
+    """The figure when it is nearly certain; else the face, when the face models agree; else not sure.
 
     The face models agree when at least one is sure (P(women) at least FACE_SURE from 0.5) and none
-    leans the other way. A nearly certain figure overrules the faces: drawn faces fool the face
-    models, and a real photo's figure is rarely that certain.
+    leans the other way. A nearly certain figure comes first because it was never wrong where the
+    faces were right, measured: drawn faces fool both face models (they agree on the wrong answer
+    for most synthetic figures), and a real photo's figure is rarely that certain.
     """
-    side = _face_side(face_votes)
-    p_body = body()
-    body_sure = abs(p_body - 0.5) >= BODY_SURE
-    if side is not None and not (body_sure and (p_body >= 0.5) != side):
-        return GenderReading(float(np.mean(face_votes)), "face")
-    if body_sure:
+    if body_is_sure(p_body):
         return GenderReading(p_body, "figure")
+    if _face_side(face_votes) is not None:
+        return GenderReading(float(np.mean(face_votes)), "face")
     return GenderReading(float(np.mean(face_votes)) if face_votes else p_body, "unsure")
+
+
+class _Faces:
+    """The faces of the whole photo, found the first time a person needs them (a sure figure never does)."""
+
+    def __init__(self, image: Image.Image, find: Callable[[Image.Image], list[Face]], timings):
+        self.image, self.find, self.timings = image, find, timings
+        self._found: list[Face] | None = None
+
+    def all(self) -> list[Face]:
+        if self._found is None:
+            with timed(self.timings, "faces"):
+                self._found = self.find(self.image)
+        return self._found
 
 
 def _face_side(votes: Sequence[float]) -> bool | None:
@@ -185,12 +201,17 @@ def _face_side(votes: Sequence[float]) -> bool | None:
 
 
 def _candidates(image: Image.Image, models: SceneModels, boxes: list[Box]) -> list[tuple[Person, Box | None]]:
-    """People from the pose detector, plus any person box of the garment detector it missed."""
-    people = [(p, None) for p in models.find_people(image)]
-    for box in (b for b in boxes if b.label == "person"):
-        covered = any(box.x1 <= p.hips[0] <= box.x2 and box.y1 <= p.hips[1] <= box.y2 for p, _ in people)
-        if not covered:
-            people.append((Person.from_box(box), box))
+    """People from the pose detector, each with the garment detector's person box around them if there is one,
+    plus any person box of the garment detector that the pose detector missed."""
+    detector_people = [b for b in boxes if b.label == "person"]
+
+    def around(p: Person) -> Box | None:
+        covering = [b for b in detector_people if b.x1 <= p.hips[0] <= b.x2 and b.y1 <= p.hips[1] <= b.y2]
+        return max(covering, key=lambda b: b.score, default=None)
+
+    people = [(p, around(p)) for p in models.find_people(image)]
+    taken = {id(b) for _, b in people if b is not None}
+    people += [(Person.from_box(b), b) for b in detector_people if id(b) not in taken]
     w, h = image.size
     people.sort(key=lambda c: _prominence(c[1] or c[0].box, w, h), reverse=True)
     return people[:MAX_PEOPLE]
@@ -210,8 +231,7 @@ def read_scene(image: Image.Image, models: SceneModels, timings: dict[str, float
     w, h = image.size
     with timed(timings, "detect"):
         boxes = models.detect_garments(image)
-    with timed(timings, "faces"):
-        faces = models.find_faces(image)
+    faces = _Faces(image, models.find_faces, timings)
     with timed(timings, "people"):
         candidates = _candidates(image, models, boxes)
     seen = []
@@ -221,31 +241,44 @@ def read_scene(image: Image.Image, models: SceneModels, timings: dict[str, float
         if pose is None and detector_box is None:
             continue  # the pose detector's guess, not confirmed by the landmark model
         seen.append(_read_person(image, models, boxes, faces, pose, detector_box, timings))
-    seen.sort(key=lambda s: _prominence(s.box, w, h), reverse=True)
+    # Whose pose could be read comes first: a person the landmark model cannot read is mostly out of view.
+    seen.sort(key=lambda s: (s.shot != "unknown", _prominence(s.box, w, h)), reverse=True)
     return Scene(w, h, tuple(seen))
+
+
+def _by_category(strict: BodyParts, loose: BodyParts) -> list[tuple[str, bool, bool]]:
+    """(category, seen, half seen) of each garment by the body part it is worn on."""
+    return [
+        ("topwear", strict.torso, loose.torso),
+        ("bottomwear", strict.legs, loose.legs),
+        ("footwear", strict.feet, loose.feet),
+    ]
 
 
 def _read_person(image, models, boxes, faces, pose, detector_box, timings) -> SeenPerson:
     w, h = image.size
     box = _person_box(pose, w, h) if pose is not None else detector_box
     detected = {b.label: b for b in pick_garments(boxes, box, models.garments)}
-    face = _face_of(pose, box, faces)
-    if face is None and pose is not None and pose.seen(NOSE):
-        with timed(timings, "faces"):
-            face = _face_of(pose, box, head_faces(image, pose, models.find_faces))
     with timed(timings, "gender"):
-        gender = read_gender(
-            [p(image, face) for p in models.face_genders] if face is not None else [],
-            lambda: models.body_gender(image, box.as_tuple()),
-        )
+        p_body = models.body_gender(image, box.as_tuple())
+    face = None
+    if not body_is_sure(p_body):
+        face = _face_of(pose, box, faces.all())
+        if face is None and pose is not None and pose.seen(NOSE):
+            with timed(timings, "faces"):
+                face = _face_of(pose, box, head_faces(image, pose, models.find_faces))
+    with timed(timings, "gender"):
+        gender = read_gender([p(image, face) for p in models.face_genders] if face is not None else [], p_body)
     if pose is None:  # a person only the garment detector saw: its boxes are all there is
         garments = tuple((b, "detector") for b in detected.values())
         return SeenPerson(box, "unknown", "unknown", garments, gender, face.box if face else None)
     parts = body_parts(pose, w, h)
+    half = body_parts(pose, w, h, HALF_SEEN)
+    half_seen = frozenset(c for c, strict, loose in _by_category(parts, half) if loose and not strict)
     with timed(timings, "regions"):
         mask_over = models.segment(image, box).over if models.segment else pose.mask_over
-        raw = pose_regions(pose, parts, w, h)
+        raw = pose_regions(pose, half, w, h, HALF_SEEN)
         regions = {c: tightened(r, mask_over(r.as_tuple(), MASK_SIDE, MASK_SIDE)) for c, r in raw.items()}
-    garments = tuple(fused(regions, detected, box))
+    garments = tuple(fused(regions, detected, box, half_seen))
     face_box = face.box if face else None
     return SeenPerson(box, parts.shot, facing(pose, face is not None), garments, gender, face_box, parts, mask_over)

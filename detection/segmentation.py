@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from .boxes import Box
+from .boxes import Box, rgb
 from .litert import TFLiteModel
 from .registry import ModelEntry, register
 
@@ -49,7 +49,7 @@ class PersonSegmenter:
         return cls(entry.path, entry.info)
 
     def mask(self, image: Image.Image, box: Box) -> PersonMask:
-        crop = image.convert("RGB").crop(tuple(round(v) for v in box.as_tuple()))
+        crop = rgb(image.crop(tuple(round(v) for v in box.as_tuple())))
         pixels = np.asarray(crop.resize((self.width, self.height), Image.Resampling.BILINEAR), np.float32) / 255.0
         (out,) = self.model.run(pixels[None])
         return PersonMask(box, out[0, :, :, 0])

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
-from .boxes import Letterbox, pixel_affine
+from .boxes import Letterbox, pixel_affine, rgb
 
 
 def anchor_centres(input_size: int, strides: Sequence[int], per_cell: Sequence[int]) -> np.ndarray:
@@ -36,7 +36,7 @@ def signed_input(image: Image.Image, size: int) -> tuple[np.ndarray, Letterbox]:
     scale = size / max(image.width, image.height)
     box = Letterbox(scale, (size - image.width * scale) / 2, (size - image.height * scale) / 2)
     data = pixel_affine((1 / scale, 0.0, -box.pad_x / scale, 0.0, 1 / scale, -box.pad_y / scale))
-    warped = image.convert("RGB").transform((size, size), Image.Transform.AFFINE, data, Image.Resampling.BILINEAR)
+    warped = rgb(image).transform((size, size), Image.Transform.AFFINE, data, Image.Resampling.BILINEAR)
     return (np.asarray(warped, np.float32) * (2.0 / 255.0) - 1.0)[None], box
 
 

@@ -50,7 +50,7 @@ def test_a_shopper_uploads_a_photo_and_refines_the_results(live_server, celery_w
     wait.until(ec.url_contains("/looks/"))
     wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "#look[data-status=done] .item")))
     assert browser.find_elements(By.CSS_SELECTOR, "#progress li.reached")[-1].text == "Done"
-    boxes = browser.find_elements(By.CSS_SELECTOR, "#boxes .box")
+    boxes = browser.find_elements(By.CSS_SELECTOR, "#boxes .box:not(.person)")
     items = browser.find_elements(By.CSS_SELECTOR, "#items .item")
     assert len(boxes) == len(items) >= 2
     for item in items:
@@ -94,4 +94,41 @@ def test_a_shopper_uploads_a_photo_and_refines_the_results(live_server, celery_w
         )
     )
     assert drawn == ["footwear"]
-    assert len(browser.find_elements(By.CSS_SELECTOR, "#boxes .box")) == len(items) + 1
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#boxes .box:not(.person)")) == len(items) + 1
+
+
+def test_a_shopper_picks_the_second_person_of_a_two_person_photo(
+    live_server, celery_worker, catalog, browser, real_photos
+):
+    # given: a real photo of two men (basketball1), uploaded from the page
+    _, path = real_photos["basketball1.png"]
+    wait = WebDriverWait(browser, 60)
+    browser.get(live_server.url + "/")
+    browser.find_element(By.ID, "photo").send_keys(str(path))
+    wait.until(ec.visibility_of_element_located((By.ID, "preview")))
+    browser.find_element(By.ID, "submit").click()
+    wait.until(ec.url_contains("/looks/"))
+    wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "#look[data-status=done] .item")))
+
+    # then: the page shows both people, the first one shopped, and what it saw of him
+    buttons = browser.find_elements(By.CSS_SELECTOR, "#people button")
+    assert len(buttons) == 2
+    assert buttons[0].get_attribute("aria-pressed") == "true"
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#boxes .box.person")) == 2
+    assert "full shot" in browser.find_element(By.ID, "seen").text
+    first = browser.execute_script("return [...document.querySelectorAll('#items .item')].map(i => i.dataset.item)")
+
+    # when: the shopper picks the second person
+    buttons[1].click()
+
+    # then: the items are that person's, found without analysing the photo again
+    WebDriverWait(browser, 60, ignored_exceptions=(StaleElementReferenceException,)).until(
+        lambda d: d.execute_script(
+            """const b = document.querySelector('#people button[data-person="1"]');
+               return b && b.getAttribute('aria-pressed') === 'true'
+                 && document.querySelector('#look').dataset.status === 'done'
+                 && document.querySelectorAll('#items .item .card').length > 0;"""
+        )
+    )
+    second = browser.execute_script("return [...document.querySelectorAll('#items .item')].map(i => i.dataset.item)")
+    assert second and set(second).isdisjoint(first)

@@ -19,7 +19,8 @@ from shopthelook.servers import child_pids, free_port, point_celery_at, start_ce
 from synthetic.designs import generate_catalog
 from training.bench import percentile, photos
 
-STAGES = ("queue", "load", "detect", "gender", "embed", "search", "store")
+# The pipeline's stages in the order they run (see shopthelook.pipeline and detection.scene).
+STAGES = ("queue", "load", "detect", "faces", "people", "pose", "regions", "gender", "embed", "search", "store")
 
 
 def rss_mb(pid: int) -> float:
@@ -80,7 +81,7 @@ class Command(BaseCommand):
                 "photo_size": [1280, 960],
                 "catalog_vectors": ProductEmbedding.objects.count(),
                 "upload_to_done_ms": summary(totals),
-                "stages_ms": {s: summary(v) for s, v in stages.items()},
+                "stages_ms": {s: summary(v) for s, v in stages.items() if any(v)},
                 "worker_rss_mb": round(rss_mb(worker.pid), 1),
                 "items_per_look": round(sum(look.items.count() for look in looks) / len(looks), 2),
             }
