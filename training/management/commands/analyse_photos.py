@@ -1,4 +1,4 @@
-"""`manage.py analyse_photos PHOTO...`: what the shipped detector and gender classifier see in photos."""
+"""`manage.py analyse_photos PHOTO...`: what the shipped models see in photos: raw detections and the scene."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from detection.registry import ModelFileError
 
 
 class Command(BaseCommand):
-    help = "Run the garment detector and the gender classifier on photos and print what they find."
+    help = "Run the shipped models on photos: the garment detector's raw boxes, and the scene the worker reads."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("photos", nargs="+", type=Path)
@@ -22,9 +22,13 @@ class Command(BaseCommand):
         parser.add_argument("--box", action="append", default=[], help="x1,y1,x2,y2 of a person to classify too")
 
     def handle(self, *args, **opts) -> None:
+        from detection.scene import read_scene, shipped_models
+        from shopthelook.pipeline import person_record
+
         try:
             detector = garment_detector()
             gender = gender_classifier()
+            models = shipped_models()
         except ModelFileError as exc:
             raise CommandError(str(exc)) from exc
         extra_boxes = [tuple(float(v) for v in b.split(",")) for b in opts["box"]]
@@ -46,5 +50,6 @@ class Command(BaseCommand):
                 "p_women_whole_photo": round(gender.classify(image).p_women, 3),
                 "p_women_detected_person": [round(gender.classify(image, p.as_tuple()).p_women, 3) for p in persons],
                 "p_women_given_boxes": [round(gender.classify(image, b).p_women, 3) for b in extra_boxes],
+                "people": [person_record(p) for p in read_scene(image, models).people],  # the worker's reading
             }
             self.stdout.write(json.dumps(report))
