@@ -92,7 +92,7 @@ class Pose:
     visibility: np.ndarray  # (33,)
     score: float  # the model's own belief that a person is in the crop
     roi: Roi
-    mask: np.ndarray  # (S, S) probabilities over the crop
+    mask: np.ndarray  # (S, S) person logits over the crop (sigmoid after resampling: cheaper)
 
     def seen(self, landmark: int, threshold: float = 0.5) -> bool:
         return bool(self.visibility[landmark] >= threshold)
@@ -117,7 +117,14 @@ class Pose:
             )
         )
         image = Image.fromarray(self.mask.astype(np.float32), mode="F")
-        return np.asarray(image.transform((width, height), Image.Transform.AFFINE, data, Image.Resampling.BILINEAR))
+        logits = np.asarray(image.transform((width, height), Image.Transform.AFFINE, data, Image.Resampling.BILINEAR))
+        # Outside the crop the transform fills 0, a logit of even odds: call it background.
+        inside = np.asarray(
+            Image.new("F", self.mask.shape[::-1], 1.0).transform(
+                (width, height), Image.Transform.AFFINE, data, Image.Resampling.NEAREST
+            )
+        )
+        return _sigmoid(logits) * inside
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
@@ -173,12 +180,17 @@ class PoseLandmarker:
         if score < self.threshold:
             return None
         values = raw.reshape(-1, 5)[:LANDMARKS]
-        uv = _refined(values[:, :2] / self.size, _sigmoid(heatmap[0]))
-        return Pose(roi.to_photo(uv), _sigmoid(values[:, 3]), score, roi, _sigmoid(mask[0, :, :, 0]))
+        uv = _refined(values[:, :2] / self.size, heatmap[0])
+        return Pose(roi.to_photo(uv), _sigmoid(values[:, 3]), score, roi, mask[0, :, :, 0])
 
 
-def _refined(uv: np.ndarray, heat: np.ndarray, kernel: int = 7, confidence: float = 0.5) -> np.ndarray:
-    """Landmarks moved to the weighted centre of their heatmap peak, as MediaPipe refines them."""
+def _refined(uv: np.ndarray, logits: np.ndarray, kernel: int = 7, confidence: float = 0.5) -> np.ndarray:
+    """Landmarks moved to the weighted centre of their heatmap peak, as MediaPipe refines them.
+
+    `logits` is the model's (rows, cols, landmarks) heatmap before its sigmoid, which is taken
+    over each landmark's window only.
+    """
+    heat = logits
     rows, cols = heat.shape[:2]
     out = uv.copy()
     half = kernel // 2
@@ -186,7 +198,7 @@ def _refined(uv: np.ndarray, heat: np.ndarray, kernel: int = 7, confidence: floa
         col, row = int(u * cols), int(v * rows)
         if not (0 <= col < cols and 0 <= row < rows):
             continue
-        window = heat[max(0, row - half) : row + half + 1, max(0, col - half) : col + half + 1, i]
+        window = _sigmoid(heat[max(0, row - half) : row + half + 1, max(0, col - half) : col + half + 1, i])
         if window.max() < confidence:
             continue
         ys, xs = np.mgrid[

@@ -147,10 +147,7 @@ def run_look(look_id: UUID | str) -> None:
         _store_items(items, recommendations)
         look.people = people
         look.person = 0
-        look.p_women = reading.p_women if reading else None
-        look.gender_seen = reading.label if reading else ""
-        look.gender_source = reading.source if reading else ""
-        look.searched_genders = ",".join(genders)
+        _set_reading(look, reading, genders)
         look.fallback = fallback
         look.timings = timings
         look.status = Look.Status.DONE
@@ -182,6 +179,14 @@ def _embed(model, image: Image.Image, box: Box, mask_over) -> np.ndarray:
     return model.embed(masked_crop(image, box.as_tuple(), mask_over, CATALOG_BACKDROP), None)
 
 
+def _set_reading(look: Look, reading: GenderReading | None, genders: Sequence[str]) -> None:
+    """The shopped person's gender reading, and the partitions searched, onto the look (not saved)."""
+    look.p_women = reading.p_women if reading else None
+    look.gender_seen = reading.label if reading else ""
+    look.gender_source = reading.source if reading else ""
+    look.searched_genders = ",".join(genders)
+
+
 def _store_items(items: list[LookItem], recommendations: list[list[Recommendation]]) -> None:
     for item, recs in zip(items, recommendations, strict=True):
         item.save()
@@ -211,10 +216,7 @@ def shop_person(look_id: UUID | str, index: int) -> None:
         look.items.exclude(source=LookItem.Source.SHOPPER).delete()  # the boxes the shopper drew stay
         _store_items(items, recommendations)
         look.person = index
-        look.p_women = reading.p_women
-        look.gender_seen = reading.label
-        look.gender_source = reading.source
-        look.searched_genders = ",".join(genders)
+        _set_reading(look, reading, genders)
         look.fallback = fallback
         look.status = Look.Status.DONE
         look.timings = {**look.timings, "person": round((time.perf_counter() - start) * 1000, 1)}

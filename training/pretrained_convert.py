@@ -46,17 +46,13 @@ def convert(pretrained: PretrainedFile, cache: Path, scratch: Path) -> dict:
 
 def _cydral(members: dict[str, bytes], scratch: Path) -> tuple[Path, str]:
     from .cydral_gender import build_keras, largest_difference
-    from .keras_export import export_tflite
 
     ((member, data),) = members.items()
     onnx_path = scratch / Path(member).name
     onnx_path.write_bytes(data)
     model = build_keras(onnx_path)
     keras_gap = largest_difference(onnx_path, model)
-    path = export_tflite(model, scratch / "face_gender_cydral.tflite", float16=False)
-    tflite_gap = _tflite_gap(path, model)
-    if max(keras_gap, tflite_gap) > TOLERANCE:
-        raise RuntimeError(f"the rebuilt network differs from the ONNX file by {max(keras_gap, tflite_gap):.2g}")
+    path, tflite_gap = _exported(model, "face_gender_cydral", scratch, keras_gap, "the ONNX file")
     return path, (
         f"rebuilt layer by layer in Keras from the ONNX weights (affines folded into the convolutions), "
         f"exported to TFLite float32; largest difference from onnxruntime {keras_gap:.1e}, "
@@ -66,7 +62,6 @@ def _cydral(members: dict[str, bytes], scratch: Path) -> tuple[Path, str]:
 
 def _face_api(members: dict[str, bytes], scratch: Path) -> tuple[Path, str]:
     from .face_api_gender import INPUT_SIZE, build_keras, dequantised, reference_forward
-    from .keras_export import export_tflite
 
     manifest = next(data for member, data in members.items() if member.endswith(".json"))
     weights = next(data for member, data in members.items() if member.endswith(".bin"))
@@ -74,15 +69,23 @@ def _face_api(members: dict[str, bytes], scratch: Path) -> tuple[Path, str]:
     model = build_keras(tensors)
     faces = np.random.default_rng(0).normal(0, 0.25, (4, INPUT_SIZE, INPUT_SIZE, 3)).astype(np.float32)
     keras_gap = float(np.abs(model.predict(faces, verbose=0) - reference_forward(tensors, faces)).max())
-    path = export_tflite(model, scratch / "face_gender_agegender.tflite", float16=False)
-    tflite_gap = _tflite_gap(path, model)
-    if max(keras_gap, tflite_gap) > TOLERANCE:
-        raise RuntimeError(f"the rebuilt network differs from the reference by {max(keras_gap, tflite_gap):.2g}")
+    path, tflite_gap = _exported(model, "face_gender_agegender", scratch, keras_gap, "a NumPy forward pass")
     return path, (
         f"{len(tensors)} TF.js tensors dequantised (uint8 scale and minimum), the gender head rebuilt in Keras, "
         f"exported to TFLite float32; largest difference from a NumPy forward pass {keras_gap:.1e}, "
         f"TFLite vs Keras {tflite_gap:.1e}"
     )
+
+
+def _exported(model, name: str, scratch: Path, keras_gap: float, reference: str) -> tuple[Path, float]:
+    """The Keras rebuild as a float32 TFLite file, refused if either step drifted from `reference`."""
+    from .keras_export import export_tflite
+
+    path = export_tflite(model, scratch / f"{name}.tflite", float16=False)
+    tflite_gap = _tflite_gap(path, model)
+    if max(keras_gap, tflite_gap) > TOLERANCE:
+        raise RuntimeError(f"the rebuilt network differs from {reference} by {max(keras_gap, tflite_gap):.2g}")
+    return path, tflite_gap
 
 
 def _tflite_gap(path: Path, model) -> float:

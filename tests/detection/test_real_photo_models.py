@@ -113,3 +113,17 @@ def test_a_portrait_reports_no_garment_that_is_out_of_the_frame(real_photos):
 def test_a_landscape_has_nobody_and_so_no_garments():
     scene = read_scene(landscape(), shipped_models())
     assert scene.people == ()
+
+
+def test_the_person_masks_cover_the_person_and_not_the_pitch(real_photos):
+    from detection.boxes import Box
+    from detection.segmentation import person_segmenter
+
+    labels, image = photo(real_photos, "messi5.jpg")
+    shirt = next(g.box for g in labels.garments if g.category == "topwear")
+    pose = pose_landmarker().pose(image, person_detector().people(image)[0])
+    selfie = person_segmenter().mask(image, Box("person", 1.0, 0, 0, image.width, image.height))
+    for over in (pose.mask_over, selfie.over):
+        on_shirt = over(shirt, 32, 32).mean()
+        on_grass = over((0, 290, 120, 342), 32, 32).mean()  # the bottom left corner: turf only
+        assert on_shirt > 0.5 and on_grass < 0.1, (on_shirt, on_grass)  # the labelled box is rough
