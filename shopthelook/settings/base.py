@@ -135,7 +135,7 @@ LOOK_MAX_ATTEMPTS = env_int("LOOK_MAX_ATTEMPTS", 3)
 LOOK_RATE_LIMIT = env_int("LOOK_RATE_LIMIT", 20)  # uploads per client per minute
 # Embed garment crops with everything off the person painted the catalog's plain backdrop. Off:
 # measured, it cost Recall@1 0.627 -> 0.575 on the synthetic test split and moved colour
-# agreement@8 on the real photos only from 0.432 to 0.449 (evaluate_real_photos --mask-crops).
+# agreement@8 on the real photos only from 0.449 to 0.466 (evaluate_real_photos --mask-crops).
 LOOK_MASK_CROPS = env_bool("LOOK_MASK_CROPS", False)
 # The vector index: "faiss" (in each worker process) or "pgvector" (needs PostgreSQL with pgvector).
 VECTOR_INDEX = env_str("VECTOR_INDEX", "faiss")
