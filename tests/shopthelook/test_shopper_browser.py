@@ -33,6 +33,16 @@ def cards_titles(driver, item) -> list[str]:
     return [c.find_element(By.CSS_SELECTOR, ".title").text for c in item.find_elements(By.CSS_SELECTOR, ".card")]
 
 
+def upload_from_the_page(browser, live_server, photo, wait) -> None:
+    """Pick `photo` with the upload page's file picker, send it, and wait for the look to be done."""
+    browser.get(live_server.url + "/")
+    browser.find_element(By.ID, "photo").send_keys(str(photo))
+    wait.until(ec.visibility_of_element_located((By.ID, "preview")))
+    browser.find_element(By.ID, "submit").click()
+    wait.until(ec.url_contains("/looks/"))
+    wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "#look[data-status=done] .item")))
+
+
 def test_a_shopper_uploads_a_photo_and_refines_the_results(live_server, celery_worker, catalog, browser, tmp_path):
     # given: a lookbook photo of a man, saved where the file picker can reach it
     shot = scene(catalog, "men", 41)
@@ -41,14 +51,8 @@ def test_a_shopper_uploads_a_photo_and_refines_the_results(live_server, celery_w
     wait = WebDriverWait(browser, 60)
 
     # when: the shopper picks it on the upload page and sends it
-    browser.get(live_server.url + "/")
-    browser.find_element(By.ID, "photo").send_keys(str(photo))
-    wait.until(ec.visibility_of_element_located((By.ID, "preview")))
-    browser.find_element(By.ID, "submit").click()
-
     # then: the look page follows the analysis to the end without a reload
-    wait.until(ec.url_contains("/looks/"))
-    wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "#look[data-status=done] .item")))
+    upload_from_the_page(browser, live_server, photo, wait)
     assert browser.find_elements(By.CSS_SELECTOR, "#progress li.reached")[-1].text == "Done"
     boxes = browser.find_elements(By.CSS_SELECTOR, "#boxes .box:not(.person)")
     items = browser.find_elements(By.CSS_SELECTOR, "#items .item")
@@ -102,13 +106,7 @@ def test_a_shopper_picks_the_second_person_of_a_two_person_photo(
 ):
     # given: a real photo of two men (basketball1), uploaded from the page
     _, path = real_photos["basketball1.png"]
-    wait = WebDriverWait(browser, 60)
-    browser.get(live_server.url + "/")
-    browser.find_element(By.ID, "photo").send_keys(str(path))
-    wait.until(ec.visibility_of_element_located((By.ID, "preview")))
-    browser.find_element(By.ID, "submit").click()
-    wait.until(ec.url_contains("/looks/"))
-    wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "#look[data-status=done] .item")))
+    upload_from_the_page(browser, live_server, path, WebDriverWait(browser, 60))
 
     # then: the page shows both people, the first one shopped, and what it saw of him
     buttons = browser.find_elements(By.CSS_SELECTOR, "#people button")
