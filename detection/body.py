@@ -19,6 +19,8 @@ VISIBLE = 0.5  # landmark visibility above which a joint counts as seen
 # ... and above which it counts as half seen: a garment there is reported only when the detector
 # finds it too (the pose model doubts the stick legs of drawn figures, and legs behind a table).
 HALF_SEEN = 0.3
+# The body part each garment category is worn on (the BodyParts field that says it is in the photo).
+WORN_ON = {"topwear": "torso", "bottomwear": "legs", "footwear": "feet"}
 FOOT_POINTS = (lm.LEFT_ANKLE, lm.RIGHT_ANKLE, lm.LEFT_HEEL, lm.RIGHT_HEEL, lm.LEFT_TOE, lm.RIGHT_TOE)
 SLACK = 0.15  # share of a pose region's size by which it is grown before a detector box is compared
 IN_REGION = 0.6  # share of a detector box that must lie in the (grown) pose region
@@ -33,6 +35,10 @@ class BodyParts:
     torso: bool
     legs: bool  # hips and knees
     feet: bool
+
+    def shows(self, category: str) -> bool:
+        """Whether the part of the body `category` is worn on is in the photo."""
+        return getattr(self, WORN_ON[category])
 
     @property
     def shot(self) -> str:
@@ -89,11 +95,11 @@ def pose_regions(pose: Pose, parts: BodyParts, width: int, height: int, threshol
     shoulders, hips = p[[lm.LEFT_SHOULDER, lm.RIGHT_SHOULDER]], p[[lm.LEFT_HIP, lm.RIGHT_HIP]]
     torso = float(np.linalg.norm(shoulders.mean(0) - hips.mean(0))) or 1.0
     regions: dict[str, tuple[float, float, float, float]] = {}
-    if parts.torso:
+    if parts.shows("topwear"):
         x1, y1, x2, y2 = _extent(np.concatenate([shoulders, hips, p[[lm.LEFT_ELBOW, lm.RIGHT_ELBOW]]]))
         pad = 0.12 * torso
         regions["topwear"] = (x1 - pad, y1 - 0.12 * torso, x2 + pad, max(y2, hips[:, 1].max()) + 0.12 * torso)
-    if parts.legs:
+    if parts.shows("bottomwear"):
         ankles = [i for i in (lm.LEFT_ANKLE, lm.RIGHT_ANKLE) if _seen(pose, i, width, height, threshold)]
         legs = p[[lm.LEFT_HIP, lm.RIGHT_HIP, lm.LEFT_KNEE, lm.RIGHT_KNEE, *ankles]]
         x1, y1, x2, y2 = _extent(legs)
@@ -104,7 +110,7 @@ def pose_regions(pose: Pose, parts: BodyParts, width: int, height: int, threshol
             x2 + pad,
             y2 + (0.05 if ankles else 0.3) * torso,
         )
-    if parts.feet:
+    if parts.shows("footwear"):
         feet = p[[i for i in FOOT_POINTS if _seen(pose, i, width, height, threshold)]]
         x1, y1, x2, y2 = _extent(feet)
         pad = 0.12 * torso

@@ -2,29 +2,23 @@
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
-from .boxes import pixel_affine, rgb
+from .boxes import rgb
 from .faces import Face
 from .litert import TFLiteModel
+from .pose import Roi
 from .registry import ModelEntry, register
 
 
 def face_chip(image: Image.Image, face: Face, size: int, padding: float) -> Image.Image:
     """The face turned so its eyes are level, as a `size` square with `padding` (a share of the face) around it."""
     x1, y1, x2, y2 = face.box.as_tuple()
-    side = max(x2 - x1, y2 - y1) * (1 + 2 * padding)
-    cx, cy = (x1 + x2) / 2, (y1 + y2) / 2
-    angle = face.eye_angle
-    k = side / size
-    cos, sin = math.cos(angle), math.sin(angle)
-    half = side / 2
-    data = pixel_affine((cos * k, -sin * k, cx - half * (cos - sin), sin * k, cos * k, cy - half * (sin + cos)))
-    return rgb(image).transform((size, size), Image.Transform.AFFINE, data, Image.Resampling.BILINEAR)
+    chip = Roi((x1 + x2) / 2, (y1 + y2) / 2, max(x2 - x1, y2 - y1) * (1 + 2 * padding), face.eye_angle)
+    return rgb(image).transform((size, size), Image.Transform.AFFINE, chip.affine(size), Image.Resampling.BILINEAR)
 
 
 class FaceGenderClassifier:

@@ -11,7 +11,7 @@ from PIL import Image
 from .boxes import Box
 from .litert import TFLiteModel
 from .registry import ModelEntry, register
-from .ssd import anchor_centres, decode, signed_input, weighted_nms
+from .ssd import anchor_centres, detect
 
 # The six keypoints, in the model's order; "right" is the person's own right (the photo's left).
 RIGHT_EYE, LEFT_EYE, NOSE, MOUTH, RIGHT_EAR, LEFT_EAR = range(6)
@@ -49,14 +49,10 @@ class FaceDetector:
         return cls(entry.path, entry.info)
 
     def detect(self, image: Image.Image) -> list[Face]:
-        pixels, letterbox = signed_input(image, self.size)
-        raw, logits = self.model.run_named(pixels, "Identity", "Identity_1")
-        faces = []
-        for d in weighted_nms(decode(raw[0], logits[0], self.anchors, self.size, self.threshold)):
-            (x1, y1), (x2, y2) = letterbox.points_to_photo(d.box.reshape(2, 2) * self.size)
-            box = Box("face", d.score, float(x1), float(y1), float(x2), float(y2)).clipped(image.width, image.height)
-            faces.append(Face(box, letterbox.points_to_photo(d.keypoints * self.size)))
-        return faces
+        return [
+            Face(Box("face", d.score, *(float(v) for v in d.box)).clipped(image.width, image.height), d.keypoints)
+            for d in detect(self.model, image, self.size, self.anchors, self.threshold)
+        ]
 
 
 face_detector = register("face_detector", FaceDetector.from_entry)

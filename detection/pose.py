@@ -17,7 +17,7 @@ from PIL import Image
 from .boxes import Box, pixel_affine, rgb
 from .litert import TFLiteModel
 from .registry import ModelEntry, register
-from .ssd import anchor_centres, decode, signed_input, weighted_nms
+from .ssd import anchor_centres, detect
 
 # The landmarks the look uses, by MediaPipe's numbering ("left" is the person's own left).
 NOSE, LEFT_EYE, RIGHT_EYE, LEFT_EAR, RIGHT_EAR = 0, 2, 5, 7, 8
@@ -29,7 +29,7 @@ LANDMARKS = 33
 
 @dataclass(frozen=True)
 class Roi:
-    """A square crop of the photo, turned by `angle`, that the landmark model reads."""
+    """A square crop of the photo turned by `angle`: what the landmark model (or a face model) reads."""
 
     cx: float
     cy: float
@@ -147,11 +147,9 @@ class PersonDetector:
 
     def people(self, image: Image.Image) -> list[Person]:
         """Everybody the detector finds, best first."""
-        pixels, letterbox = signed_input(image, self.size)
-        raw, logits = self.model.run_named(pixels, "Identity", "Identity_1")
         found = []
-        for d in weighted_nms(decode(raw[0], logits[0], self.anchors, self.size, self.threshold)):
-            hips, crown = ((float(x), float(y)) for x, y in letterbox.points_to_photo(d.keypoints[:2] * self.size))
+        for d in detect(self.model, image, self.size, self.anchors, self.threshold):
+            hips, crown = ((float(x), float(y)) for x, y in d.keypoints[:2])
             found.append(Person(d.score, hips, crown, Roi.around(hips, crown, self.roi_scale)))
         return found
 
@@ -190,15 +188,14 @@ def _refined(uv: np.ndarray, logits: np.ndarray, kernel: int = 7, confidence: fl
     `logits` is the model's (rows, cols, landmarks) heatmap before its sigmoid, which is taken
     over each landmark's window only.
     """
-    heat = logits
-    rows, cols = heat.shape[:2]
+    rows, cols = logits.shape[:2]
     out = uv.copy()
     half = kernel // 2
     for i, (u, v) in enumerate(uv):
         col, row = int(u * cols), int(v * rows)
         if not (0 <= col < cols and 0 <= row < rows):
             continue
-        window = _sigmoid(heat[max(0, row - half) : row + half + 1, max(0, col - half) : col + half + 1, i])
+        window = _sigmoid(logits[max(0, row - half) : row + half + 1, max(0, col - half) : col + half + 1, i])
         if window.max() < confidence:
             continue
         ys, xs = np.mgrid[

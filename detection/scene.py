@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from PIL import Image
 
-from .body import HALF_SEEN, BodyParts, body_parts, facing, fused, pose_regions, tightened
+from .body import HALF_SEEN, WORN_ON, body_parts, facing, fused, pose_regions, tightened
 from .boxes import Box
 from .faces import Face
 from .outfit import pick_garments
@@ -52,7 +52,6 @@ class SeenPerson:
     garments: tuple[tuple[Box, str], ...]  # (box, source): "detector", "pose" or "layout"
     gender: GenderReading
     face: Box | None = None
-    parts: BodyParts | None = None
     # The person mask over any photo window, while the photo is at hand (not stored with the look).
     mask_over: Callable[[tuple[float, float, float, float], int, int], np.ndarray] | None = None
 
@@ -246,15 +245,6 @@ def read_scene(image: Image.Image, models: SceneModels, timings: dict[str, float
     return Scene(w, h, tuple(seen))
 
 
-def _by_category(strict: BodyParts, loose: BodyParts) -> list[tuple[str, bool, bool]]:
-    """(category, seen, half seen) of each garment by the body part it is worn on."""
-    return [
-        ("topwear", strict.torso, loose.torso),
-        ("bottomwear", strict.legs, loose.legs),
-        ("footwear", strict.feet, loose.feet),
-    ]
-
-
 def _read_person(image, models, boxes, faces, pose, detector_box, timings) -> SeenPerson:
     w, h = image.size
     box = _person_box(pose, w, h) if pose is not None else detector_box
@@ -274,11 +264,11 @@ def _read_person(image, models, boxes, faces, pose, detector_box, timings) -> Se
         return SeenPerson(box, "unknown", "unknown", garments, gender, face.box if face else None)
     parts = body_parts(pose, w, h)
     half = body_parts(pose, w, h, HALF_SEEN)
-    half_seen = frozenset(c for c, strict, loose in _by_category(parts, half) if loose and not strict)
+    half_seen = frozenset(c for c in WORN_ON if half.shows(c) and not parts.shows(c))
     with timed(timings, "regions"):
         mask_over = models.segment(image, box).over if models.segment else pose.mask_over
         raw = pose_regions(pose, half, w, h, HALF_SEEN)
         regions = {c: tightened(r, mask_over(r.as_tuple(), MASK_SIDE, MASK_SIDE)) for c, r in raw.items()}
     garments = tuple(fused(regions, detected, box, half_seen))
     face_box = face.box if face else None
-    return SeenPerson(box, parts.shot, facing(pose, face is not None), garments, gender, face_box, parts, mask_over)
+    return SeenPerson(box, parts.shot, facing(pose, face is not None), garments, gender, face_box, mask_over)

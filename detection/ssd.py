@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
-from .boxes import Letterbox, pixel_affine, rgb
+from .boxes import Letterbox, iou_matrix, pixel_affine, rgb
 
 
 def anchor_centres(input_size: int, strides: Sequence[int], per_cell: Sequence[int]) -> np.ndarray:
@@ -42,7 +42,7 @@ def signed_input(image: Image.Image, size: int) -> tuple[np.ndarray, Letterbox]:
 
 @dataclass(frozen=True)
 class Detection:
-    """One decoded detection, in [0, 1] of the model input: box (x1, y1, x2, y2), score and keypoints (K, 2)."""
+    """One detection: box (x1, y1, x2, y2), score and keypoints (K, 2), in [0, 1] of the input or in photo pixels."""
 
     box: np.ndarray
     score: float
@@ -65,24 +65,31 @@ def decode(raw: np.ndarray, logits: np.ndarray, anchors: np.ndarray, size: int, 
     return out
 
 
-def _iou(a: np.ndarray, b: np.ndarray) -> float:
-    iw = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
-    ih = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
-    inter = iw * ih
-    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
-    return inter / union if union > 0 else 0.0
-
-
 def weighted_nms(detections: list[Detection], iou_threshold: float = 0.3) -> list[Detection]:
     """MediaPipe's blending NMS: each kept detection averages the boxes and keypoints it overlaps, by score."""
     remaining = sorted(detections, key=lambda d: d.score, reverse=True)
     kept = []
     while remaining:
         top = remaining[0]
-        group = [d for d in remaining if _iou(top.box, d.box) > iou_threshold]
-        remaining = [d for d in remaining if _iou(top.box, d.box) <= iou_threshold]
+        overlap = iou_matrix(top.box, np.stack([d.box for d in remaining]))[0]
+        group = [d for d, o in zip(remaining, overlap, strict=True) if o > iou_threshold]
+        remaining = [d for d, o in zip(remaining, overlap, strict=True) if o <= iou_threshold]
         weights = np.array([d.score for d in group])[:, None]
         box = (np.stack([d.box for d in group]) * weights).sum(0) / weights.sum()
         keypoints = (np.stack([d.keypoints for d in group]) * weights[:, :, None]).sum(0) / weights.sum()
         kept.append(Detection(box, top.score, keypoints))
     return kept
+
+
+def detect(model, image: Image.Image, size: int, anchors: np.ndarray, threshold: float) -> list[Detection]:
+    """Run a MediaPipe SSD detector on a photo: its detections after NMS, boxes and keypoints in photo pixels."""
+    pixels, letterbox = signed_input(image, size)
+    raw, logits = model.run_named(pixels, "Identity", "Identity_1")
+    return [
+        Detection(
+            letterbox.points_to_photo(d.box.reshape(2, 2) * size).reshape(4),
+            d.score,
+            letterbox.points_to_photo(d.keypoints * size),
+        )
+        for d in weighted_nms(decode(raw[0], logits[0], anchors, size, threshold))
+    ]

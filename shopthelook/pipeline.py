@@ -19,7 +19,7 @@ from catalog.index_sync import catalog_index
 from detection.boxes import Box, masked_crop
 from detection.outfit import layout_garments
 from detection.registry import ModelFileError
-from detection.scene import GenderReading, Scene, SeenPerson, read_scene, shipped_models, timed
+from detection.scene import GenderReading, SeenPerson, read_scene, shipped_models, timed
 from embeddings.embedder import embedder, exact_match_rule
 from embeddings.index import vector_to_bytes
 
@@ -93,7 +93,7 @@ def person_record(person: SeenPerson) -> dict:
     }
 
 
-def _garments_of(record: dict | None, scene: Scene | None = None) -> tuple[list[Box], list[str], str]:
+def _garments_of(record: dict | None, width: int, height: int) -> tuple[list[Box], list[str], str]:
     """The boxes to shop for a stored person, their sources, and why they came from layout, if they did."""
     if record is None:
         return [], [], ""
@@ -102,9 +102,26 @@ def _garments_of(record: dict | None, scene: Scene | None = None) -> tuple[list[
     if boxes or record["shot"] != "unknown":
         return boxes, sources, ""
     # A person only the garment detector saw, without a garment: estimate regions from their box.
-    width, height = (scene.width, scene.height) if scene else (10**9, 10**9)
     boxes = layout_garments(Box("person", 0.0, *record["box"]), width, height, BODY_LAYOUT)
     return boxes, ["layout"] * len(boxes), LAYOUT_NOTE
+
+
+def _load_photo(look: Look) -> Image.Image:
+    with look.photo.open("rb") as fh, Image.open(fh) as stored:
+        return stored.convert("RGB")  # a copy that outlives the closed file
+
+
+def _matched(look: Look, image: Image.Image, garments: list[Box], sources: list[str], reading, mask_over, timings):
+    """(items, their recommendations, genders searched): each garment embedded and searched in its partition."""
+    model, rule = embedder(), exact_match_rule()
+    with timed(timings, "embed"):
+        vectors = [_embed(model, image, g, mask_over) for g in garments]
+    genders = genders_to_search(look.gender_choice, reading)
+    items = [_item(look, g, v, src) for g, v, src in zip(garments, vectors, sources, strict=True)]
+    with timed(timings, "search"):
+        catalog_index().refresh()
+        recommendations = [_recommend(item, v, genders, rule) for item, v in zip(items, vectors, strict=True)]
+    return items, recommendations, genders
 
 
 def run_look(look_id: UUID | str) -> None:
@@ -117,30 +134,23 @@ def run_look(look_id: UUID | str) -> None:
     look.status = Look.Status.ANALYSING
     timings = {"queue": round((started - look.created).total_seconds() * 1000, 1)}
     try:
-        models, model, rule = shipped_models(), embedder(), exact_match_rule()
+        models, _, _ = shipped_models(), embedder(), exact_match_rule()  # a missing file fails here, named
     except ModelFileError as exc:
         logger.error("look %s: %s", look.pk, exc)
         fail_look(look.pk, f"The service is not ready: {exc}")
         return
 
-    with timed(timings, "load"), look.photo.open("rb") as fh, Image.open(fh) as stored:
-        image = stored.convert("RGB")
+    with timed(timings, "load"):
+        image = _load_photo(look)
     scene = read_scene(image, models, timings)
     people = [person_record(p) for p in scene.people]
-    main = people[0] if people else None
-    garments, sources, fallback = _garments_of(main, scene)
+    garments, sources, fallback = _garments_of(people[0] if people else None, image.width, image.height)
     # Nobody in the photo: the look is done with no items, which the page shows as "nothing found".
 
     _set_status(look, Look.Status.MATCHING)
-    with timed(timings, "embed"):
-        mask_over = scene.main.mask_over if scene.main and settings.LOOK_MASK_CROPS else None
-        vectors = [_embed(model, image, g, mask_over) for g in garments]
+    mask_over = scene.main.mask_over if scene.main and settings.LOOK_MASK_CROPS else None
     reading = scene.main.gender if scene.main else None
-    genders = genders_to_search(look.gender_choice, reading)
-    items = [_item(look, g, v, src) for g, v, src in zip(garments, vectors, sources, strict=True)]
-    with timed(timings, "search"):
-        catalog_index().refresh()
-        recommendations = [_recommend(item, v, genders, rule) for item, v in zip(items, vectors, strict=True)]
+    items, recommendations, genders = _matched(look, image, garments, sources, reading, mask_over, timings)
 
     with timed(timings, "store"), transaction.atomic():
         look.items.all().delete()  # a retried run replaces what a crashed one may have half-written
@@ -154,19 +164,7 @@ def run_look(look_id: UUID | str) -> None:
         look.error = ""
         look.finished = timezone.now()
         look.save(
-            update_fields=[
-                "people",
-                "person",
-                "p_women",
-                "gender_seen",
-                "gender_source",
-                "searched_genders",
-                "fallback",
-                "timings",
-                "status",
-                "error",
-                "finished",
-            ]
+            update_fields=["people", "person", *READING_FIELDS, "fallback", "timings", "status", "error", "finished"]
         )
     Look.objects.filter(pk=look.pk).update(timings=timings)  # now with the store stage's own time
     logger.info("look %s: %d items in %.0f ms", look.pk, len(items), sum(timings.values()) - timings["queue"])
@@ -177,6 +175,9 @@ def _embed(model, image: Image.Image, box: Box, mask_over) -> np.ndarray:
     if mask_over is None:
         return model.embed(image, box.as_tuple())
     return model.embed(masked_crop(image, box.as_tuple(), mask_over, CATALOG_BACKDROP), None)
+
+
+READING_FIELDS = ("p_women", "gender_seen", "gender_source", "searched_genders")  # what _set_reading sets
 
 
 def _set_reading(look: Look, reading: GenderReading | None, genders: Sequence[str]) -> None:
@@ -201,17 +202,12 @@ def shop_person(look_id: UUID | str, index: int) -> None:
     if look is None or not 0 <= index < len(look.people):
         return
     record = look.people[index]
-    garments, sources, fallback = _garments_of(record)
-    with look.photo.open("rb") as fh, Image.open(fh) as stored:
-        image = stored.convert("RGB")
-    model, rule = embedder(), exact_match_rule()
+    garments, sources, fallback = _garments_of(record, look.width, look.height)
+    image = _load_photo(look)
     start = time.perf_counter()
-    vectors = [model.embed(image, g.as_tuple()) for g in garments]
     reading = GenderReading(record["gender"]["p_women"], record["gender"]["source"])
-    genders = genders_to_search(look.gender_choice, reading)
-    items = [_item(look, g, v, src) for g, v, src in zip(garments, vectors, sources, strict=True)]
-    catalog_index().refresh()
-    recommendations = [_recommend(item, v, genders, rule) for item, v in zip(items, vectors, strict=True)]
+    # No person mask here: it lives only while the photo is first read (masked crops are off anyway).
+    items, recommendations, genders = _matched(look, image, garments, sources, reading, None, None)
     with transaction.atomic():
         look.items.exclude(source=LookItem.Source.SHOPPER).delete()  # the boxes the shopper drew stay
         _store_items(items, recommendations)
@@ -220,18 +216,7 @@ def shop_person(look_id: UUID | str, index: int) -> None:
         look.fallback = fallback
         look.status = Look.Status.DONE
         look.timings = {**look.timings, "person": round((time.perf_counter() - start) * 1000, 1)}
-        look.save(
-            update_fields=[
-                "person",
-                "p_women",
-                "gender_seen",
-                "gender_source",
-                "searched_genders",
-                "fallback",
-                "status",
-                "timings",
-            ]
-        )
+        look.save(update_fields=["person", *READING_FIELDS, "fallback", "status", "timings"])
 
 
 def _item(look: Look, box: Box, vector: np.ndarray, source: str) -> LookItem:
@@ -274,8 +259,7 @@ def match_region(item_id: int) -> None:
     if item is None:
         return
     look = item.look
-    with look.photo.open("rb") as fh, Image.open(fh) as stored:
-        vector = embedder().embed(stored.convert("RGB"), item.box)
+    vector = embedder().embed(_load_photo(look), item.box)
     genders = genders_to_search(look.gender_choice, _stored_reading(look))
     catalog_index().refresh()
     with transaction.atomic():

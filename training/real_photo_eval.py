@@ -57,8 +57,8 @@ def matched_person(scene: Scene, photo: LabelledPhoto) -> tuple[int, SeenPerson]
     return (best, scene.people[best]) if overlap[best] >= MATCH_IOU else None
 
 
-def score_photo(photo: LabelledPhoto, scene: Scene) -> PhotoResult:
-    match = matched_person(scene, photo)
+def score_photo(photo: LabelledPhoto, scene: Scene, match: tuple[int, SeenPerson] | None) -> PhotoResult:
+    """What was seen of the labelled main person, `match` being the person of the scene taken for them."""
     result = PhotoResult(photo.name, match is not None, False, photo.gender, "", "none", "", "")
     result.people_seen = len(scene.people)
     if match is None:
@@ -152,8 +152,8 @@ def evaluate(
         with Image.open(photo.path(folder)) as opened:
             image = opened.convert("RGB")
         scene = read(image)
-        result = score_photo(photo, scene)
         match = matched_person(scene, photo)
+        result = score_photo(photo, scene, match)
         if recommend is not None and match is not None:
             add_recommendations(result, photo, recommend(photo.path(folder), match[0]))
         if pictures is not None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from PIL import Image
 from tqdm import tqdm
 
 REPORTS = Path(settings.BASE_DIR) / "reports" / "real_photos"
@@ -46,16 +48,15 @@ class Command(BaseCommand):
 
         # Each photo goes through the upload's own decoding (so it is shrunk as the worker gets it),
         # and the labels are scaled with it.
-        stored = {}
+        cleaned = opts["photos"] / "as-uploaded"
+        cleaned.mkdir(parents=True, exist_ok=True)
+        scaled = []
         for photo in photos:
             data = photo.path(opts["photos"]).read_bytes()
             clean = decode_photo(data, limits)
-            stored[photo.name] = clean
-        scaled = [p.scaled(stored[p.name].width / _width(p.path(opts["photos"]))) for p in photos]
-        cleaned = opts["photos"] / "as-uploaded"
-        cleaned.mkdir(parents=True, exist_ok=True)
-        for photo in scaled:
-            photo.path(cleaned).write_bytes(stored[photo.name].jpeg)
+            with Image.open(io.BytesIO(data)) as original:  # reads the header only
+                scaled.append(photo.scaled(clean.width / original.width))
+            photo.path(cleaned).write_bytes(clean.jpeg)
 
         recommend = None
         if not opts["no_catalog"]:
@@ -85,17 +86,8 @@ class Command(BaseCommand):
         self.stdout.write(f"pictures in {opts['pictures']}")
 
 
-def _width(path: Path) -> int:
-    from PIL import Image
-
-    with Image.open(path) as image:
-        return image.width
-
-
 def _recommend(path: Path, person: int) -> dict[str, list[tuple[str, bool]]]:
     """The worker's pipeline on one photo for one person, against the catalog; the look is deleted after."""
-    from PIL import Image
-
     from shopthelook import pipeline
     from shopthelook.models import Look
     from shopthelook.payloads import look_payload
