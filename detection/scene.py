@@ -3,12 +3,19 @@
 The one place the run-time models meet: the garment detector (YOLO), BlazePose (people, landmarks,
 person mask), BlazeFace and the face gender classifiers, and the body gender classifier as the
 last resort. The worker, the evaluation commands and the tests all read photos through here.
+
+Some models run beside the others on a second thread, since LiteRT lets go of Python's lock while
+a model runs: the pose detector and the landmarks beside the garment detector, and each person's
+gender (body classifier, then faces if needed) beside the garment regions and their embedding.
+The reading is the same either way; only the wait is shorter.
 """
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -45,15 +52,34 @@ class GenderReading:
 
 
 @dataclass(frozen=True)
+class Whom:
+    """Who a person is, as far as the look needs: the gender reading, the face it came from, and the facing."""
+
+    gender: GenderReading
+    face: Box | None
+    facing: str  # "front", "back", "side" or "unknown"
+
+
+@dataclass(frozen=True)
 class SeenPerson:
     box: Box
     shot: str  # BodyParts.shot, or "unknown" without a pose
-    facing: str  # "front", "back", "side" or "unknown"
     garments: tuple[tuple[Box, str], ...]  # (box, source): "detector", "pose" or "layout"
-    gender: GenderReading
-    face: Box | None = None
+    whom: Future[Whom]  # read beside the rest: asking for gender, face or facing waits for it
     # The person mask over any photo window, while the photo is at hand (not stored with the look).
     mask_over: Callable[[tuple[float, float, float, float], int, int], np.ndarray] | None = None
+
+    @property
+    def gender(self) -> GenderReading:
+        return self.whom.result().gender
+
+    @property
+    def face(self) -> Box | None:
+        return self.whom.result().face
+
+    @property
+    def facing(self) -> str:
+        return self.whom.result().facing
 
 
 @dataclass(frozen=True)
@@ -81,10 +107,43 @@ class SceneModels:
     # The person mask that tightens garment regions: the selfie segmenter over the person's box,
     # or (None) the mask the pose landmark model gives for free.
     segment: Callable[[Image.Image, Box], PersonMask] | None = None
+    # Where the pose detector and the gender reading run beside the rest (None: one after another).
+    background: Executor | None = None
 
 
-def shipped_models() -> SceneModels:
-    """Every model from weights/, loaded once per process."""
+_BACKGROUND: ThreadPoolExecutor | None = None
+
+
+def _forget_background() -> None:
+    global _BACKGROUND
+    _BACKGROUND = None  # a forked child (a Celery pool process) has no copy of the parent's thread
+
+
+os.register_at_fork(after_in_child=_forget_background)
+
+
+def background_thread() -> ThreadPoolExecutor:
+    """The process's one thread for models that run beside the others; one, so no model runs twice at once."""
+    global _BACKGROUND
+    if _BACKGROUND is None:
+        _BACKGROUND = ThreadPoolExecutor(max_workers=1, thread_name_prefix="scene")
+    return _BACKGROUND
+
+
+def later(pool: Executor | None, fn: Callable, *args) -> Future:
+    """`fn(*args)` on `pool`, or at once (as a finished future) without one."""
+    if pool is not None:
+        return pool.submit(fn, *args)
+    done: Future = Future()
+    try:
+        done.set_result(fn(*args))
+    except Exception as exc:  # raised again where the result is asked for, as from a thread
+        done.set_exception(exc)
+    return done
+
+
+def shipped_models(overlap: bool = True) -> SceneModels:
+    """Every model from weights/, loaded once per process; `overlap` runs two of them on a second thread."""
     from .face_gender import face_gender_agegender, face_gender_cydral
     from .faces import face_detector
     from .garments import garment_detector
@@ -100,6 +159,7 @@ def shipped_models() -> SceneModels:
         face_genders=(face_gender_cydral().p_women, face_gender_agegender().p_women),
         body_gender=lambda image, box: gender_classifier().classify(image, box).p_women,
         garments=detector.garment_classes,
+        background=background_thread() if overlap else None,
     )
 
 
@@ -199,7 +259,7 @@ def _face_side(votes: Sequence[float]) -> bool | None:
     return side
 
 
-def _candidates(image: Image.Image, models: SceneModels, boxes: list[Box]) -> list[tuple[Person, Box | None]]:
+def _candidates(image: Image.Image, found: list[Person], boxes: list[Box]) -> list[tuple[Person, Box | None]]:
     """People from the pose detector, each with the garment detector's person box around them if there is one,
     plus any person box of the garment detector that the pose detector missed."""
     detector_people = [b for b in boxes if b.label == "person"]
@@ -208,7 +268,7 @@ def _candidates(image: Image.Image, models: SceneModels, boxes: list[Box]) -> li
         covering = [b for b in detector_people if b.x1 <= p.hips[0] <= b.x2 and b.y1 <= p.hips[1] <= b.y2]
         return max(covering, key=lambda b: b.score, default=None)
 
-    people = [(p, around(p)) for p in models.find_people(image)]
+    people = [(p, around(p)) for p in found]
     taken = {id(b) for _, b in people if b is not None}
     people += [(Person.from_box(b), b) for b in detector_people if id(b) not in taken]
     w, h = image.size
@@ -225,18 +285,31 @@ def timed(timings: dict[str, float] | None, stage: str) -> Iterator[None]:
         timings[stage] = round(timings.get(stage, 0.0) + (time.perf_counter() - start) * 1000, 1)
 
 
+def _timed_call(timings: dict[str, float] | None, stage: str, fn: Callable, *args):
+    with timed(timings, stage):
+        return fn(*args)
+
+
 def read_scene(image: Image.Image, models: SceneModels, timings: dict[str, float] | None = None) -> Scene:
-    """Every person in the photo, the main one first; a photo with nobody in it has no garments."""
+    """Every person in the photo, the main one first; a photo with nobody in it has no garments.
+
+    Each stage's time in `timings` is its own, whichever thread ran it; "waited" is how long
+    this thread waited for the other.
+    """
     w, h = image.size
+    found = later(models.background, _people_and_poses, image, models, timings)
     with timed(timings, "detect"):
         boxes = models.detect_garments(image)
+    with timed(timings, "waited"):
+        people, poses = found.result()
     faces = _Faces(image, models.find_faces, timings)
-    with timed(timings, "people"):
-        candidates = _candidates(image, models, boxes)
     seen = []
-    for person, detector_box in candidates:
-        with timed(timings, "pose"):
-            pose = models.read_pose(image, person)
+    for person, detector_box in _candidates(image, people, boxes):
+        if id(person) in poses:
+            pose = poses[id(person)]
+        else:  # a person only the garment detector saw
+            with timed(timings, "pose"):
+                pose = models.read_pose(image, person)
         if pose is None and detector_box is None:
             continue  # the pose detector's guess, not confirmed by the landmark model
         seen.append(_read_person(image, models, boxes, faces, pose, detector_box, timings))
@@ -245,10 +318,35 @@ def read_scene(image: Image.Image, models: SceneModels, timings: dict[str, float
     return Scene(w, h, tuple(seen))
 
 
+def _people_and_poses(image: Image.Image, models: SceneModels, timings) -> tuple[list[Person], dict[int, Pose | None]]:
+    """The pose detector's people, and the poses of the MAX_PEOPLE most prominent (by id), which need no garments."""
+    w, h = image.size
+    with timed(timings, "people"):
+        people = models.find_people(image)
+    first = sorted(people, key=lambda p: _prominence(p.box, w, h), reverse=True)[:MAX_PEOPLE]
+    with timed(timings, "pose"):
+        return people, {id(p): models.read_pose(image, p) for p in first}
+
+
 def _read_person(image, models, boxes, faces, pose, detector_box, timings) -> SeenPerson:
     w, h = image.size
     box = _person_box(pose, w, h) if pose is not None else detector_box
     detected = {b.label: b for b in pick_garments(boxes, box, models.garments)}
+    whom = later(models.background, _whom, image, models, faces, pose, box, timings)
+    if pose is None:  # a person only the garment detector saw: its boxes are all there is
+        return SeenPerson(box, "unknown", tuple((b, "detector") for b in detected.values()), whom)
+    parts = body_parts(pose, w, h)
+    half = body_parts(pose, w, h, HALF_SEEN)
+    half_seen = frozenset(c for c in WORN_ON if half.shows(c) and not parts.shows(c))
+    with timed(timings, "regions"):
+        mask_over = models.segment(image, box).over if models.segment else pose.mask_over
+        raw = pose_regions(pose, half, w, h, HALF_SEEN)
+        regions = {c: tightened(r, mask_over(r.as_tuple(), MASK_SIDE, MASK_SIDE)) for c, r in raw.items()}
+    return SeenPerson(box, parts.shot, tuple(fused(regions, detected, box, half_seen)), whom, mask_over)
+
+
+def _whom(image: Image.Image, models: SceneModels, faces: _Faces, pose: Pose | None, box: Box, timings) -> Whom:
+    """The body classifier's reading, and the face's when the figure is not sure (see read_gender)."""
     with timed(timings, "gender"):
         p_body = models.body_gender(image, box.as_tuple())
     face = None
@@ -259,16 +357,4 @@ def _read_person(image, models, boxes, faces, pose, detector_box, timings) -> Se
                 face = _face_of(pose, box, head_faces(image, pose, models.find_faces))
     with timed(timings, "gender"):
         gender = read_gender([p(image, face) for p in models.face_genders] if face is not None else [], p_body)
-    if pose is None:  # a person only the garment detector saw: its boxes are all there is
-        garments = tuple((b, "detector") for b in detected.values())
-        return SeenPerson(box, "unknown", "unknown", garments, gender, face.box if face else None)
-    parts = body_parts(pose, w, h)
-    half = body_parts(pose, w, h, HALF_SEEN)
-    half_seen = frozenset(c for c in WORN_ON if half.shows(c) and not parts.shows(c))
-    with timed(timings, "regions"):
-        mask_over = models.segment(image, box).over if models.segment else pose.mask_over
-        raw = pose_regions(pose, half, w, h, HALF_SEEN)
-        regions = {c: tightened(r, mask_over(r.as_tuple(), MASK_SIDE, MASK_SIDE)) for c, r in raw.items()}
-    garments = tuple(fused(regions, detected, box, half_seen))
-    face_box = face.box if face else None
-    return SeenPerson(box, parts.shot, facing(pose, face is not None), garments, gender, face_box, mask_over)
+    return Whom(gender, face.box if face else None, facing(pose, face is not None) if pose is not None else "unknown")

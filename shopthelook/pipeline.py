@@ -74,22 +74,30 @@ def _rounded(box: Box) -> list[float]:
     return [round(float(v), 1) for v in box.as_tuple()]  # plain floats: landmarks arrive as NumPy's
 
 
-def person_record(person: SeenPerson) -> dict:
-    """One person of a scene as stored on the Look (and shown by the API)."""
+def _outfit_record(person: SeenPerson) -> dict:
+    """What is known of a person without their gender, which may still be being read."""
     return {
         "box": _rounded(person.box),
         "shot": person.shot,
-        "facing": person.facing,
-        "gender": {
-            "p_women": None if person.gender.p_women is None else round(float(person.gender.p_women), 4),
-            "source": person.gender.source,
-            "label": person.gender.label,
-        },
-        "face": _rounded(person.face) if person.face else None,
         "garments": [
             {"category": b.label, "box": _rounded(b), "score": round(float(b.score), 3), "source": src}
             for b, src in person.garments
         ],
+    }
+
+
+def person_record(person: SeenPerson) -> dict:
+    """One person of a scene as stored on the Look (and shown by the API)."""
+    g = person.gender
+    return {
+        **_outfit_record(person),
+        "facing": person.facing,
+        "gender": {
+            "p_women": None if g.p_women is None else round(float(g.p_women), 4),
+            "source": g.source,
+            "label": g.label,
+        },
+        "face": _rounded(person.face) if person.face else None,
     }
 
 
@@ -107,16 +115,23 @@ def _garments_of(record: dict | None, width: int, height: int) -> tuple[list[Box
 
 
 def _load_photo(look: Look) -> Image.Image:
-    with look.photo.open("rb") as fh, Image.open(fh) as stored:
-        return stored.convert("RGB")  # a copy that outlives the closed file
+    with look.photo.open("rb") as fh:
+        stored = Image.open(fh)
+        stored.load()  # decoded now, so it outlives the closed file
+    # Stored photos are RGB already: no copy (a copy of a fresh 5 MB costs ~5 ms of page faults).
+    return stored if stored.mode == "RGB" else stored.convert("RGB")
 
 
-def _matched(look: Look, image: Image.Image, garments: list[Box], sources: list[str], reading, mask_over, timings):
-    """(items, their recommendations, genders searched): each garment embedded and searched in its partition."""
+def _matched(look: Look, image: Image.Image, garments: list[Box], sources: list[str], whose, mask_over, timings):
+    """(items, their recommendations, genders searched): each garment embedded and searched in its partition.
+
+    `whose()` gives the gender reading, which may wait for the scene's second thread.
+    """
     model, rule = embedder(), exact_match_rule()
     with timed(timings, "embed"):
         vectors = [_embed(model, image, g, mask_over) for g in garments]
-    genders = genders_to_search(look.gender_choice, reading)
+    with timed(timings, "waited"):
+        genders = genders_to_search(look.gender_choice, whose())
     items = [_item(look, g, v, src) for g, v, src in zip(garments, vectors, sources, strict=True)]
     with timed(timings, "search"):
         catalog_index().refresh()
@@ -134,7 +149,8 @@ def run_look(look_id: UUID | str) -> None:
     look.status = Look.Status.ANALYSING
     timings = {"queue": round((started - look.created).total_seconds() * 1000, 1)}
     try:
-        models, _, _ = shipped_models(), embedder(), exact_match_rule()  # a missing file fails here, named
+        # A missing file fails here, named.
+        models, _, _ = shipped_models(settings.LOOK_OVERLAP_MODELS), embedder(), exact_match_rule()
     except ModelFileError as exc:
         logger.error("look %s: %s", look.pk, exc)
         fail_look(look.pk, f"The service is not ready: {exc}")
@@ -143,14 +159,17 @@ def run_look(look_id: UUID | str) -> None:
     with timed(timings, "load"):
         image = _load_photo(look)
     scene = read_scene(image, models, timings)
-    people = [person_record(p) for p in scene.people]
-    garments, sources, fallback = _garments_of(people[0] if people else None, image.width, image.height)
+    main = scene.main
+    garments, sources, fallback = _garments_of(_outfit_record(main) if main else None, image.width, image.height)
     # Nobody in the photo: the look is done with no items, which the page shows as "nothing found".
 
     _set_status(look, Look.Status.MATCHING)
-    mask_over = scene.main.mask_over if scene.main and settings.LOOK_MASK_CROPS else None
-    reading = scene.main.gender if scene.main else None
-    items, recommendations, genders = _matched(look, image, garments, sources, reading, mask_over, timings)
+    mask_over = main.mask_over if main and settings.LOOK_MASK_CROPS else None
+    # The gender is asked for only once the garments are embedded: it is read beside them.
+    whose = (lambda: main.gender) if main else (lambda: None)
+    items, recommendations, genders = _matched(look, image, garments, sources, whose, mask_over, timings)
+    reading = whose()
+    people = [person_record(p) for p in scene.people]
 
     with timed(timings, "store"), transaction.atomic():
         look.items.all().delete()  # a retried run replaces what a crashed one may have half-written
@@ -207,7 +226,7 @@ def shop_person(look_id: UUID | str, index: int) -> None:
     start = time.perf_counter()
     reading = GenderReading(record["gender"]["p_women"], record["gender"]["source"])
     # No person mask here: it lives only while the photo is first read (masked crops are off anyway).
-    items, recommendations, genders = _matched(look, image, garments, sources, reading, None, None)
+    items, recommendations, genders = _matched(look, image, garments, sources, lambda: reading, None, None)
     with transaction.atomic():
         look.items.exclude(source=LookItem.Source.SHOPPER).delete()  # the boxes the shopper drew stay
         _store_items(items, recommendations)

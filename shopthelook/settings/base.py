@@ -137,6 +137,9 @@ LOOK_RATE_LIMIT = env_int("LOOK_RATE_LIMIT", 20)  # uploads per client per minut
 # measured, it cost Recall@1 0.627 -> 0.575 on the synthetic test split and moved colour
 # agreement@8 on the real photos only from 0.449 to 0.466 (evaluate_real_photos --mask-crops).
 LOOK_MASK_CROPS = env_bool("LOOK_MASK_CROPS", False)
+# Run the pose detector and the gender reading on a second thread beside the other models: the same
+# reading, a shorter wait. Turn it off where every core already runs its own worker process.
+LOOK_OVERLAP_MODELS = env_bool("LOOK_OVERLAP_MODELS", True)
 # The vector index: "faiss" (in each worker process) or "pgvector" (needs PostgreSQL with pgvector).
 VECTOR_INDEX = env_str("VECTOR_INDEX", "faiss")
 DATA_UPLOAD_MAX_MEMORY_SIZE = LOOK_MAX_BYTES + 1024 * 1024

@@ -127,3 +127,28 @@ def test_the_person_masks_cover_the_person_and_not_the_pitch(real_photos):
         on_shirt = over(shirt, 32, 32).mean()
         on_grass = over((0, 290, 120, 342), 32, 32).mean()  # the bottom left corner: turf only
         assert on_shirt > 0.5 and on_grass < 0.1, (on_shirt, on_grass)  # the labelled box is rough
+
+
+def _reading(scene):
+    return [(p.box, p.shot, p.garments, p.gender, p.face, p.facing) for p in scene.people]
+
+
+def test_the_second_thread_changes_the_wait_not_the_reading(real_photos):
+    _, image = photo(real_photos, "basketball1.png")  # two people: both threads carry several jobs
+    timings: dict[str, float] = {}
+    beside = read_scene(image, shipped_models(overlap=True), timings)
+    assert _reading(beside) == _reading(read_scene(image, shipped_models(overlap=False)))
+    assert {"people", "pose", "detect", "waited", "gender"} <= set(timings)
+
+
+def test_a_model_that_fails_on_the_second_thread_fails_where_its_result_is_asked_for():
+    from concurrent.futures import ThreadPoolExecutor
+
+    from detection.scene import later
+
+    def broken():
+        raise RuntimeError("corrupt model")
+
+    for pool in (ThreadPoolExecutor(max_workers=1), None):
+        with pytest.raises(RuntimeError, match="corrupt model"):
+            later(pool, broken).result()
