@@ -38,6 +38,9 @@ def embed_stale_products_task() -> int:
 
 @worker_ready.connect
 def _embed_stale_on_start(sender, **kwargs) -> None:
-    # New weights make every stored vector stale: a worker starting on them brings the catalog
-    # up to date by itself, without waiting for someone to run rebuild_index.
-    embed_stale_products_task.delay()
+    # New weights make every stored vector stale: an ingest worker starting on them brings the
+    # catalog up to date by itself, without waiting for someone to run rebuild_index. Only an
+    # ingest worker does: four looks workers starting would queue the same work four times.
+    queues = sender.app.amqp.queues
+    if "ingest" in (queues.consume_from or queues):
+        embed_stale_products_task.delay()

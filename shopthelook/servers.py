@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Sequence
 from pathlib import Path
 
 import redis
@@ -97,12 +98,18 @@ def start_demo_store(port: int, products: int, seed: int, timeout: float = 60.0)
 
 
 def start_celery_worker(
-    env: dict[str, str], concurrency: int = 1, log_level: str = "INFO", beat_schedule: Path | None = None
+    env: dict[str, str],
+    concurrency: int = 1,
+    log_level: str = "INFO",
+    beat_schedule: Path | None = None,
+    queues: Sequence[str] = ("looks", "ingest", "scrape"),
+    name: str = "stl",
 ) -> subprocess.Popen:
     """A Celery worker for this project, as a child process with the given environment.
 
-    With `beat_schedule` it also runs the periodic tasks (stale-look sweep, upload retention),
-    keeping their last-run times in that file.
+    It consumes `queues` (settings.WORKER_QUEUES: looks, ingest, scrape). With `beat_schedule`
+    it also runs the periodic tasks (stale-look sweep, upload retention), keeping their last-run
+    times in that file.
     """
     cmd = [
         sys.executable,
@@ -117,10 +124,12 @@ def start_celery_worker(
         str(concurrency),
         "--pool",
         "prefork",
+        "--queues",
+        ",".join(queues),
         "--without-gossip",
         "--without-mingle",
         "--hostname",
-        f"stl-{os.getpid()}@%h",
+        f"{name}-{os.getpid()}@%h",
     ]
     if beat_schedule is not None:
         cmd += ["--beat", "--schedule", str(beat_schedule)]

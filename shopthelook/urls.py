@@ -13,6 +13,7 @@ admin.site.site_title = "ShopTheLook"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", views.upload, name="upload"),
+    path("healthz", views.healthz, name="healthz"),
     path("looks/<uuid:look_id>/", views.look_page, name="look"),
     path("looks/<uuid:look_id>/gender", views.look_gender, name="look-gender"),
     path("looks/<uuid:look_id>/regions", views.look_region, name="look-region"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,6 +18,17 @@ from .models import Look
 def client_address(request: HttpRequest) -> str:
     # REMOTE_ADDR only: X-Forwarded-For is set by the client unless a trusted proxy rewrites it.
     return request.META.get("REMOTE_ADDR", "")
+
+
+@require_http_methods(["GET", "HEAD"])
+def healthz(request: HttpRequest) -> JsonResponse:
+    """For the fleet's health checks: 200 while the web process can reach its database, else 503."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return JsonResponse({"status": "database unreachable"}, status=503)
+    return JsonResponse({"status": "ok"})
 
 
 def _wants_json(request: HttpRequest) -> bool:

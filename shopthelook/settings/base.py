@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import dj_database_url
+from kombu import Queue
 
 from .env import env_bool, env_int, env_list, env_map, env_str
 
@@ -102,6 +103,17 @@ CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 4 * 3600)
 # No global soft limit: Celery refuses to queue a task whose own time_limit is below it. A task
 # that can clean up (analyse_look, the scrape) sets its own soft limit.
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Three queues, so that a shopper never waits behind catalog work: "looks" (the shopper's pipeline
+# and its periodic sweeps), "ingest" (embedding products) and "scrape" (Selenium). A worker started
+# without -Q consumes all three (`make run` starts one for looks and one for the rest).
+WORKER_QUEUES = ("looks", "ingest", "scrape")
+CELERY_TASK_QUEUES = [Queue(name, routing_key=name) for name in WORKER_QUEUES]
+CELERY_TASK_DEFAULT_QUEUE = "looks"
+CELERY_TASK_ROUTES = {
+    "shopthelook.tasks.*": {"queue": "looks"},
+    "catalog.tasks.*": {"queue": "ingest"},
+    "scraper.tasks.*": {"queue": "scrape"},
+}
 
 # Scraper: the browser binaries (Debian's), and the limits every downloaded image must meet.
 CHROMIUM_BINARY = env_str("CHROMIUM_BINARY", "/usr/bin/chromium")

@@ -1,4 +1,4 @@
-"""`manage.py runstack`: Redis, a Celery worker, the demo store and the web server, until Ctrl-C."""
+"""`manage.py runstack`: Redis, two Celery workers (looks; ingest and scrape), the demo store and the web server."""
 
 from __future__ import annotations
 
@@ -47,10 +47,12 @@ class Command(BaseCommand):
                 children["demo store"] = start_demo_store(port, settings.DEMO_STORE_PRODUCTS, settings.DEMO_STORE_SEED)
                 env["SCRAPER_SITE_URLS"] = f"demo=http://127.0.0.1:{port}"  # admins' demo scrapes go there
                 self.stdout.write(f"demo store http://127.0.0.1:{port}")
-            # Two processes: a long catalog scrape never holds up a shopper's look.
+            # Two workers, one per queue group: a long catalog scrape never holds up a shopper's look.
             schedule = settings.DATA_DIR / "celerybeat-schedule"
-            children["worker"] = start_celery_worker(env, concurrency=2, beat_schedule=schedule)
-            self.stdout.write("worker     celery, 2 processes, with the periodic tasks")
+            children["looks worker"] = start_celery_worker(env, queues=["looks"], name="looks", beat_schedule=schedule)
+            self.stdout.write("worker     celery: looks, with the periodic tasks")
+            children["catalog worker"] = start_celery_worker(env, queues=["ingest", "scrape"], name="catalog")
+            self.stdout.write("worker     celery: ingest and scrape")
             children["web"] = subprocess.Popen(
                 [sys.executable, "manage.py", "runserver", f"127.0.0.1:{opts['port']}", "--noreload"],
                 env={**os.environ, **env},
@@ -62,7 +64,7 @@ class Command(BaseCommand):
         except KeyboardInterrupt:
             self.stdout.write("\nstopping…")
         finally:
-            for name in ("web", "worker", "demo store", "redis"):
+            for name in ("web", "looks worker", "catalog worker", "demo store", "redis"):
                 stop(children.get(name))
         if failed:
             raise CommandError(failed)
