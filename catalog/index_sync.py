@@ -26,11 +26,9 @@ from embeddings.index import (
 )
 
 from .models import Gender, ProductEmbedding, ProductImage
+from .vector_store import PHOTO_SLOTS, shared, shared_index, sync_all
 
 logger = logging.getLogger(__name__)
-
-
-PHOTO_SLOTS = 8  # photos indexed per product at most; a photo's id in the index is product * 8 + slot
 
 
 def indexed_photos(images: Iterable[ProductImage]) -> list[ProductImage]:
@@ -89,6 +87,7 @@ def embed_products(product_ids: Iterable[int], force: bool = False) -> int:
         except (OSError, ValueError) as exc:  # a file gone missing must not stop the batch
             logger.warning("product %s: cannot embed its photos: %s", product_id, exc)
             continue
+        # One transaction with the shared index's rows (pgvector: the write-through signal joins it).
         ProductEmbedding.objects.update_or_create(
             product_id=product_id,
             defaults={
@@ -114,23 +113,14 @@ def search_partitions(genders: Sequence[str], category: str) -> list[str]:
 
 
 def new_vector_index(dim: int) -> VectorIndex:
-    """An empty index of the configured backend (settings.VECTOR_INDEX)."""
-    if settings.VECTOR_INDEX == "faiss":
-        return FaissIndex(dim)
-    if settings.VECTOR_INDEX == "pgvector":
-        from embeddings.pgvector_index import PgVectorIndex
-
-        if connection.vendor != "postgresql":
-            raise ImproperlyConfigured("VECTOR_INDEX=pgvector needs DATABASE_URL to point at PostgreSQL")
-        index = PgVectorIndex(connection.cursor, dim)
-        index.ensure()
-        index.clear_all()  # the rows are rebuilt from ProductEmbedding, partition by partition
-        return index
-    raise ImproperlyConfigured(f"VECTOR_INDEX must be faiss or pgvector, not {settings.VECTOR_INDEX!r}")
+    """An empty in-process index: FAISS, one per worker process (pgvector is SharedCatalogIndex)."""
+    if settings.VECTOR_INDEX not in ("faiss", "pgvector"):
+        raise ImproperlyConfigured(f"VECTOR_INDEX must be faiss or pgvector, not {settings.VECTOR_INDEX!r}")
+    return FaissIndex(dim)
 
 
 class CatalogIndex:
-    """The vector index, kept in step with ProductEmbedding rows (one per worker process).
+    """The FAISS index, kept in step with ProductEmbedding rows (one per worker process).
 
     Before each search it reads a signature per partition (count, newest update and the sum of
     ids, one grouped query) and rebuilds only partitions whose signature moved: a product scraped,
@@ -193,12 +183,38 @@ class CatalogIndex:
         return sum(self._products.values())
 
 
-_catalog_index: CatalogIndex | None = None
+class SharedCatalogIndex:
+    """The pgvector table every worker shares. It is written through (catalog.vector_store), so a
+    search reads the catalog as committed and there is nothing to refresh."""
+
+    def refresh(self) -> None:
+        if connection.vendor != "postgresql":
+            raise ImproperlyConfigured("VECTOR_INDEX=pgvector needs DATABASE_URL to point at PostgreSQL")
+
+    def search(
+        self, vector: np.ndarray, k: int, genders: Sequence[str], category: str, refresh: bool = True
+    ) -> list[Hit]:
+        if refresh:
+            self.refresh()
+        hits = shared_index(len(vector)).search(vector, k * PHOTO_SLOTS, search_partitions(genders, category))
+        return best_per_product(hits, k, PHOTO_SLOTS)
+
+    def rebuild(self) -> int:
+        """Rewrite the table from ProductEmbedding (a catalog embedded before the table existed)."""
+        self.refresh()
+        return sync_all()
+
+    def __len__(self) -> int:
+        index = shared_index()
+        return len(index.ids(PHOTO_SLOTS)) if index.table_exists() else 0
 
 
-def catalog_index() -> CatalogIndex:
+_catalog_index: CatalogIndex | SharedCatalogIndex | None = None
+
+
+def catalog_index() -> CatalogIndex | SharedCatalogIndex:
     """This process's index (built lazily, so the web process never builds one it does not use)."""
     global _catalog_index
     if _catalog_index is None:
-        _catalog_index = CatalogIndex()
+        _catalog_index = SharedCatalogIndex() if shared() else CatalogIndex()
     return _catalog_index

@@ -51,23 +51,48 @@ def test_migrate_and_ingest_on_postgresql(tmp_path):
 
 
 PGVECTOR_SCRIPT = """
+import threading
 import django
 django.setup()
 from django.core.management import call_command
-from catalog.index_sync import CatalogIndex, embed_products
+from django.db import connection
+from catalog.index_sync import catalog_index, embed_products
 from catalog.models import Product
 from tests.shopthelook.demo_catalog import demo_products, ingest
 
 call_command("migrate", verbosity=0)
 stored = ingest(demo_products()[:24])
 embed_products([p.pk for p in stored.values()])
-index = CatalogIndex()
+index = catalog_index()  # the shared table, written through: nothing is built here
 shirt = next(p for p in stored.values() if (p.gender, p.category) == ("men", "topwear"))
 vector = shirt.embedding.vectors()[0]
-first = index.search(vector, 3, ["men"], "topwear")[0].id == shirt.pk
+found = lambda k=50: [h.id for h in index.search(vector, k, ["men"], "topwear", refresh=False)]
+first = found(3)[0] == shirt.pk
+Product.objects.filter(pk=shirt.pk).update(in_stock=False)  # a queryset update sends no signal...
+Product.objects.get(pk=shirt.pk).save()  # ...the scraper and admin save the row, which writes through
+out_of_stock = shirt.pk not in found()
+Product.objects.filter(pk=shirt.pk).update(in_stock=True)
+Product.objects.get(pk=shirt.pk).save()
+back = found(3)[0] == shirt.pk
+
+# A writer re-embeds the partition over and over while a reader searches it: never fewer rows.
+tops = [p.pk for p in stored.values() if p.category == "topwear" and p.gender in ("men", "unisex")]
+expected, counts, done = len(found()), [], threading.Event()
+def write():
+    for _ in range(6):
+        embed_products(tops, force=True)
+    connection.close()
+    done.set()
+writer = threading.Thread(target=write)
+writer.start()
+while not done.is_set():
+    counts.append(len(found()))
+writer.join()
+connection.close()
 Product.objects.filter(pk=shirt.pk).delete()
-gone = shirt.pk not in {h.id for h in index.search(vector, 50, ["men", "women"], "topwear")}
-print(type(index._index).__name__, first, gone, len(index))
+gone = shirt.pk not in found()
+print(type(index).__name__, first, out_of_stock, back, expected == len(tops), len(counts) > 5, min(counts) == expected,
+      gone, len(index))
 """
 
 
@@ -86,7 +111,8 @@ def test_the_vector_index_runs_on_pgvector(tmp_path):
             [sys.executable, "-c", PGVECTOR_SCRIPT], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
         )
         assert out.returncode == 0, out.stderr[-2000:]
-        assert out.stdout.split()[-4:] == ["PgVectorIndex", "True", "True", "23"]
+        last = out.stdout.split()[-9:]
+        assert last == ["SharedCatalogIndex", *["True"] * 7, "23"], out.stdout[-500:]
     finally:
         stop(proc)
         subprocess.run(["rm", "-rf", str(workdir)], check=False)
