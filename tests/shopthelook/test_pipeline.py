@@ -2,7 +2,6 @@
 
 import io
 from itertools import pairwise
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -17,7 +16,6 @@ from shopthelook.pipeline import genders_to_search
 from tests.shopthelook.demo_catalog import demo_products, ingest, jpeg_of, scene
 
 pytestmark = pytest.mark.django_db
-REAL_PHOTO = Path("/usr/share/doc/opencv-doc/examples/data/basketball1.png")
 
 
 @pytest.fixture(scope="module")
@@ -137,9 +135,9 @@ def test_a_photo_without_a_person_is_done_with_nothing_found(catalog):
     assert look.items.count() == 0
 
 
-@pytest.mark.skipif(not REAL_PHOTO.exists(), reason="Debian's opencv-doc is not installed")
-def test_a_real_photo_gets_items(catalog, capsys):
-    with Image.open(REAL_PHOTO) as image:
+def test_a_real_photo_gets_items(catalog, capsys, real_photos):
+    _, path = real_photos["basketball1.png"]  # fetched from Debian's opencv-doc (skipped only offline)
+    with Image.open(path) as image:
         out = io.BytesIO()
         image.convert("RGB").save(out, "JPEG")
     look = look_from(out.getvalue())
@@ -149,7 +147,7 @@ def test_a_real_photo_gets_items(catalog, capsys):
     items = list(look.items.all())
     assert items, "a photo of people must give items, from the detector or from layout"
     with capsys.disabled():  # the record the issue asks for, in the test log
-        print(f"\n{REAL_PHOTO.name}: p_women={look.p_women:.2f}, fallback={look.fallback!r}")
+        print(f"\n{path.name}: p_women={look.p_women:.2f}, fallback={look.fallback!r}")
         for item in items:
             top = item.recommendations.first()
             print(
