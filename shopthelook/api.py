@@ -10,10 +10,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from detection.photos import PhotoRejected
 
+from .clients import client_address
 from .looks import RateLimited, submit_photo
 from .models import Look
 from .payloads import Filters, look_payload
-from .views import client_address, look_person
+from .views import look_person
 
 
 # No session cookie authenticates this endpoint, so there is nothing for CSRF to forge; the

@@ -11,13 +11,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from catalog.taxonomy import CATEGORIES
 from detection.photos import PhotoRejected
 
+from .clients import client_address
 from .looks import QueueUnavailable, RateLimited, add_region, change_gender, choose_person, submit_photo
 from .models import Look
-
-
-def client_address(request: HttpRequest) -> str:
-    # REMOTE_ADDR only: X-Forwarded-For is set by the client unless a trusted proxy rewrites it.
-    return request.META.get("REMOTE_ADDR", "")
 
 
 @require_http_methods(["GET", "HEAD"])

@@ -23,6 +23,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "axes",
+    "csp",
     "shopthelook",
     "catalog",
     "scraper",
@@ -37,7 +39,47 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: it answers a locked-out login
 ]
+
+# Admin logins: after AXES_FAILURE_LIMIT wrong passwords for one account from one address, that
+# pair is locked out for AXES_COOLOFF_HOURS (a success in between resets the count). Attempts and
+# lock-outs are listed in admin ("Axes"), where staff can also lift one.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_HOURS", 1)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "shopthelook.clients.client_address"
+AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+
+# The client address behind a reverse proxy: off by default (REMOTE_ADDR), since any client can
+# write X-Forwarded-For. Set the header the proxy writes, how many trusted proxies append to it,
+# and optionally their addresses (see shopthelook.clients).
+TRUSTED_PROXY_HEADER = env_str("DJANGO_TRUSTED_PROXY_HEADER", "")
+TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXY_COUNT", 1)
+TRUSTED_PROXIES = env_list("DJANGO_TRUSTED_PROXIES", [])
+
+# Content-Security-Policy: scripts from this origin only, never inline (the pages' scripts are
+# files; their data comes as json_script blocks, which never run). Styles may be inline: the
+# staff review page places its boxes with style attributes.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 ROOT_URLCONF = "shopthelook.urls"
 WSGI_APPLICATION = "shopthelook.wsgi.application"

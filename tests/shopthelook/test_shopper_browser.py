@@ -100,6 +100,11 @@ def test_a_shopper_uploads_a_photo_and_refines_the_results(live_server, celery_w
     assert drawn == ["footwear"]
     assert len(browser.find_elements(By.CSS_SELECTOR, "#boxes .box:not(.person)")) == len(items) + 1
 
+    # and: the page did all of that under its Content-Security-Policy, which refuses inline script
+    injected = "const s = document.createElement('script'); s.textContent = 'window.inlineRan = true'; "
+    browser.execute_script(injected + "document.body.appendChild(s);")
+    assert browser.execute_script("return window.inlineRan === true") is False
+
 
 def test_a_shopper_picks_the_second_person_of_a_two_person_photo(
     live_server, celery_worker, catalog, browser, real_photos
