@@ -45,31 +45,60 @@ def redis_url(tmp_path_factory) -> Iterator[str]:
         stop(proc)
 
 
+def _worker_env(redis_url: str, demo_store, settings, media_root: Path) -> dict[str, str]:
+    return {
+        "DJANGO_SETTINGS_MODULE": "shopthelook.settings.test",
+        "REDIS_URL": redis_url,
+        "DATABASE_URL": f"sqlite:///{settings.DATABASES['default']['NAME']}",
+        "DJANGO_MEDIA_ROOT": str(media_root),
+        "SCRAPER_SITE_URLS": f"demo={demo_store.url}",
+    }
+
+
+def _started(procs: list[subprocess.Popen]) -> None:
+    """Wait until every worker answers a ping."""
+    from shopthelook.celery import app
+
+    deadline = time.monotonic() + 60
+    while len(app.control.ping(timeout=0.5)) < len(procs):
+        assert all(p.poll() is None for p in procs), "a Celery worker exited during start-up"
+        assert time.monotonic() < deadline, "the Celery workers did not all answer a ping within 60 s"
+
+
 @pytest.fixture
 def celery_worker(
     redis_url: str, demo_store, transactional_db, settings, media_root: Path
 ) -> Iterator[subprocess.Popen]:
-    """A Celery worker process on the test database, with this process sending to it."""
-    from shopthelook.celery import app
-
-    db_path = settings.DATABASES["default"]["NAME"]
-    env = {
-        "DJANGO_SETTINGS_MODULE": "shopthelook.settings.test",
-        "REDIS_URL": redis_url,
-        "DATABASE_URL": f"sqlite:///{db_path}",
-        "DJANGO_MEDIA_ROOT": str(media_root),
-        "SCRAPER_SITE_URLS": f"demo={demo_store.url}",
-    }
+    """A Celery worker process on the test database, for every queue, with this process sending to it."""
     point_celery_at(redis_url)
-    proc = start_celery_worker(env, log_level="WARNING")
+    proc = start_celery_worker(_worker_env(redis_url, demo_store, settings, media_root), log_level="WARNING")
     try:
-        deadline = time.monotonic() + 60
-        while not app.control.ping(timeout=0.5):
-            assert proc.poll() is None, "the Celery worker exited during start-up"
-            assert time.monotonic() < deadline, "the Celery worker did not answer a ping within 60 s"
+        _started([proc])
         yield proc
     finally:
         stop(proc)
+
+
+@pytest.fixture
+def queue_workers(
+    redis_url: str, demo_store, transactional_db, settings, media_root: Path
+) -> Iterator[dict[str, subprocess.Popen]]:
+    """Two workers as `make run` starts them: one for looks, one for ingest and scrape."""
+    point_celery_at(redis_url)
+    env = _worker_env(redis_url, demo_store, settings, media_root)
+    workers = {
+        "looks": start_celery_worker(env, log_level="WARNING", queues=["looks"], name="looks"),
+        "catalog": start_celery_worker(env, log_level="WARNING", queues=["ingest", "scrape"], name="catalog"),
+    }
+    try:
+        _started(list(workers.values()))
+        yield workers
+    finally:
+        for proc in workers.values():
+            stop(proc)
+        from shopthelook.celery import app
+
+        app.control.purge()  # a scrape cut short goes back to its queue: the next test's worker must not get it
 
 
 @pytest.fixture(scope="session")

@@ -96,3 +96,23 @@ def test_a_starting_worker_embeds_the_products_it_finds_stale(unembedded_catalog
         lambda: ProductEmbedding.objects.count() == len(unembedded_catalog), 90, "every product embedded", step=0.2
     )
     assert stale_product_ids() == []
+
+
+def test_a_look_is_served_while_a_long_scrape_holds_the_catalog_worker(client, queue_workers, catalog):
+    from scraper.admin import queue_scrape
+    from scraper.models import ScrapeRun
+
+    products, _ = catalog
+    run = ScrapeRun.objects.create(profile="demo", max_per_category=60)  # 360 products: minutes of Selenium
+    queue_scrape(run)  # on commit: the test database is in autocommit here
+    wait_until(lambda: ScrapeRun.objects.get(pk=run.pk).processed >= 3, 120, "the scrape got going", step=0.2)
+
+    response = post_photo(client, jpeg_of(scene(products, "men", 5)))
+    status_url = response.json()["status_url"]
+    body = wait_until(
+        lambda: (b := client.get(status_url).json())["status"] in ("done", "failed") and b, 60, "the look finished"
+    )
+    assert body["status"] == "done", body.get("error")
+    run.refresh_from_db()
+    assert run.status == ScrapeRun.Status.RUNNING  # the look did not wait for the scrape to end
+    assert run.processed < 360
