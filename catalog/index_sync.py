@@ -8,7 +8,6 @@ import threading
 from collections.abc import Iterable, Sequence
 
 import numpy as np
-from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.db.models import Count, Max, Sum
@@ -112,13 +111,6 @@ def search_partitions(genders: Sequence[str], category: str) -> list[str]:
     return [partition_key(g, category) for g in dict.fromkeys(wanted)]
 
 
-def new_vector_index(dim: int) -> VectorIndex:
-    """An empty in-process index: FAISS, one per worker process (pgvector is SharedCatalogIndex)."""
-    if settings.VECTOR_INDEX not in ("faiss", "pgvector"):
-        raise ImproperlyConfigured(f"VECTOR_INDEX must be faiss or pgvector, not {settings.VECTOR_INDEX!r}")
-    return FaissIndex(dim)
-
-
 class CatalogIndex:
     """The FAISS index, kept in step with ProductEmbedding rows (one per worker process).
 
@@ -159,12 +151,16 @@ class CatalogIndex:
         if self._index is None:
             if not ids:
                 return
-            self._index = new_vector_index(vectors[0].shape[1])
+            self._index = FaissIndex(vectors[0].shape[1])
         self._index.clear_partition(partition)
         self._products[partition] = len(vectors)
         if ids:
             self._index.add(partition, ids, np.concatenate(vectors))
         logger.info("vector index: %s rebuilt with %d products, %d photos", partition, len(vectors), len(ids))
+
+    def rebuild(self) -> None:
+        """Build every partition that changed (all of them in a new process)."""
+        self.refresh()
 
     def search(
         self, vector: np.ndarray, k: int, genders: Sequence[str], category: str, refresh: bool = True
@@ -206,7 +202,7 @@ class SharedCatalogIndex:
 
     def __len__(self) -> int:
         index = shared_index()
-        return len(index.ids(PHOTO_SLOTS)) if index.table_exists() else 0
+        return index.owners(PHOTO_SLOTS) if index.table_exists() else 0
 
 
 _catalog_index: CatalogIndex | SharedCatalogIndex | None = None

@@ -6,7 +6,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from .models import Product, ProductEmbedding
-from .vector_store import shared, write_through
+from .vector_store import write_through
 
 
 @receiver(post_save, sender=ProductEmbedding)
@@ -15,5 +15,4 @@ from .vector_store import shared, write_through
 def _write_through(sender, instance, **kwargs) -> None:
     # On the saving transaction: a product out of stock, moved, re-embedded or deleted is searched
     # as such by every worker at once, with no rebuild (a deleted product's vectors go with it).
-    if shared():
-        write_through([instance.pk])
+    write_through([instance.pk])  # nothing with FAISS

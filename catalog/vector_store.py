@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
 
 from detection.registry import verified_model
@@ -28,6 +29,9 @@ _ensured: set[str] = set()  # the databases whose table this process has checked
 
 
 def shared() -> bool:
+    """True for the shared pgvector table, False for FAISS in each worker (settings.VECTOR_INDEX)."""
+    if settings.VECTOR_INDEX not in ("faiss", "pgvector"):
+        raise ImproperlyConfigured(f"VECTOR_INDEX must be faiss or pgvector, not {settings.VECTOR_INDEX!r}")
     return settings.VECTOR_INDEX == "pgvector"
 
 
@@ -63,12 +67,7 @@ def write_through(product_ids: Iterable[int]) -> None:
         if rows or index.table_exists():
             index.remove([i for pid in ids for i in slot_ids(pid)])
         for row in rows:
-            vectors = row.vectors()
-            index.add(
-                partition_key(row.product.gender, row.product.category),
-                slot_ids(row.product_id)[: len(vectors)],
-                vectors,
-            )
+            _add(index, partition_key(row.product.gender, row.product.category), row)
 
 
 def _add(index: PgVectorIndex, partition: str, row: ProductEmbedding) -> None:
@@ -78,8 +77,6 @@ def _add(index: PgVectorIndex, partition: str, row: ProductEmbedding) -> None:
 
 def sync_all() -> int:
     """Rewrite the table from ProductEmbedding, one partition per transaction; the products it then holds."""
-    if not shared():
-        return 0
     rows = _current(ProductEmbedding.objects.values_list("product_id", flat=True))
     partitions: dict[str, list] = {}
     for row in rows.iterator():
@@ -95,4 +92,4 @@ def sync_all() -> int:
             index.clear_partition(partition)
             for row in partitions.get(partition, []):
                 _add(index, partition, row)
-    return len(index.ids(PHOTO_SLOTS))
+    return index.owners(PHOTO_SLOTS)

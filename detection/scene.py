@@ -285,11 +285,6 @@ def timed(timings: dict[str, float] | None, stage: str) -> Iterator[None]:
         timings[stage] = round(timings.get(stage, 0.0) + (time.perf_counter() - start) * 1000, 1)
 
 
-def _timed_call(timings: dict[str, float] | None, stage: str, fn: Callable, *args):
-    with timed(timings, stage):
-        return fn(*args)
-
-
 def read_scene(image: Image.Image, models: SceneModels, timings: dict[str, float] | None = None) -> Scene:
     """Every person in the photo, the main one first; a photo with nobody in it has no garments.
 

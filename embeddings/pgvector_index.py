@@ -52,11 +52,11 @@ class PgVectorIndex:
             cur.execute(f"SELECT count(*) FROM {self.table} WHERE model = %s", [self.model])
             return int(cur.fetchone()[0])
 
-    def ids(self, divisor: int = 1) -> set[int]:
-        """Every id of this model's rows, each divided by `divisor` (ids of several slots to their owner's)."""
+    def owners(self, slots: int) -> int:
+        """How many owners this model's rows have, where an owner's ids are owner * slots + slot."""
         with self.cursor() as cur:
-            cur.execute(f"SELECT DISTINCT id / %s FROM {self.table} WHERE model = %s", [divisor, self.model])
-            return {int(i) for (i,) in cur.fetchall()}
+            cur.execute(f"SELECT count(DISTINCT id / %s) FROM {self.table} WHERE model = %s", [slots, self.model])
+            return int(cur.fetchone()[0])
 
     def table_exists(self) -> bool:
         with self.cursor() as cur:

@@ -102,12 +102,12 @@ def start_celery_worker(
     concurrency: int = 1,
     log_level: str = "INFO",
     beat_schedule: Path | None = None,
-    queues: Sequence[str] = ("looks", "ingest", "scrape"),
+    queues: Sequence[str] = (),
     name: str = "stl",
 ) -> subprocess.Popen:
     """A Celery worker for this project, as a child process with the given environment.
 
-    It consumes `queues` (settings.WORKER_QUEUES: looks, ingest, scrape). With `beat_schedule`
+    It consumes `queues` (of settings.WORKER_QUEUES), or every queue when none is named. With `beat_schedule`
     it also runs the periodic tasks (stale-look sweep, upload retention), keeping their last-run
     times in that file.
     """
@@ -124,13 +124,13 @@ def start_celery_worker(
         str(concurrency),
         "--pool",
         "prefork",
-        "--queues",
-        ",".join(queues),
         "--without-gossip",
         "--without-mingle",
         "--hostname",
         f"{name}-{os.getpid()}@%h",
     ]
+    if queues:
+        cmd += ["--queues", ",".join(queues)]
     if beat_schedule is not None:
         cmd += ["--beat", "--schedule", str(beat_schedule)]
     return subprocess.Popen(cmd, env={**os.environ, **env})

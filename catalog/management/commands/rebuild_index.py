@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from catalog.index_sync import SharedCatalogIndex, catalog_index, embed_products, stale_product_ids
+from catalog.index_sync import catalog_index, embed_products, stale_product_ids
 from catalog.models import ProductImage
 from detection.registry import ModelFileError
 
@@ -30,10 +30,7 @@ class Command(BaseCommand):
                     made += embed_products(batch, force=opts["all"])
                     bar.update(len(batch))
             index = catalog_index()
-            if isinstance(index, SharedCatalogIndex):
-                index.rebuild()  # vectors stored before the shared table existed
-            else:
-                index.refresh()
+            index.rebuild()
         except ModelFileError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(f"{made} products embedded; the vector index holds {len(index)} in-stock products")

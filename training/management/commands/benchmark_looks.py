@@ -10,6 +10,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection
 from tqdm import tqdm
 
 from catalog.models import ProductEmbedding
@@ -123,8 +124,6 @@ class Command(BaseCommand):
         """The look once done. Polls its status alone, as cheaply as it can: a shopper's browser polls from
         another machine, and a poll that loads the whole row every 2 ms took a third of the second core
         from the worker (the pose detector ran at half speed beside the garment detector)."""
-        from django.db import connection
-
         deadline = time.monotonic() + timeout
         # One raw query on an open cursor: 0.05 ms, where the ORM's took 0.28 ms of the same core.
         pk = Look._meta.pk.get_db_prep_value(look.pk, connection)
