@@ -22,10 +22,13 @@ from detection.registry import verified_model
 from embeddings.index import partition_key
 from embeddings.pgvector_index import PgVectorIndex
 
+from . import taxonomy
 from .models import ProductEmbedding
 
 PHOTO_SLOTS = 8  # photos indexed per product at most; a photo's id in the index is product * 8 + slot
 _ensured: set[str] = set()  # the databases whose table this process has checked
+# Every partition a product can be in gets its own HNSW graph (embeddings.pgvector_index).
+ALL_PARTITIONS = tuple(partition_key(g.name, c) for g in taxonomy.GENDERS for c in taxonomy.CATEGORY_NAMES)
 
 
 def shared() -> bool:
@@ -40,7 +43,7 @@ def shared_index(dim: int | None = None) -> PgVectorIndex:
     index = PgVectorIndex(connection.cursor, dim or 0, model=verified_model("embedder").sha256)
     name = connection.settings_dict["NAME"]
     if name not in _ensured and dim:
-        index.ensure()
+        index.ensure(ALL_PARTITIONS)
         _ensured.add(name)
     return index
 

@@ -57,3 +57,48 @@ class FaissIndex:
             hits += [Hit(int(i), float(s)) for s, i in zip(scores[0], ids[0], strict=True) if i >= 0]
         hits.sort(key=lambda h: (-h.score, h.id))
         return hits[:k]
+
+
+# Approximate index types, for partitions too large to scan (see `manage.py benchmark_search`).
+APPROXIMATE_KINDS = ("hnsw", "ivf")
+
+
+def build_partition_index(kind: str, vectors: np.ndarray, threads: int = 1, hnsw_m: int = 32) -> faiss.Index:
+    """One partition's inner-product index of `kind` (flat, hnsw or ivf) over unit `vectors`, ids 0..N-1.
+
+    HNSW links every vector to `hnsw_m` neighbours per layer; IVF clusters the vectors into about
+    4 sqrt(N) lists, trained on the vectors themselves. `threads` is for the build only.
+    """
+    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+    dim = vectors.shape[1]
+    previous = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(threads)
+    try:
+        if kind == "flat":
+            index = faiss.IndexFlatIP(dim)
+        elif kind == "hnsw":
+            index = faiss.IndexHNSWFlat(dim, hnsw_m, faiss.METRIC_INNER_PRODUCT)
+            index.hnsw.efConstruction = 80
+        elif kind == "ivf":
+            lists = max(1, int(4 * np.sqrt(len(vectors))))
+            index = faiss.IndexIVFFlat(faiss.IndexFlatIP(dim), dim, lists, faiss.METRIC_INNER_PRODUCT)
+            index.train(vectors[np.random.default_rng(0).permutation(len(vectors))[: 64 * lists]])
+        else:
+            raise ValueError(f"unknown index kind {kind!r}")
+        index.add(vectors)
+    finally:
+        faiss.omp_set_num_threads(previous)
+    return index
+
+
+def set_search_effort(index: faiss.Index, effort: int) -> None:
+    """How hard an approximate index looks: HNSW's efSearch, or the IVF lists probed. Flat ignores it."""
+    if isinstance(index, faiss.IndexHNSW):
+        index.hnsw.efSearch = effort
+    elif isinstance(index, faiss.IndexIVF):
+        index.nprobe = effort
+
+
+def top_k(index: faiss.Index, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Scores and ids (-1 where fewer than k) of each query's k nearest stored vectors."""
+    return index.search(np.ascontiguousarray(queries, dtype=np.float32), k)

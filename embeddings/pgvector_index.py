@@ -1,7 +1,9 @@
-"""The PostgreSQL vector index: one pgvector table with an HNSW cosine index, behind the same interface."""
+"""The PostgreSQL vector index: one pgvector table, an HNSW cosine index per partition, behind the same interface."""
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 
@@ -11,6 +13,20 @@ from .index import Hit, checked_vectors
 
 CursorFactory = Callable[[], AbstractContextManager]  # a DB-API cursor that takes %s parameters
 
+# How many graph neighbours a search keeps. Measured by `manage.py benchmark_search` over 1M vectors
+# in six partitions (the default m=16 graphs): recall@10 against exact search 0.960 at p50 5.9 ms,
+# p95 8.7 ms; at 400, 0.945 at p50 3.6 ms.
+EF_SEARCH = 800
+_PARTITION = re.compile(r"^[a-z0-9_]+/[a-z0-9_]+$")
+
+
+def _partition_literal(partition: str) -> str:
+    # Partitions are written into the SQL, not bound: the planner picks a partial index only when it
+    # sees the partition's value. They come from the taxonomy; anything else is refused.
+    if not _PARTITION.match(partition):
+        raise ValueError(f"bad partition name {partition!r}")
+    return f"'{partition}'"
+
 
 def _literal(vector: np.ndarray) -> str:
     # pgvector reads '[x,y,...]' text; repr-precision floats keep the float32 values exact.
@@ -18,7 +34,11 @@ def _literal(vector: np.ndarray) -> str:
 
 
 class PgVectorIndex:
-    """Vectors in `table` (id, partition, model, embedding); cosine distance with HNSW, filtered by partition.
+    """Vectors in `table` (id, partition, model, embedding); cosine distance with an HNSW index per partition.
+
+    One HNSW graph per partition (a partial index), not one over the table: a single graph with a
+    partition filter returned fewer than k rows for small partitions and recall@10 below 0.91 at
+    1M vectors, even with pgvector's iterative scans (`benchmark_search`, README).
 
     One table serves every worker. Each row names the embedder that made it (`model`, its sha256),
     and an index reads and writes only its own model's rows, so a new embedder's vectors never mix
@@ -28,12 +48,20 @@ class PgVectorIndex:
     module free of Django: the app passes `django.db.connection.cursor`, a test a psycopg one's.
     """
 
-    def __init__(self, cursor: CursorFactory, dim: int, table: str = "stl_vector_index", model: str = ""):
+    def __init__(
+        self,
+        cursor: CursorFactory,
+        dim: int,
+        table: str = "stl_vector_index",
+        model: str = "",
+        ef_search: int = EF_SEARCH,
+    ):
         if not table.replace("_", "").isalnum():
             raise ValueError(f"bad table name {table!r}")
-        self.cursor, self.dim, self.table, self.model = cursor, dim, table, model
+        self.cursor, self.dim, self.table, self.model, self.ef_search = cursor, dim, table, model, int(ef_search)
 
-    def ensure(self) -> None:
+    def ensure(self, partitions: Sequence[str] = ()) -> None:
+        """The extension, the table and an HNSW index for each of `partitions` (a search elsewhere scans)."""
         with self.cursor() as cur:
             cur.execute("CREATE EXTENSION IF NOT EXISTS vector")
             cur.execute(
@@ -43,8 +71,17 @@ class PgVectorIndex:
             # Tables made before rows named their model: those rows match no model until rewritten.
             cur.execute(f"ALTER TABLE {self.table} ADD COLUMN IF NOT EXISTS model text NOT NULL DEFAULT ''")
             cur.execute(f"CREATE INDEX IF NOT EXISTS {self.table}_partition_model ON {self.table} (partition, model)")
+            cur.execute(f"DROP INDEX IF EXISTS {self.table}_hnsw")  # the earlier single graph (see the class)
+        for partition in partitions:
+            self.ensure_partition(partition)
+
+    def ensure_partition(self, partition: str) -> None:
+        """The HNSW index of one partition; building it over existing rows takes a while (see the README)."""
+        name = f"{self.table}_hnsw_{hashlib.sha256(partition.encode()).hexdigest()[:12]}"
+        with self.cursor() as cur:
             cur.execute(
-                f"CREATE INDEX IF NOT EXISTS {self.table}_hnsw ON {self.table} USING hnsw (embedding vector_cosine_ops)"
+                f"CREATE INDEX IF NOT EXISTS {name} ON {self.table} USING hnsw (embedding vector_cosine_ops) "
+                f"WHERE partition = {_partition_literal(partition)}"
             )
 
     def __len__(self) -> int:
@@ -96,16 +133,24 @@ class PgVectorIndex:
             cur.execute(f"DELETE FROM {self.table} WHERE partition = %s", [partition])
 
     def search(self, vector: np.ndarray, k: int, partitions: Sequence[str]) -> list[Hit]:
+        if not partitions:
+            return []
         query = _literal(vector)
+        # One top-k per partition, each read from that partition's own graph, in one round trip.
+        branch = (
+            f"(SELECT id, 1 - (embedding <=> %s::vector) AS score FROM {self.table} "
+            "WHERE partition = {} AND model = %s ORDER BY embedding <=> %s::vector LIMIT %s)"
+        )
+        sql = " UNION ALL ".join(branch.format(_partition_literal(p)) for p in partitions)
         with self.cursor() as cur:
-            # With a partition filter, HNSW alone can return fewer than k rows; an iterative scan
-            # keeps walking the graph until k rows pass the filter.
-            cur.execute("SET hnsw.iterative_scan = relaxed_order")
+            # The model filter only drops rows while a new embedder's vectors replace the old: an
+            # iterative scan then keeps walking the graph until k rows pass it.
             cur.execute(
-                f"SELECT id, 1 - (embedding <=> %s::vector) AS score FROM {self.table} "
-                "WHERE partition = ANY(%s) AND model = %s ORDER BY embedding <=> %s::vector LIMIT %s",
-                [query, list(partitions), self.model, query, k],
+                "SELECT set_config('hnsw.ef_search', %s, false), "
+                "set_config('hnsw.iterative_scan', 'relaxed_order', false)",
+                [str(max(self.ef_search, k))],
             )
+            cur.execute(sql, [x for _ in partitions for x in (query, self.model, query, k)])
             hits = [Hit(int(i), float(score)) for i, score in cur.fetchall()]
-        hits.sort(key=lambda h: (-h.score, h.id))  # relaxed order: re-sort the few rows returned
-        return hits
+        hits.sort(key=lambda h: (-h.score, h.id))  # relaxed order, several partitions: sort what came back
+        return hits[:k]

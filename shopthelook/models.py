@@ -53,6 +53,7 @@ class Look(models.Model):
     fallback = models.CharField(max_length=200, blank=True, help_text="Why items come from layout, if so.")
     timings = models.JSONField(default=dict, blank=True, help_text="Milliseconds per stage.")
     attempts = models.PositiveSmallIntegerField(default=0)
+    worker = models.CharField(max_length=200, blank=True, help_text="The Celery node of the latest attempt.")
     client = models.CharField(max_length=64, blank=True, db_index=True, help_text="Hashed client address (rate limit).")
     created = models.DateTimeField(auto_now_add=True, db_index=True)
     started = models.DateTimeField(null=True, blank=True)

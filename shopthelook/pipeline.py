@@ -139,13 +139,18 @@ def _matched(look: Look, image: Image.Image, garments: list[Box], sources: list[
     return items, recommendations, genders
 
 
-def run_look(look_id: UUID | str) -> None:
-    """Analyse a queued Look and store its items and recommendations; safe to run again after a crash."""
+def run_look(look_id: UUID | str, worker: str = "") -> None:
+    """Analyse a queued Look and store its items and recommendations; safe to run again after a crash.
+
+    `worker` names the Celery node, so that node, restarted after a crash, can queue again what it held.
+    """
     look = Look.objects.filter(pk=look_id).first()
     if look is None or look.status == Look.Status.DONE:
         return
     started = timezone.now()
-    Look.objects.filter(pk=look.pk).update(status=Look.Status.ANALYSING, started=started, attempts=F("attempts") + 1)
+    Look.objects.filter(pk=look.pk).update(
+        status=Look.Status.ANALYSING, started=started, attempts=F("attempts") + 1, worker=worker
+    )
     look.status = Look.Status.ANALYSING
     timings = {"queue": round((started - look.created).total_seconds() * 1000, 1)}
     try:

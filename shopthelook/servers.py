@@ -50,14 +50,16 @@ def wait_for_redis(url: str, timeout: float = 10.0) -> None:
             time.sleep(0.05)
 
 
-def start_redis(port: int, workdir: Path) -> subprocess.Popen:
-    """A throwaway redis-server on 127.0.0.1:`port` that keeps nothing on disk."""
+def start_redis(port: int, workdir: Path, persistent: bool = False) -> subprocess.Popen:
+    """A redis-server on 127.0.0.1:`port`: throwaway, or `persistent` as the fleet runs it (an
+    append-only file in `workdir`, written every second, so a restart keeps the queues)."""
     binary = shutil.which("redis-server")
     if binary is None:
         raise FileNotFoundError("redis-server is not installed (Debian package: redis-server)")
     workdir.mkdir(parents=True, exist_ok=True)
+    durability = ["--appendonly", "yes", "--appendfsync", "everysec"] if persistent else ["--appendonly", "no"]
     proc = subprocess.Popen(
-        [binary, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no", "--dir", str(workdir)],
+        [binary, "--bind", "127.0.0.1", "--port", str(port), "--save", "", *durability, "--dir", str(workdir)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.STDOUT,
     )
@@ -178,8 +180,10 @@ def pgvector_postgres_bindir() -> Path:
     return Path(spec.origin).parent / "pginstall" / "bin"
 
 
-def start_postgres(port: int, workdir: Path, bindir: Path | None = None) -> tuple[subprocess.Popen, str]:
-    """A throwaway PostgreSQL on 127.0.0.1:`port`; returns the process and its DATABASE_URL.
+def start_postgres(
+    port: int, workdir: Path, bindir: Path | None = None, settings: dict[str, str] | None = None
+) -> tuple[subprocess.Popen, str]:
+    """A throwaway PostgreSQL on 127.0.0.1:`port` with extra server `settings`; returns the process and its URL.
 
     PostgreSQL refuses to run as root, so as root it runs as the `postgres` system user.
     """
@@ -211,6 +215,7 @@ def start_postgres(port: int, workdir: Path, bindir: Path | None = None) -> tupl
             "listen_addresses=127.0.0.1",
             "-c",
             "fsync=off",
+            *[arg for name, value in (settings or {}).items() for arg in ("-c", f"{name}={value}")],
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
+from celery.signals import worker_ready
 from django.conf import settings
 
 from . import retention
@@ -26,7 +27,7 @@ def _pipeline():
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=2, time_limit=120, soft_time_limit=100)
 def analyse_look(self, look_id: str) -> None:
     try:
-        _pipeline().run_look(look_id)
+        _pipeline().run_look(look_id, worker=self.request.hostname or "")
     except Exception as exc:
         if self.request.retries < self.max_retries:
             raise self.retry(exc=exc, countdown=2) from exc
@@ -59,3 +60,22 @@ def sweep_stale_looks() -> None:
 @shared_task(time_limit=600)
 def delete_old_looks() -> None:
     retention.delete_looks_older_than(settings.LOOK_RETENTION_HOURS)
+
+
+@worker_ready.connect
+def _resume_held_looks(sender, **kwargs) -> None:
+    # A node that starts while looks say it is analysing them died holding them (SIGKILL, a lost
+    # container). Its restart queues them again at once, rather than after the stale-look sweep's
+    # LOOK_STALE_SECONDS; compose restarts a container under the same node name.
+    queues = sender.app.amqp.queues
+    if "looks" not in (queues.consume_from or queues):
+        return
+    from .models import Look
+
+    # Unfinished only: a finished look says "matching" while the web re-matches it (gender, person).
+    held = Look.objects.filter(
+        status__in=[Look.Status.ANALYSING, Look.Status.MATCHING], worker=sender.hostname, finished__isnull=True
+    )
+    for look_id in held.values_list("pk", flat=True):
+        logger.warning("look %s was held by %s when it stopped: queued again", look_id, sender.hostname)
+        analyse_look.delay(str(look_id))

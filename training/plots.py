@@ -109,3 +109,35 @@ def plot_quantization(summary: dict[str, dict], path: Path) -> Path:
     fig.savefig(path, dpi=120)
     plt.close(fig)
     return path
+
+
+def plot_recall_latency(rows: list[dict], path: Path, title: str) -> Path:
+    """Recall@10 against p50 latency, one line per index backend, each point one search effort."""
+    fig, ax = plt.subplots(figsize=(7, 5))
+    backends = list(dict.fromkeys(r["backend"] for r in rows))
+    for backend in backends:
+        points = sorted((r for r in rows if r["backend"] == backend), key=lambda r: r["p50_ms"])
+        xs, ys = [r["p50_ms"] for r in points], [r["recall_at_10"] for r in points]
+        ax.plot(xs, ys, marker="o", label=backend)
+        for r in points:
+            if r["effort"] is not None:
+                ax.annotate(
+                    str(r["effort"]),
+                    (r["p50_ms"], r["recall_at_10"]),
+                    fontsize=7,
+                    xytext=(3, -9),
+                    textcoords="offset points",
+                )
+    ax.axhline(0.95, color="grey", lw=0.8, ls="--")
+    ax.set(
+        xscale="log",
+        xlabel="p50 latency of a partition-filtered top-10 (ms, log)",
+        ylabel="recall@10 vs exact",
+        title=title,
+    )
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(loc="lower right")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path

@@ -186,6 +186,7 @@ LOOK_MAX_SIDE = env_int("LOOK_MAX_SIDE", 1600)  # stored photos are shrunk to th
 LOOK_RETENTION_HOURS = env_int("LOOK_RETENTION_HOURS", 24 * 7)
 LOOK_STALE_SECONDS = env_int("LOOK_STALE_SECONDS", 300)
 LOOK_MAX_ATTEMPTS = env_int("LOOK_MAX_ATTEMPTS", 3)
+LOOK_SWEEP_SECONDS = env_int("LOOK_SWEEP_SECONDS", 60)  # how often beat looks for looks a lost worker left
 LOOK_RATE_LIMIT = env_int("LOOK_RATE_LIMIT", 20)  # uploads per client per minute
 # Embed garment crops with everything off the person painted the catalog's plain backdrop. Off:
 # measured, it cost Recall@1 0.627 -> 0.575 on the synthetic test split and moved colour
@@ -199,6 +200,6 @@ VECTOR_INDEX = env_str("VECTOR_INDEX", "faiss")
 DATA_UPLOAD_MAX_MEMORY_SIZE = LOOK_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = LOOK_MAX_BYTES + 1024 * 1024
 CELERY_BEAT_SCHEDULE = {
-    "sweep-stale-looks": {"task": "shopthelook.tasks.sweep_stale_looks", "schedule": 60.0},
+    "sweep-stale-looks": {"task": "shopthelook.tasks.sweep_stale_looks", "schedule": float(LOOK_SWEEP_SECONDS)},
     "delete-old-looks": {"task": "shopthelook.tasks.delete_old_looks", "schedule": 3600.0},
 }

@@ -24,6 +24,9 @@ def pg_url() -> Iterator[str]:
         stop(proc)
 
 
+PARTITIONS = ("men/topwear", "women/topwear", "unisex/topwear", "men/footwear")
+
+
 @pytest.fixture(params=["faiss", pytest.param("pgvector", marks=pytest.mark.slow)])
 def new_index(request):
     """A factory of empty indexes of one backend."""
@@ -35,7 +38,7 @@ def new_index(request):
 
     def make(dim: int) -> PgVectorIndex:
         index = PgVectorIndex(conn.cursor, dim, table=f"t{len(made)}_{dim}")
-        index.ensure()
+        index.ensure(PARTITIONS)
         index.clear_all()
         made.append(index)
         return index
@@ -97,3 +100,29 @@ def test_photo_hits_become_products_scored_by_their_best_photo():
     hits = [Hit(9, 0.9), Hit(8, 0.8), Hit(5, 0.7), Hit(12, 0.95), Hit(4, 0.1)]
     assert best_per_product(hits, 2, 4) == [Hit(3, 0.95), Hit(2, 0.9)]
     assert best_per_product(hits, 5, 4) == [Hit(3, 0.95), Hit(2, 0.9), Hit(1, 0.7)]
+
+
+@pytest.mark.slow
+def test_each_partition_is_searched_through_its_own_hnsw_graph(pg_url, vectors):
+    """A single graph with a partition filter came back short at 1M vectors (benchmark_search): each
+    partition has its own partial index, and the planner takes it for that partition's search."""
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        index = PgVectorIndex(conn.cursor, 16, table="plans_16", model="m")
+        index.ensure(PARTITIONS)
+        index.add("men/topwear", list(range(50)), vectors)
+        conn.execute("SET enable_sort = off")  # 50 rows would be sorted whole; which index it takes is the point
+        query = "[" + ",".join(["0.25"] * 16) + "]"
+        for partition in ("men/topwear", "men/footwear"):
+            plan = " ".join(
+                row[0]
+                for row in conn.execute(
+                    f"EXPLAIN SELECT id FROM plans_16 WHERE partition = '{partition}' AND model = 'm' "
+                    "ORDER BY embedding <=> %s::vector LIMIT 10",
+                    [query],
+                )
+            )
+            assert "plans_16_hnsw_" in plan, plan
+        names = [r[0] for r in conn.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'plans_16'")]
+        assert sum(n.startswith("plans_16_hnsw_") for n in names) == len(PARTITIONS)
+        with pytest.raises(ValueError, match="bad partition"):
+            index.search(vectors[0], 5, ["men/topwear'; DROP TABLE plans_16; --"])

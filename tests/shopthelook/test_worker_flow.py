@@ -9,7 +9,7 @@ import pytest
 
 from catalog.index_sync import embed_products
 from shopthelook.models import Look
-from shopthelook.servers import child_pids
+from shopthelook.servers import child_pids, point_celery_at, start_celery_worker, stop
 from tests.helpers import wait_until
 from tests.shopthelook.demo_catalog import demo_products, ingest, jpeg_of, scene
 
@@ -80,6 +80,35 @@ def test_a_look_survives_its_worker_process_being_killed(client, celery_worker, 
     )
     assert look.attempts >= 2
     assert look.items.exists()
+
+
+def test_a_whole_worker_killed_holding_a_look_resumes_it_when_restarted(
+    client, redis_url, demo_store, transactional_db, settings, media_root, catalog
+):
+    """SIGKILL to the node and its pool (a lost container): its message stays unacked in Redis for the
+    broker's visibility timeout, an hour. The node, restarted under its name, queues the look again."""
+    from tests.conftest import _started, _worker_env
+
+    point_celery_at(redis_url)
+    env = _worker_env(redis_url, demo_store, settings, media_root)
+    worker = start_celery_worker(env, log_level="WARNING", queues=["looks"], name="held")
+    try:
+        _started([worker])
+        products, _ = catalog
+        look_id = post_photo(client, jpeg_of(scene(products, "women", 5))).json()["id"]
+        wait_until(
+            lambda: Look.objects.filter(pk=look_id, status=Look.Status.ANALYSING).exists(), 60, "taken", step=0.005
+        )
+        for pid in [worker.pid, *child_pids(worker.pid)]:
+            os.kill(pid, signal.SIGKILL)
+        worker.wait()
+        assert Look.objects.get(pk=look_id).status != Look.Status.DONE
+        worker = start_celery_worker(env, log_level="WARNING", queues=["looks"], name="held")
+        # well before the stale-look sweep (LOOK_STALE_SECONDS, 300 s) would find it
+        look = wait_until(lambda: Look.objects.filter(pk=look_id, status=Look.Status.DONE).first(), 60, "done")
+        assert look.attempts == 2 and look.items.exists()
+    finally:
+        stop(worker)
 
 
 @pytest.fixture
