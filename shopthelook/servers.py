@@ -99,6 +99,11 @@ def start_demo_store(port: int, products: int, seed: int, timeout: float = 60.0)
             time.sleep(0.2)
 
 
+# Catalog work (scrapes with their Chromium, embedding) yields the CPU to a shopper's look when both
+# share a machine: at nice 10 its CPU weight is a tenth of a look's (stress_looks measures it).
+CATALOG_NICENESS = 10
+
+
 def start_celery_worker(
     env: dict[str, str],
     concurrency: int = 1,
@@ -106,12 +111,13 @@ def start_celery_worker(
     beat_schedule: Path | None = None,
     queues: Sequence[str] = (),
     name: str = "stl",
+    niceness: int = 0,
 ) -> subprocess.Popen:
     """A Celery worker for this project, as a child process with the given environment.
 
     It consumes `queues` (of settings.WORKER_QUEUES), or every queue when none is named. With `beat_schedule`
     it also runs the periodic tasks (stale-look sweep, upload retention), keeping their last-run
-    times in that file.
+    times in that file. `niceness` lowers its CPU priority, and its children's (Chromium's too).
     """
     cmd = [
         sys.executable,
@@ -135,6 +141,8 @@ def start_celery_worker(
         cmd += ["--queues", ",".join(queues)]
     if beat_schedule is not None:
         cmd += ["--beat", "--schedule", str(beat_schedule)]
+    if niceness:
+        cmd = ["nice", "-n", str(niceness), *cmd]
     return subprocess.Popen(cmd, env={**os.environ, **env})
 
 

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from shopthelook.servers import CATALOG_NICENESS
+
 DOCKER = Path(__file__).resolve().parent.parent / "docker"
 
 
@@ -108,3 +110,14 @@ def test_image_installs_what_the_makefile_installs():
     assert "chromium chromium-driver" in dockerfile
     assert "pip install -r requirements.txt" in dockerfile
     assert "migrate" in dockerfile and "ensure_staff" in dockerfile
+
+
+def test_catalog_workers_yield_the_cpu_to_the_looks_worker():
+    services = fleet()
+
+    def niceness(name: str) -> int:
+        command = services[name]["command"]
+        return int(command[command.index("-n") + 1]) if command[0] == "nice" else 0
+
+    assert niceness("looks-worker") == 0
+    assert niceness("ingest-worker") == niceness("scrape-worker") == CATALOG_NICENESS > 0

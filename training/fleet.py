@@ -23,6 +23,7 @@ from pathlib import Path
 import psycopg
 
 from shopthelook.servers import (
+    CATALOG_NICENESS,
     child_pids,
     free_port,
     pgvector_postgres_bindir,
@@ -42,6 +43,7 @@ class Fleet:
 
     def __init__(self, looks_workers: int = 2, stale_seconds: int = 90, sweep_seconds: int = 10):
         self.workdir = Path(tempfile.mkdtemp(prefix="stl-fleet-"))
+        self.workdir.chmod(0o755)  # PostgreSQL runs as its own user (as root we are not it) and must reach pg/
         self.looks_workers = looks_workers
         self.pg_port, self.redis_port, self.web_port, self.store_port = (free_port() for _ in range(4))
         self.procs: dict[str, subprocess.Popen] = {}
@@ -67,6 +69,9 @@ class Fleet:
         self.env["DATABASE_URL"] = self.db_url
         self.start_redis()
         self.procs["store"] = start_demo_store(self.store_port, 600, 7)
+        # The shop stands in for a site on another machine: it renders its photos at the lowest
+        # priority, so its CPU does not count against the looks measured here.
+        os.setpriority(os.PRIO_PROCESS, self.procs["store"].pid, 19)
         self.manage("migrate", "--noinput", "-v0")
         self.manage("scrape_catalog", "--profile", "demo", "--max-per-category", str(catalog_per_category))
         self.start_web()
@@ -74,7 +79,7 @@ class Fleet:
             self.start_looks_worker(i)
         for queue in ("ingest", "scrape"):  # a worker each, as in compose: embedding never waits for a scrape
             self.procs[f"{queue}-worker"] = start_celery_worker(
-                self.env, queues=[queue], name=queue, log_level="WARNING"
+                self.env, queues=[queue], name=queue, log_level="WARNING", niceness=CATALOG_NICENESS
             )
         self.procs["beat"] = subprocess.Popen(
             [

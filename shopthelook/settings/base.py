@@ -101,8 +101,12 @@ TEMPLATES = [
 
 DATA_DIR = Path(env_str("SHOPTHELOOK_DATA_DIR", str(BASE_DIR / "var")))
 DATA_DIR.mkdir(parents=True, exist_ok=True)  # SQLite cannot create the folder its file lives in
+# Connections are kept a minute, and checked before reuse: after a database restart the first
+# request would otherwise fail on the dead one (stress_looks' PostgreSQL restart found it).
 DATABASES = {
-    "default": dj_database_url.parse(env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'db.sqlite3'}"), conn_max_age=60)
+    "default": dj_database_url.parse(
+        env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'db.sqlite3'}"), conn_max_age=60, conn_health_checks=True
+    )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The web server, the worker and the scraper write at once: WAL and a busy timeout

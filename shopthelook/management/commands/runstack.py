@@ -11,7 +11,14 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from shopthelook.servers import port_free, start_celery_worker, start_demo_store, start_redis, stop
+from shopthelook.servers import (
+    CATALOG_NICENESS,
+    port_free,
+    start_celery_worker,
+    start_demo_store,
+    start_redis,
+    stop,
+)
 
 
 def _interrupt(signum: int, frame: object) -> None:
@@ -51,7 +58,9 @@ class Command(BaseCommand):
             schedule = settings.DATA_DIR / "celerybeat-schedule"
             children["looks worker"] = start_celery_worker(env, queues=["looks"], name="looks", beat_schedule=schedule)
             self.stdout.write("worker     celery: looks, with the periodic tasks")
-            children["catalog worker"] = start_celery_worker(env, queues=["ingest", "scrape"], name="catalog")
+            children["catalog worker"] = start_celery_worker(
+                env, queues=["ingest", "scrape"], name="catalog", niceness=CATALOG_NICENESS
+            )
             self.stdout.write("worker     celery: ingest and scrape")
             children["web"] = subprocess.Popen(
                 [sys.executable, "manage.py", "runserver", f"127.0.0.1:{opts['port']}", "--noreload"],
