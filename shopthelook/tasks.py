@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
-from celery.signals import worker_ready
+from celery.signals import task_received, worker_ready
 from django.conf import settings
 
 from . import retention
@@ -62,9 +62,24 @@ def delete_old_looks() -> None:
     retention.delete_looks_older_than(settings.LOOK_RETENTION_HOURS)
 
 
+@task_received.connect
+def _mark_taken(request=None, **kwargs) -> None:
+    # A node names the look the moment it takes the message, before a pool process starts on it:
+    # killed in between, the message would sit unacked in Redis (the broker's visibility timeout,
+    # an hour) with the look still "queued" and nobody's.
+    if request is None or request.name != analyse_look.name or not request.args:
+        return
+    from .models import Look
+
+    try:
+        Look.objects.filter(pk=request.args[0], finished__isnull=True).update(worker=request.hostname)
+    except Exception:  # the database is away: the stale-look sweep still finds the look
+        logger.warning("look %s: could not record its worker", request.args[0], exc_info=True)
+
+
 @worker_ready.connect
 def _resume_held_looks(sender, **kwargs) -> None:
-    # A node that starts while looks say it is analysing them died holding them (SIGKILL, a lost
+    # A node that starts while unfinished looks name it died holding them (SIGKILL, a lost
     # container). Its restart queues them again at once, rather than after the stale-look sweep's
     # LOOK_STALE_SECONDS; compose restarts a container under the same node name.
     queues = sender.app.amqp.queues
@@ -74,7 +89,9 @@ def _resume_held_looks(sender, **kwargs) -> None:
 
     # Unfinished only: a finished look says "matching" while the web re-matches it (gender, person).
     held = Look.objects.filter(
-        status__in=[Look.Status.ANALYSING, Look.Status.MATCHING], worker=sender.hostname, finished__isnull=True
+        status__in=[Look.Status.QUEUED, Look.Status.ANALYSING, Look.Status.MATCHING],
+        worker=sender.hostname,
+        finished__isnull=True,
     )
     for look_id in held.values_list("pk", flat=True):
         logger.warning("look %s was held by %s when it stopped: queued again", look_id, sender.hostname)

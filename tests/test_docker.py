@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from shopthelook.servers import CATALOG_NICENESS
+from shopthelook.servers import IDLE_PRIORITY
 
 DOCKER = Path(__file__).resolve().parent.parent / "docker"
 
@@ -115,9 +115,8 @@ def test_image_installs_what_the_makefile_installs():
 def test_catalog_workers_yield_the_cpu_to_the_looks_worker():
     services = fleet()
 
-    def niceness(name: str) -> int:
-        command = services[name]["command"]
-        return int(command[command.index("-n") + 1]) if command[0] == "nice" else 0
+    def idle(name: str) -> bool:
+        return tuple(services[name]["command"][: len(IDLE_PRIORITY)]) == IDLE_PRIORITY
 
-    assert niceness("looks-worker") == 0
-    assert niceness("ingest-worker") == niceness("scrape-worker") == CATALOG_NICENESS > 0
+    assert not idle("looks-worker")
+    assert idle("ingest-worker") and idle("scrape-worker")

@@ -23,7 +23,6 @@ from pathlib import Path
 import psycopg
 
 from shopthelook.servers import (
-    CATALOG_NICENESS,
     child_pids,
     free_port,
     pgvector_postgres_bindir,
@@ -79,7 +78,7 @@ class Fleet:
             self.start_looks_worker(i)
         for queue in ("ingest", "scrape"):  # a worker each, as in compose: embedding never waits for a scrape
             self.procs[f"{queue}-worker"] = start_celery_worker(
-                self.env, queues=[queue], name=queue, log_level="WARNING", niceness=CATALOG_NICENESS
+                self.env, queues=[queue], name=queue, log_level="WARNING", idle_priority=True
             )
         self.procs["beat"] = subprocess.Popen(
             [

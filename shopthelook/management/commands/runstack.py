@@ -12,7 +12,6 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from shopthelook.servers import (
-    CATALOG_NICENESS,
     port_free,
     start_celery_worker,
     start_demo_store,
@@ -59,7 +58,7 @@ class Command(BaseCommand):
             children["looks worker"] = start_celery_worker(env, queues=["looks"], name="looks", beat_schedule=schedule)
             self.stdout.write("worker     celery: looks, with the periodic tasks")
             children["catalog worker"] = start_celery_worker(
-                env, queues=["ingest", "scrape"], name="catalog", niceness=CATALOG_NICENESS
+                env, queues=["ingest", "scrape"], name="catalog", idle_priority=True
             )
             self.stdout.write("worker     celery: ingest and scrape")
             children["web"] = subprocess.Popen(
