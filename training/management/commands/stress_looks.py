@@ -91,6 +91,7 @@ class Command(BaseCommand):
         ids = [fleet.post_look(jpegs[i % len(jpegs)]) for i in tqdm(range(opts["looks"]), desc="post", unit="look")]
         posted_s = time.time() - t0
         fault_window: tuple[float, float] | None = None
+        done_at_fault = 0
         deadline = time.monotonic() + opts["timeout"]
         bar = tqdm(total=len(ids), desc="done", unit="look")
         states: dict = {}
@@ -105,10 +106,10 @@ class Command(BaseCommand):
             if fault is not None and fault_window is None and finished >= opts["fault_after"]:
                 start = time.time()
                 fault(fleet)
-                fault_window = (start, time.time())
+                fault_window, done_at_fault = (start, time.time()), finished
             if finished == len(ids):
                 break
-            time.sleep(0.5)
+            time.sleep(0.2)
         bar.close()
         done = [s for status, s in states.values() if status == "done"]
         result = {
@@ -124,6 +125,7 @@ class Command(BaseCommand):
             start, end = fault_window
             sql = "SELECT EXTRACT(EPOCH FROM min(finished)) FROM shopthelook_look WHERE finished > to_timestamp(%s)"
             first = fleet.query(sql, [end])[0][0]
+            result["done_at_fault"] = done_at_fault
             result["fault_s"] = round(end - start, 1)
             result["recovered_s"] = round(float(first) - start, 1) if first is not None else None
         return result
