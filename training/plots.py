@@ -141,3 +141,26 @@ def plot_recall_latency(rows: list[dict], path: Path, title: str) -> Path:
     fig.savefig(path, dpi=120)
     plt.close(fig)
     return path
+
+
+def plot_k_sweep(
+    curves: dict[str, tuple[list[int], list[float], list[float], int, int]], path: Path, title: str
+) -> Path:
+    """SSE (the elbow) and silhouette against k for each feature backbone; markers at the elbow and the chosen k."""
+    fig, (sse_ax, sil_ax) = plt.subplots(1, 2, figsize=(11, 4))
+    for name, (ks, sse, sil, elbow, chosen) in curves.items():
+        scale = sse[0] or 1.0
+        (line,) = sse_ax.plot(ks, [v / scale for v in sse], marker="o", ms=3, label=name)
+        sse_ax.plot([elbow], [sse[ks.index(elbow)] / scale], "s", color=line.get_color(), ms=9, mfc="none")
+        sil_ax.plot(ks, sil, marker="o", ms=3, color=line.get_color(), label=f"{name} (k = {chosen})")
+        sil_ax.plot([chosen], [sil[ks.index(chosen)]], "*", color=line.get_color(), ms=12)
+    sse_ax.set(xlabel="k", ylabel="SSE / SSE at k=2", title="elbow (square: the bend)")
+    sil_ax.set(xlabel="k", ylabel="mean silhouette", title="silhouette (star: chosen k)")
+    for ax in (sse_ax, sil_ax):
+        ax.grid(alpha=0.3)
+        ax.legend()
+    fig.suptitle(title)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path

@@ -1,0 +1,81 @@
+"""KMeans, the silhouette and the choice of k, on blobs whose answer is known and on rendered catalog photos."""
+
+import numpy as np
+import pytest
+
+from embeddings.embedder import embedder
+from synthetic.designs import generate_catalog
+from synthetic.views import render_view
+from training.view_clusters import cluster_names, kmeans, purity, silhouette, sweep
+
+
+def blobs(k: int = 4, per: int = 40, spread: float = 0.3, seed: int = 1) -> tuple[np.ndarray, list[str]]:
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(scale=5, size=(k, 8))
+    x = np.concatenate([c + rng.normal(scale=spread, size=(per, 8)) for c in centres])
+    return x, [f"b{i}" for i in range(k) for _ in range(per)]
+
+
+def test_kmeans_recovers_separated_blobs():
+    x, truth = blobs()
+    run = kmeans(x, 4)
+    assert purity(run.labels, truth) == 1.0
+    assert run.sse == pytest.approx(sum(((x[run.labels == c] - run.centroids[c]) ** 2).sum() for c in range(4)))
+    assert sorted(cluster_names(run.labels, truth).values()) == ["b0", "b1", "b2", "b3"]
+
+
+def test_the_silhouette_matches_its_definition_on_four_points():
+    x = np.array([[0.0], [1.0], [10.0], [12.0]])
+    labels = np.array([0, 0, 1, 1])
+    # point 0: a = 1, b = (10 + 12) / 2 = 11; point 1: a = 1, b = 10; point 2: a = 2, b = 9.5; point 3: a = 2, b = 11.5
+    expected = np.mean([(11 - 1) / 11, (10 - 1) / 10, (9.5 - 2) / 9.5, (11.5 - 2) / 11.5])
+    assert silhouette(x, labels) == pytest.approx(expected)
+    assert silhouette(x, np.zeros(4, int)) == 0.0
+
+
+def test_the_sweep_picks_the_number_of_blobs():
+    x, _ = blobs(k=5)
+    result = sweep(x, range(2, 11))
+    assert result.elbow_k == 5 and result.silhouette_k == 5 and result.chosen_k == 5
+    assert all(a >= b for a, b in zip(result.sse, result.sse[1:], strict=False))  # more clusters, less SSE
+
+
+def test_rendered_shoe_photos_cluster_by_view_on_imagenet_features_not_on_the_embedders():
+    """Real data of the catalog's kind: the demo store's footwear photos. The ImageNet backbone sees the
+    view; the Siamese embedder was trained to match a product across its views, so it does not."""
+    from detection.boxes import square_crop
+    from training.mobilenet_v2 import build_mobilenet_v2, load_imagenet_weights
+
+    products = [p for p in generate_catalog(180, seed=5) if p.category == "footwear"]
+    photos = [(p, v) for p in products for v in p.views if v in ("front", "side", "model")]
+    crops = np.stack([square_crop(render_view(p, v).convert("RGB"), None, 160) for p, v in photos])
+    truth = [v for _, v in photos]
+    features = load_imagenet_weights(build_mobilenet_v2(160)).predict(crops, verbose=0)
+    imagenet = features / np.linalg.norm(features, axis=1, keepdims=True)
+    ours = embedder().embed_batch(crops)
+    by_imagenet, by_embedder = purity(kmeans(imagenet, 3).labels, truth), purity(kmeans(ours, 3).labels, truth)
+    majority = max(truth.count(v) for v in set(truth)) / len(truth)  # one cluster for everything
+    assert by_imagenet > majority + 0.3 and by_embedder < by_imagenet - 0.2, (majority, by_imagenet, by_embedder)
+    assert abs(sweep(imagenet, range(2, 8)).chosen_k - 3) <= 1  # on 164 photos, within one of the three views
+
+
+@pytest.mark.slow
+def test_the_command_sweeps_every_category_and_draws_its_plots(transactional_db, media_root, tmp_path):
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from tests.shopthelook.demo_catalog import demo_products, ingest
+
+    ingest(demo_products()[:30], views=("front", "back", "side", "detail", "model"))
+    out = StringIO()
+    call_command("cluster_views", k_max=5, out=str(tmp_path), json=True, stdout=out)
+    report = json.loads(out.getvalue().strip().splitlines()[-1])
+    assert set(report) == {"topwear", "bottomwear", "footwear"}
+    for category, r in report.items():
+        for backbone in ("imagenet-mobilenetv2", "our-embedder"):
+            scores = r[backbone]
+            assert 2 <= scores["chosen_k"] <= scores["elbow_k"] <= 5 and 0 < scores["purity"] <= 1
+            assert len(scores["sse"]) == 4
+        assert (tmp_path / f"{category}_k.png").exists() and (tmp_path / f"{category}_clusters.png").exists()

@@ -1,0 +1,115 @@
+"""`manage.py cluster_views`: KMeans over the catalog photos of each category, k by elbow and silhouette."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from PIL import Image
+from tqdm import tqdm
+
+from catalog import taxonomy
+from catalog.models import ProductImage
+from detection.boxes import square_crop
+from embeddings.embedder import embedder
+from training.plots import plot_k_sweep
+from training.view_clusters import Sweep, purity, sweep
+
+SIZE = 160  # the embedder's input; the ImageNet backbone reads the same crops
+SHEET_THUMB, SHEET_PER_CLUSTER = 72, 10
+
+
+class Command(BaseCommand):
+    help = (
+        "Cluster every catalog photo of each category by its CNN features (the ImageNet MobileNetV2 and our "
+        "embedder), for k in a range; plot the elbow and silhouette, draw each cluster's photos, and score "
+        "the clusters against the views the store gives (for scoring only)."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--k-min", type=int, default=2)
+        parser.add_argument("--k-max", type=int, default=20)
+        parser.add_argument("--out", default="reports/views")
+        parser.add_argument("--json", action="store_true")
+
+    def handle(self, *args, **opts) -> None:
+        from training.mobilenet_v2 import build_mobilenet_v2, load_imagenet_weights
+
+        out = Path(opts["out"])
+        out.mkdir(parents=True, exist_ok=True)
+        ks = list(range(opts["k_min"], opts["k_max"] + 1))
+        imagenet = load_imagenet_weights(build_mobilenet_v2(SIZE))
+        ours = embedder()
+        report = {}
+        for category in taxonomy.CATEGORY_NAMES:
+            rows = list(ProductImage.objects.filter(product__category=category).order_by("product_id", "position"))
+            if len(rows) < ks[-1]:
+                raise CommandError(
+                    f"{category}: {len(rows)} photos, too few for k up to {ks[-1]} (run make demo-catalog)"
+                )
+            crops = np.stack([self._crop(r) for r in tqdm(rows, desc=f"{category} photos", unit="photo")])
+            features = imagenet.predict(crops, batch_size=64, verbose=0)
+            backbones = {
+                "imagenet-mobilenetv2": features / np.linalg.norm(features, axis=1, keepdims=True),
+                "our-embedder": ours.embed_batch(crops),
+            }
+            truth = [r.view for r in rows]
+            sweeps = {
+                name: sweep(x, ks) for name, x in tqdm(backbones.items(), desc=f"{category} k-means", unit="backbone")
+            }
+            report[category] = {name: self._scores(s, truth) for name, s in sweeps.items()}
+            report[category]["photos"] = len(rows)
+            report[category]["views"] = sorted(set(truth))
+            plot_k_sweep(
+                {n: (s.ks, s.sse, s.silhouettes, s.elbow_k, s.chosen_k) for n, s in sweeps.items()},
+                out / f"{category}_k.png",
+                f"{category}: {len(rows)} catalog photos",
+            )
+            best = sweeps["imagenet-mobilenetv2"]
+            self._sheet(rows, crops, best.runs[best.chosen_k].labels, out / f"{category}_clusters.png")
+        (out / "views.json").write_text(json.dumps(report, indent=2))
+        if opts["json"]:
+            self.stdout.write(json.dumps(report))
+            return
+        for category, r in report.items():
+            self.stdout.write(f"{category}: {r['photos']} photos, the store's views {', '.join(r['views'])}")
+            for name in ("imagenet-mobilenetv2", "our-embedder"):
+                s = r[name]
+                self.stdout.write(
+                    f"  {name:22} elbow k {s['elbow_k']:2}  best-silhouette k {s['silhouette_k']:2}  chosen k "
+                    f"{s['chosen_k']:2}  silhouette {s['silhouette']:.3f}  purity {s['purity']:.3f}"
+                )
+        self.stdout.write(f"plots and cluster sheets in {out}/")
+
+    @staticmethod
+    def _crop(row: ProductImage) -> np.ndarray:
+        with row.image.open("rb") as fh, Image.open(fh) as photo:
+            return square_crop(photo.convert("RGB"), None, SIZE)
+
+    @staticmethod
+    def _scores(s: Sweep, truth: list[str]) -> dict:
+        k = s.chosen_k
+        return {
+            "elbow_k": s.elbow_k,
+            "silhouette_k": s.silhouette_k,
+            "chosen_k": k,
+            "silhouette": round(s.silhouettes[s.ks.index(k)], 4),
+            "purity": round(purity(s.runs[k].labels, truth), 4),
+            "sse": [round(v, 2) for v in s.sse],
+            "silhouettes": [round(v, 4) for v in s.silhouettes],
+        }
+
+    @staticmethod
+    def _sheet(rows: list[ProductImage], crops: np.ndarray, labels: np.ndarray, path: Path) -> None:
+        """A row of photos per cluster, as a person would look at them to name each cluster's view."""
+        clusters = sorted(set(labels.tolist()))
+        sheet = Image.new("RGB", (SHEET_THUMB * SHEET_PER_CLUSTER, SHEET_THUMB * len(clusters)), "white")
+        rng = np.random.default_rng(0)
+        for row_no, c in enumerate(clusters):
+            members = np.flatnonzero(labels == c)
+            for col, i in enumerate(rng.permutation(members)[:SHEET_PER_CLUSTER]):
+                thumb = Image.fromarray((crops[i] * 255).astype(np.uint8)).resize((SHEET_THUMB, SHEET_THUMB))
+                sheet.paste(thumb, (col * SHEET_THUMB, row_no * SHEET_THUMB))
+        sheet.save(path)

@@ -1,0 +1,134 @@
+"""Clustering catalog photos by view, as the thumbnail study did: KMeans over CNN features, k by elbow and silhouette.
+
+Plain NumPy (k-means++ seeding, Lloyd's iterations, the silhouette over all pairs), small enough
+to read: a catalog category holds a few thousand photos, so the O(n^2) silhouette is a second.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Clustering:
+    k: int
+    labels: np.ndarray  # cluster of each row
+    centroids: np.ndarray  # k x dim
+    sse: float  # sum of squared distances to the nearest centroid
+
+
+def _seed_centroids(x: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
+    """k-means++: each next centre drawn with probability proportional to its squared distance."""
+    centres = [x[rng.integers(len(x))]]
+    d2 = np.sum((x - centres[0]) ** 2, axis=1)
+    for _ in range(1, k):
+        total = d2.sum()
+        pick = rng.integers(len(x)) if total == 0 else rng.choice(len(x), p=d2 / total)
+        centres.append(x[pick])
+        d2 = np.minimum(d2, np.sum((x - x[pick]) ** 2, axis=1))
+    return np.stack(centres)
+
+
+def _squared_distances(x: np.ndarray, centres: np.ndarray) -> np.ndarray:
+    return np.maximum((x**2).sum(1)[:, None] - 2 * x @ centres.T + (centres**2).sum(1)[None], 0)
+
+
+def kmeans(x: np.ndarray, k: int, seed: int = 0, restarts: int = 4, iterations: int = 100) -> Clustering:
+    """The best of `restarts` k-means++ runs (lowest SSE) over the rows of `x`."""
+    x = np.asarray(x, np.float64)
+    if not 1 <= k <= len(x):
+        raise ValueError(f"k={k} for {len(x)} rows")
+    rng = np.random.default_rng(seed)
+    best: Clustering | None = None
+    for _ in range(restarts):
+        centres = _seed_centroids(x, k, rng)
+        labels = np.full(len(x), -1)
+        for _ in range(iterations):
+            new = _squared_distances(x, centres).argmin(1)
+            if np.array_equal(new, labels):
+                break
+            labels = new
+            for c in range(k):
+                members = x[labels == c]
+                # An emptied cluster takes the row farthest from its centre, so k stays k.
+                if len(members):
+                    centres[c] = members.mean(0)
+                else:
+                    centres[c] = x[_squared_distances(x, centres).min(1).argmax()]
+        sse = float(_squared_distances(x, centres)[np.arange(len(x)), labels].sum())
+        if best is None or sse < best.sse:
+            best = Clustering(k, labels, centres, sse)
+    assert best is not None
+    return best
+
+
+def silhouette(x: np.ndarray, labels: np.ndarray) -> float:
+    """Mean silhouette (b - a) / max(a, b) over rows, Euclidean; rows alone in their cluster score 0."""
+    x = np.asarray(x, np.float64)
+    d = np.sqrt(_squared_distances(x, x))
+    clusters = np.unique(labels)
+    if len(clusters) < 2:
+        return 0.0
+    mean_to = np.stack([d[:, labels == c].mean(1) for c in clusters], axis=1)  # n x k
+    sizes = np.array([np.sum(labels == c) for c in clusters])
+    own = np.searchsorted(clusters, labels)
+    n_own = sizes[own]
+    a = mean_to[np.arange(len(x)), own] * n_own / np.maximum(n_own - 1, 1)  # leave the row itself out
+    other = mean_to.copy()
+    other[np.arange(len(x)), own] = np.inf
+    b = other.min(1)
+    s = np.where(n_own > 1, (b - a) / np.maximum(np.maximum(a, b), 1e-12), 0.0)
+    return float(s.mean())
+
+
+@dataclass(frozen=True)
+class Sweep:
+    ks: list[int]
+    sse: list[float]
+    silhouettes: list[float]
+    runs: dict[int, Clustering]
+
+    @property
+    def elbow_k(self) -> int:
+        """The k farthest below the straight line from the first SSE to the last (the bend of the curve)."""
+        ks, sse = np.array(self.ks, float), np.array(self.sse)
+        kn = (ks - ks[0]) / max(ks[-1] - ks[0], 1)
+        sn = (sse - sse[-1]) / max(sse[0] - sse[-1], 1e-12)
+        return int(self.ks[int(np.argmax((1 - kn) - sn))])
+
+    @property
+    def silhouette_k(self) -> int:
+        return int(self.ks[int(np.argmax(self.silhouettes))])
+
+    @property
+    def chosen_k(self) -> int:
+        """The best silhouette among the ks from 2 up to the elbow: the elbow bounds how many views the
+        data supports, the silhouette picks the cleanest split within that bound (the study used both)."""
+        allowed = [i for i, k in enumerate(self.ks) if k <= self.elbow_k] or [0]
+        return int(self.ks[max(allowed, key=lambda i: self.silhouettes[i])])
+
+
+def sweep(x: np.ndarray, ks: range | list[int], seed: int = 0) -> Sweep:
+    """KMeans for every k, with its SSE and silhouette."""
+    runs = {k: kmeans(x, k, seed=seed) for k in ks}
+    return Sweep(list(runs), [r.sse for r in runs.values()], [silhouette(x, r.labels) for r in runs.values()], runs)
+
+
+def purity(labels: np.ndarray, truth: list[str]) -> float:
+    """The share of rows whose cluster's most common true label is their own."""
+    total = 0
+    for c in np.unique(labels):
+        members = [t for t, label in zip(truth, labels, strict=True) if label == c]
+        total += Counter(members).most_common(1)[0][1]
+    return total / len(truth)
+
+
+def cluster_names(labels: np.ndarray, truth: list[str]) -> dict[int, str]:
+    """Each cluster named by the most common label among its rows (a person naming clusters by eye)."""
+    return {
+        int(c): Counter(t for t, label in zip(truth, labels, strict=True) if label == c).most_common(1)[0][0]
+        for c in np.unique(labels)
+    }
