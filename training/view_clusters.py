@@ -6,6 +6,7 @@ to read: a catalog category holds a few thousand photos, so the O(n^2) silhouett
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from dataclasses import dataclass
 
@@ -132,3 +133,70 @@ def cluster_names(labels: np.ndarray, truth: list[str]) -> dict[int, str]:
         int(c): Counter(t for t, label in zip(truth, labels, strict=True) if label == c).most_common(1)[0][0]
         for c in np.unique(labels)
     }
+
+
+HELD_OUT_SHARE = 0.2
+
+
+def family_of(external_id: str) -> str:
+    """The design a product is a variant of: the demo store's ids are family-variant ("DS00012-3");
+    any other id is its own family."""
+    return external_id.rsplit("-", 1)[0] if "-" in external_id else external_id
+
+
+def held_out(external_id: str) -> bool:
+    """Whether a product's family is kept out of clustering and training (a stable fifth of families),
+    so its views score the view classifier on designs it never saw."""
+    digest = hashlib.sha256(family_of(external_id).encode()).digest()
+    return digest[0] < 256 * HELD_OUT_SHARE
+
+
+def medoids(x: np.ndarray, run: Clustering) -> dict[int, int]:
+    """Each cluster's row nearest its centroid: the photo that names it, robust to cluster numbering."""
+    out = {}
+    for c in range(run.k):
+        members = np.flatnonzero(run.labels == c)
+        if len(members):
+            out[c] = int(members[np.argmin(((x[members] - run.centroids[c]) ** 2).sum(1))])
+    return out
+
+
+def photo_key(external_id: str, position: int) -> str:
+    return f"{external_id}/{position}"
+
+
+def names_by_exemplar(run: Clustering, keys: list[str], named: dict[str, str]) -> dict[int, str]:
+    """Name each cluster of `run` by the named exemplar photos it holds (keys: one per row).
+
+    A cluster holding exemplars of two names takes the commoner one; a cluster holding none has no name.
+    """
+    found: dict[int, Counter] = {}
+    for row, key in enumerate(keys):
+        if key in named:
+            found.setdefault(int(run.labels[row]), Counter())[named[key]] += 1
+    return {c: counts.most_common(1)[0][0] for c, counts in found.items()}
+
+
+def train_softmax(
+    x: np.ndarray, labels: list[str], epochs: int = 300, lr: float = 0.5, l2: float = 1e-4
+) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """A linear softmax classifier on feature rows by full-batch gradient descent: (weights, bias, classes)."""
+    classes = sorted(set(labels))
+    y = np.array([classes.index(v) for v in labels])
+    w = np.zeros((x.shape[1], len(classes)))
+    b = np.zeros(len(classes))
+    onehot = np.eye(len(classes))[y]
+    # Classes weighted to equal shares: a catalog holds more front photos than side ones.
+    weight = (len(y) / (len(classes) * np.bincount(y, minlength=len(classes))))[y][:, None]
+    for _ in range(epochs):
+        p = softmax(x @ w + b)
+        grad = weight * (p - onehot) / len(y)
+        w -= lr * (x.T @ grad + l2 * w)
+        b -= lr * grad.sum(0)
+    return w.astype(np.float32), b.astype(np.float32), classes
+
+
+def softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(1, keepdims=True)

@@ -6,7 +6,17 @@ import pytest
 from embeddings.embedder import embedder
 from synthetic.designs import generate_catalog
 from synthetic.views import render_view
-from training.view_clusters import cluster_names, kmeans, purity, silhouette, sweep
+from training.view_clusters import (
+    cluster_names,
+    kmeans,
+    medoids,
+    names_by_exemplar,
+    purity,
+    silhouette,
+    softmax,
+    sweep,
+    train_softmax,
+)
 
 
 def blobs(k: int = 4, per: int = 40, spread: float = 0.3, seed: int = 1) -> tuple[np.ndarray, list[str]]:
@@ -79,3 +89,34 @@ def test_the_command_sweeps_every_category_and_draws_its_plots(transactional_db,
             assert 2 <= scores["chosen_k"] <= scores["elbow_k"] <= 5 and 0 < scores["purity"] <= 1
             assert len(scores["sse"]) == 4
         assert (tmp_path / f"{category}_k.png").exists() and (tmp_path / f"{category}_clusters.png").exists()
+
+
+def test_clusters_take_the_names_of_the_exemplars_they_hold():
+    x, truth = blobs(k=3)
+    run = kmeans(x, 3)
+    keys = [f"p{i}/0" for i in range(len(x))]
+    named = {"p0/0": "front", "p40/0": "side", "p41/0": "side", "p80/0": "detail"}
+    names = names_by_exemplar(run, keys, named)
+    assert sorted(names.values()) == ["detail", "front", "side"]
+    assert names[int(run.labels[40])] == "side"
+    exemplar = medoids(x, run)
+    assert {truth[i] for i in exemplar.values()} == {"b0", "b1", "b2"}
+
+
+def test_the_softmax_classifier_learns_separable_views():
+    x, truth = blobs(k=3, spread=1.0)
+    x = x / np.linalg.norm(x, axis=1, keepdims=True)
+    w, b, classes = train_softmax(x[::2], truth[::2])
+    predicted = [classes[i] for i in softmax(x[1::2] @ w + b).argmax(1)]
+    assert classes == ["b0", "b1", "b2"]
+    assert np.mean([p == t for p, t in zip(predicted, truth[1::2], strict=True)]) >= 0.95
+
+
+def test_a_fifth_of_the_families_is_held_out_whole():
+    from training.view_clusters import family_of, held_out
+
+    ids = [f"DS{f:05d}-{v}" for f in range(500) for v in range(3)]
+    share = np.mean([held_out(i) for i in ids])
+    assert 0.15 < share < 0.25
+    assert all(held_out(f"DS{f:05d}-0") == held_out(f"DS{f:05d}-2") for f in range(500))  # whole families
+    assert family_of("DS00012-3") == "DS00012" and family_of("SKU9") == "SKU9"

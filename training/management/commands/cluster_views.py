@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from PIL import Image
+from PIL import Image, ImageDraw
 from tqdm import tqdm
 
 from catalog import taxonomy
@@ -15,10 +15,22 @@ from catalog.models import ProductImage
 from detection.boxes import square_crop
 from embeddings.embedder import embedder
 from training.plots import plot_k_sweep
-from training.view_clusters import Sweep, purity, sweep
+from training.view_clusters import Sweep, held_out, medoids, photo_key, purity, sweep
 
 SIZE = 160  # the embedder's input; the ImageNet backbone reads the same crops
 SHEET_THUMB, SHEET_PER_CLUSTER = 72, 10
+
+
+def training_photos(category: str) -> list[ProductImage]:
+    """The category's catalog photos, but those of held-out product families (they score the classifier)."""
+    rows = ProductImage.objects.filter(product__category=category).select_related("product")
+    return [r for r in rows.order_by("product_id", "position") if not held_out(r.product.external_id)]
+
+
+def features(crops: np.ndarray, imagenet) -> np.ndarray:
+    """Unit-length ImageNet MobileNetV2 features (global average pooled) of 160 px crops."""
+    f = imagenet.predict(crops, batch_size=64, verbose=0)
+    return f / np.linalg.norm(f, axis=1, keepdims=True)
 
 
 class Command(BaseCommand):
@@ -44,15 +56,14 @@ class Command(BaseCommand):
         ours = embedder()
         report = {}
         for category in taxonomy.CATEGORY_NAMES:
-            rows = list(ProductImage.objects.filter(product__category=category).order_by("product_id", "position"))
+            rows = training_photos(category)
             if len(rows) < ks[-1]:
                 raise CommandError(
                     f"{category}: {len(rows)} photos, too few for k up to {ks[-1]} (run make demo-catalog)"
                 )
-            crops = np.stack([self._crop(r) for r in tqdm(rows, desc=f"{category} photos", unit="photo")])
-            features = imagenet.predict(crops, batch_size=64, verbose=0)
+            crops = np.stack([self.crop(r) for r in tqdm(rows, desc=f"{category} photos", unit="photo")])
             backbones = {
-                "imagenet-mobilenetv2": features / np.linalg.norm(features, axis=1, keepdims=True),
+                "imagenet-mobilenetv2": features(crops, imagenet),
                 "our-embedder": ours.embed_batch(crops),
             }
             truth = [r.view for r in rows]
@@ -68,7 +79,13 @@ class Command(BaseCommand):
                 f"{category}: {len(rows)} catalog photos",
             )
             best = sweeps["imagenet-mobilenetv2"]
-            self._sheet(rows, crops, best.runs[best.chosen_k].labels, out / f"{category}_clusters.png")
+            run = best.runs[best.chosen_k]
+            exemplars = medoids(backbones["imagenet-mobilenetv2"], run)
+            # What a person names (training/data/view_names.json): each cluster's exemplar photo.
+            report[category]["exemplars"] = {
+                str(c): photo_key(rows[i].product.external_id, rows[i].position) for c, i in exemplars.items()
+            }
+            self._sheet(rows, crops, run.labels, out / f"{category}_clusters.png")
         (out / "views.json").write_text(json.dumps(report, indent=2))
         if opts["json"]:
             self.stdout.write(json.dumps(report))
@@ -84,7 +101,7 @@ class Command(BaseCommand):
         self.stdout.write(f"plots and cluster sheets in {out}/")
 
     @staticmethod
-    def _crop(row: ProductImage) -> np.ndarray:
+    def crop(row: ProductImage) -> np.ndarray:
         with row.image.open("rb") as fh, Image.open(fh) as photo:
             return square_crop(photo.convert("RGB"), None, SIZE)
 
@@ -103,13 +120,15 @@ class Command(BaseCommand):
 
     @staticmethod
     def _sheet(rows: list[ProductImage], crops: np.ndarray, labels: np.ndarray, path: Path) -> None:
-        """A row of photos per cluster, as a person would look at them to name each cluster's view."""
+        """A row of photos per cluster (its number first), as a person looks at them to name each one's view."""
         clusters = sorted(set(labels.tolist()))
-        sheet = Image.new("RGB", (SHEET_THUMB * SHEET_PER_CLUSTER, SHEET_THUMB * len(clusters)), "white")
+        sheet = Image.new("RGB", (SHEET_THUMB * (SHEET_PER_CLUSTER + 1), SHEET_THUMB * len(clusters)), "white")
+        draw = ImageDraw.Draw(sheet)
         rng = np.random.default_rng(0)
         for row_no, c in enumerate(clusters):
+            draw.text((SHEET_THUMB // 3, row_no * SHEET_THUMB + SHEET_THUMB // 3), str(c), fill="black")
             members = np.flatnonzero(labels == c)
             for col, i in enumerate(rng.permutation(members)[:SHEET_PER_CLUSTER]):
                 thumb = Image.fromarray((crops[i] * 255).astype(np.uint8)).resize((SHEET_THUMB, SHEET_THUMB))
-                sheet.paste(thumb, (col * SHEET_THUMB, row_no * SHEET_THUMB))
+                sheet.paste(thumb, ((col + 1) * SHEET_THUMB, row_no * SHEET_THUMB))
         sheet.save(path)
