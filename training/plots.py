@@ -57,12 +57,15 @@ def plot_ultralytics_curves(results_csv: Path, path: Path) -> Path | None:
 
 
 def plot_confusion(matrix: list[list[int]], labels: tuple[str, ...], path: Path, title: str) -> Path:
-    fig, ax = plt.subplots(figsize=(4.2, 3.8))
+    side = max(4.2, 0.6 * len(labels) + 2)  # room for a dozen classes as for two
+    fig, ax = plt.subplots(figsize=(side, side * 0.9))
     ax.imshow(matrix, cmap="Blues")
     for i, row in enumerate(matrix):
         for j, value in enumerate(row):
-            ax.text(j, i, str(value), ha="center", va="center", fontsize=13)
-    ax.set_xticks(range(len(labels)), labels)
+            ax.text(j, i, str(value), ha="center", va="center", fontsize=13 if len(labels) < 6 else 8)
+    ax.set_xticks(
+        range(len(labels)), labels, rotation=45 if len(labels) > 5 else 0, ha="right" if len(labels) > 5 else "center"
+    )
     ax.set_yticks(range(len(labels)), labels)
     ax.set(xlabel="predicted", ylabel="true", title=title)
     fig.tight_layout()
