@@ -75,7 +75,7 @@ def test_a_small_run_measures_every_backend_against_exact_search(tmp_path):
     out = StringIO()
     call_command(
         "benchmark_search", vectors=6000, products=36, queries=30, json=True, out=str(tmp_path),
-        hnsw_efforts="64", ivf_efforts="16", pg_efforts="100", stdout=out,
+        hnsw_efforts="128", ivf_efforts="16", pg_efforts="400", stdout=out,
     )  # fmt: skip
     report = json.loads(out.getvalue().strip().splitlines()[-1])
     rows = {r["backend"]: r for r in report["results"]}

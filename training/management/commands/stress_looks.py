@@ -159,12 +159,17 @@ class Command(BaseCommand):
         )
 
         def scraping() -> bool:
-            rows = fleet.query("SELECT count(*) FROM scraper_scraperun WHERE status IN ('queued', 'running')")
-            return rows[0][0] > 0
+            """The scrape runs, or the ingest worker still embeds what it stored."""
+            running = fleet.query("SELECT count(*) FROM scraper_scraperun WHERE status IN ('queued', 'running')")
+            unembedded = fleet.query(
+                "SELECT count(*) FROM catalog_product p WHERE NOT EXISTS "
+                "(SELECT 1 FROM catalog_productembedding e WHERE e.product_id = p.id)"
+            )
+            return running[0][0] > 0 or unembedded[0][0] > 0
 
         busy = self._sequential(fleet, [jpegs[i % len(jpegs)] for i in range(count * 3)], scraping)
         deadline = time.monotonic() + 900
-        while scraping() and time.monotonic() < deadline:
+        while scraping() and time.monotonic() < deadline:  # the next scenario empties the catalog
             time.sleep(1)
         after = fleet.query("SELECT count(*) FROM catalog_product")[0][0]
         idle_s, busy_s = _summary(idle), _summary(busy)
