@@ -59,10 +59,6 @@ class FaissIndex:
         return hits[:k]
 
 
-# Approximate index types, for partitions too large to scan (see `manage.py benchmark_search`).
-APPROXIMATE_KINDS = ("hnsw", "ivf")
-
-
 def build_partition_index(kind: str, vectors: np.ndarray, threads: int = 1, hnsw_m: int = 32) -> faiss.Index:
     """One partition's inner-product index of `kind` (flat, hnsw or ivf) over unit `vectors`, ids 0..N-1.
 

@@ -28,7 +28,7 @@ def _partition_literal(partition: str) -> str:
     return f"'{partition}'"
 
 
-def _literal(vector: np.ndarray) -> str:
+def vector_literal(vector: np.ndarray) -> str:
     # pgvector reads '[x,y,...]' text; repr-precision floats keep the float32 values exact.
     return "[" + ",".join(f"{v:.9g}" for v in np.asarray(vector, np.float32).ravel()) + "]"
 
@@ -111,7 +111,7 @@ class PgVectorIndex:
 
     def add(self, partition: str, ids: Sequence[int], vectors: np.ndarray) -> None:
         vectors = checked_vectors(ids, vectors, self.dim)
-        rows = [(int(i), partition, self.model, _literal(v)) for i, v in zip(ids, vectors, strict=True)]
+        rows = [(int(i), partition, self.model, vector_literal(v)) for i, v in zip(ids, vectors, strict=True)]
         with self.cursor() as cur:
             cur.executemany(
                 f"INSERT INTO {self.table} (id, partition, model, embedding) VALUES (%s, %s, %s, %s::vector) "
@@ -135,7 +135,7 @@ class PgVectorIndex:
     def search(self, vector: np.ndarray, k: int, partitions: Sequence[str]) -> list[Hit]:
         if not partitions:
             return []
-        query = _literal(vector)
+        query = vector_literal(vector)
         # One top-k per partition, each read from that partition's own graph, in one round trip.
         branch = (
             f"(SELECT id, 1 - (embedding <=> %s::vector) AS score FROM {self.table} "

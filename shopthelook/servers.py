@@ -87,15 +87,21 @@ def start_demo_store(port: int, products: int, seed: int, timeout: float = 60.0)
         cwd=Path(__file__).resolve().parent.parent,
         stdout=subprocess.DEVNULL,
     )
+    wait_for_http(f"http://127.0.0.1:{port}/", proc, timeout)
+    return proc
+
+
+def wait_for_http(url: str, proc: subprocess.Popen, timeout: float = 60.0) -> None:
+    """Wait until `url` answers; stop `proc` and raise if it exits or `timeout` passes first."""
     deadline = time.monotonic() + timeout
     while True:
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2):
-                return proc
+            with urllib.request.urlopen(url, timeout=2):
+                return
         except OSError:
             if proc.poll() is not None or time.monotonic() > deadline:
                 stop(proc)
-                raise RuntimeError(f"the demo store did not start on port {port}") from None
+                raise RuntimeError(f"{url} did not answer") from None
             time.sleep(0.2)
 
 
@@ -195,7 +201,8 @@ def start_postgres(
 ) -> tuple[subprocess.Popen, str]:
     """A throwaway PostgreSQL on 127.0.0.1:`port` with extra server `settings`; returns the process and its URL.
 
-    PostgreSQL refuses to run as root, so as root it runs as the `postgres` system user.
+    A `workdir` whose data directory exists is started again as it was (a restart). PostgreSQL
+    refuses to run as root, so as root it runs as the `postgres` system user.
     """
     as_user: list[str] = []
     if os.geteuid() == 0:
@@ -206,11 +213,22 @@ def start_postgres(
         workdir.mkdir(parents=True, exist_ok=True)
         os.chown(workdir, user.pw_uid, user.pw_gid)
     data = workdir / "data"
-    subprocess.run(
-        [*as_user, str(postgres_bin("initdb", bindir)), "-D", str(data), "-U", "shop", "--auth=trust", "-E", "UTF8"],
-        check=True,
-        capture_output=True,
-    )
+    if not data.exists():
+        subprocess.run(
+            [
+                *as_user,
+                str(postgres_bin("initdb", bindir)),
+                "-D",
+                str(data),
+                "-U",
+                "shop",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+            ],
+            check=True,
+            capture_output=True,
+        )
     proc = subprocess.Popen(
         [
             *as_user,

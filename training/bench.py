@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 from PIL import Image
 
+from shopthelook.servers import child_pids
 from synthetic.designs import DemoProduct, generate_catalog
 from synthetic.lookbook import sample_outfit
 from synthetic.scenes import render_scene
@@ -33,3 +35,13 @@ def photos(
         canvas.paste(scene.image.resize((720, 960)), ((width - 720) // 2, 0))
         out.append(canvas)
     return out
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process and its children (the worker's pool), in MB."""
+    total = 0
+    for p in [pid, *child_pids(pid)]:
+        for line in Path(f"/proc/{p}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                total += int(line.split()[1])
+    return total / 1024

@@ -15,7 +15,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
 import uuid
 from pathlib import Path
@@ -31,6 +30,7 @@ from shopthelook.servers import (
     start_postgres,
     start_redis,
     stop,
+    wait_for_http,
     wait_for_redis,
 )
 
@@ -98,20 +98,10 @@ class Fleet:
         )
 
     def start_postgres(self) -> None:
-        settings = {"shared_buffers": "512MB"}
-        if (self.workdir / "pg" / "data").exists():  # a restart: the same data directory and port
-            pg = self.workdir / "pg"
-            args = ["-D", str(pg / "data"), "-p", str(self.pg_port), "-k", str(pg), "-c", "listen_addresses=127.0.0.1"]
-            args += [a for k, v in {"fsync": "off", **settings}.items() for a in ("-c", f"{k}={v}")]
-            proc = subprocess.Popen(
-                [*self._pg_user(), str(pgvector_postgres_bindir() / "postgres"), *args],
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-            self._wait_for_db()
-        else:
-            proc, self.db_url = start_postgres(self.pg_port, self.workdir / "pg", pgvector_postgres_bindir(), settings)
-        self.procs["postgres"] = proc
+        """PostgreSQL on its port; a second call (a restart) starts the same data directory again."""
+        self.procs["postgres"], self.db_url = start_postgres(
+            self.pg_port, self.workdir / "pg", pgvector_postgres_bindir(), {"shared_buffers": "512MB"}
+        )
 
     def restart_postgres(self) -> None:
         """A fast shutdown (SIGINT to the postmaster: sessions are cut, open transactions roll back), then up."""
@@ -141,7 +131,7 @@ class Fleet:
             cwd=ROOT,
             env=self._child_env(),
         )
-        self._wait_http(f"http://127.0.0.1:{self.web_port}/healthz")
+        wait_for_http(f"http://127.0.0.1:{self.web_port}/healthz", self.procs["web"])
 
     def start_looks_worker(self, i: int) -> None:
         self.procs[f"looks-worker-{i}"] = start_celery_worker(
@@ -170,31 +160,6 @@ class Fleet:
     # --- helpers ---------------------------------------------------------------------------------
     def _child_env(self) -> dict[str, str]:
         return {**os.environ, **self.env}
-
-    def _pg_user(self) -> list[str]:
-        return ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-
-    def _wait_for_db(self, timeout: float = 30) -> None:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                psycopg.connect(self.db_url, connect_timeout=2).close()
-                return
-            except psycopg.OperationalError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.2)
-
-    def _wait_http(self, url: str, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                with urllib.request.urlopen(url, timeout=2):
-                    return
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"{url} did not answer") from None
-                time.sleep(0.3)
 
     def wait_redis(self) -> None:
         wait_for_redis(self.env["REDIS_URL"], timeout=30)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import random
 import time
 from collections.abc import Callable, Iterable
@@ -223,9 +222,3 @@ def measure(
         recalls.append(recall_at_k(ids, true_ids))
         short += int(np.sum(np.asarray(ids) >= 0) < len(true_ids))
     return Measured(backend, effort, float(np.mean(recalls)), percentile(times, 50), percentile(times, 95), short)
-
-
-def rss_bytes() -> int:
-    """This process's resident memory."""
-    with open("/proc/self/statm") as fh:
-        return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")

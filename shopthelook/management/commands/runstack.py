@@ -11,13 +11,7 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from shopthelook.servers import (
-    port_free,
-    start_celery_worker,
-    start_demo_store,
-    start_redis,
-    stop,
-)
+from shopthelook.servers import port_free, start_celery_worker, start_demo_store, start_redis, stop
 
 
 def _interrupt(signum: int, frame: object) -> None:

@@ -16,9 +16,9 @@ from tqdm import tqdm
 from catalog.models import ProductEmbedding
 from shopthelook.looks import create_look
 from shopthelook.models import Look
-from shopthelook.servers import child_pids, free_port, point_celery_at, start_celery_worker, start_redis, stop
+from shopthelook.servers import free_port, point_celery_at, start_celery_worker, start_redis, stop
 from synthetic.designs import generate_catalog
-from training.bench import percentile, photos
+from training.bench import percentile, photos, rss_mb
 
 # The pipeline's stages in the order they start (see shopthelook.pipeline and detection.scene). "people",
 # "gender" and "faces" run on a second thread beside the others; "waited" is the time spent waiting for it.
@@ -36,16 +36,6 @@ STAGES = (
     "search",
     "store",
 )
-
-
-def rss_mb(pid: int) -> float:
-    """Resident memory of a process and its children (the worker's pool), in MB."""
-    total = 0
-    for p in [pid, *child_pids(pid)]:
-        for line in Path(f"/proc/{p}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                total += int(line.split()[1])
-    return total / 1024
 
 
 def summary(values: list[float]) -> dict[str, float]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 import shutil
 import tempfile
 import time
@@ -15,8 +16,9 @@ from tqdm import tqdm
 
 from embeddings.embedder import embedder
 from embeddings.faiss_index import build_partition_index, set_search_effort, top_k
-from embeddings.pgvector_index import PgVectorIndex
+from embeddings.pgvector_index import PgVectorIndex, vector_literal
 from shopthelook.servers import free_port, pgvector_postgres_bindir, start_postgres, stop
+from training.bench import rss_mb
 from training.plots import plot_recall_latency
 from training.search_bench import (
     Measured,
@@ -25,7 +27,6 @@ from training.search_bench import (
     partition_sizes,
     queries_from,
     rendered_sources,
-    rss_bytes,
     synthesise,
 )
 
@@ -151,13 +152,13 @@ class Command(BaseCommand):
     def _faiss(self, backend, vectors, queries, truth, efforts, opts) -> tuple[dict, list[Measured]]:
         kind = backend.split("-")[1]
         gc.collect()
-        before = rss_bytes()
+        before = rss_mb(os.getpid())
         t0 = time.perf_counter()
         indexes = {
             p: build_partition_index(kind, v, threads=opts["build_threads"])
             for p, v in tqdm(vectors.items(), desc=f"build {backend}", unit="partition")
         }
-        build = {"build_s": round(time.perf_counter() - t0, 1), "memory_mb": round((rss_bytes() - before) / 2**20)}
+        build = {"build_s": round(time.perf_counter() - t0, 1), "memory_mb": round(rss_mb(os.getpid()) - before)}
 
         def search(partition: str, query: np.ndarray) -> np.ndarray:
             return top_k(indexes[partition], query[None], K)[1][0]
@@ -201,8 +202,7 @@ class Command(BaseCommand):
                     )
 
                     def filtered(partition: str, query: np.ndarray) -> np.ndarray:
-                        literal = "[" + ",".join(f"{v:.9g}" for v in query) + "]"
-                        found = conn.execute(sql, [[partition], MODEL, literal, K])
+                        found = conn.execute(sql, [[partition], MODEL, vector_literal(query), K])
                         return np.array([i for (i,) in found], np.int64) - offset[partition]
 
                     for effort in tqdm(efforts, desc="search pgvector (one index, filtered)", unit="setting"):

@@ -12,25 +12,12 @@ from tqdm import tqdm
 
 from catalog import taxonomy
 from catalog.models import ProductImage
-from detection.boxes import square_crop
 from embeddings.embedder import embedder
+from training.catalog_photos import crop, features, imagenet_backbone, training_photos
 from training.plots import plot_k_sweep
-from training.view_clusters import Sweep, held_out, medoids, photo_key, purity, sweep
+from training.view_clusters import Sweep, medoids, photo_key, purity, sweep
 
-SIZE = 160  # the embedder's input; the ImageNet backbone reads the same crops
 SHEET_THUMB, SHEET_PER_CLUSTER = 72, 10
-
-
-def training_photos(category: str) -> list[ProductImage]:
-    """The category's catalog photos, but those of held-out product families (they score the classifier)."""
-    rows = ProductImage.objects.filter(product__category=category).select_related("product")
-    return [r for r in rows.order_by("product_id", "position") if not held_out(r.product.external_id)]
-
-
-def features(crops: np.ndarray, imagenet) -> np.ndarray:
-    """Unit-length ImageNet MobileNetV2 features (global average pooled) of 160 px crops."""
-    f = imagenet.predict(crops, batch_size=64, verbose=0)
-    return f / np.linalg.norm(f, axis=1, keepdims=True)
 
 
 class Command(BaseCommand):
@@ -47,12 +34,10 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true")
 
     def handle(self, *args, **opts) -> None:
-        from training.mobilenet_v2 import build_mobilenet_v2, load_imagenet_weights
-
         out = Path(opts["out"])
         out.mkdir(parents=True, exist_ok=True)
         ks = list(range(opts["k_min"], opts["k_max"] + 1))
-        imagenet = load_imagenet_weights(build_mobilenet_v2(SIZE))
+        imagenet = imagenet_backbone()
         ours = embedder()
         report = {}
         for category in taxonomy.CATEGORY_NAMES:
@@ -61,7 +46,7 @@ class Command(BaseCommand):
                 raise CommandError(
                     f"{category}: {len(rows)} photos, too few for k up to {ks[-1]} (run make demo-catalog)"
                 )
-            crops = np.stack([self.crop(r) for r in tqdm(rows, desc=f"{category} photos", unit="photo")])
+            crops = np.stack([crop(r) for r in tqdm(rows, desc=f"{category} photos", unit="photo")])
             backbones = {
                 "imagenet-mobilenetv2": features(crops, imagenet),
                 "our-embedder": ours.embed_batch(crops),
@@ -99,11 +84,6 @@ class Command(BaseCommand):
                     f"{s['chosen_k']:2}  silhouette {s['silhouette']:.3f}  purity {s['purity']:.3f}"
                 )
         self.stdout.write(f"plots and cluster sheets in {out}/")
-
-    @staticmethod
-    def crop(row: ProductImage) -> np.ndarray:
-        with row.image.open("rb") as fh, Image.open(fh) as photo:
-            return square_crop(photo.convert("RGB"), None, SIZE)
 
     @staticmethod
     def _scores(s: Sweep, truth: list[str]) -> dict:

@@ -10,8 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from catalog.models import ProductImage
-from training.management.commands.cluster_views import Command as ClusterViews
-from training.management.commands.cluster_views import features
+from training.catalog_photos import crop, features, imagenet_backbone
 from training.plots import plot_confusion
 from training.view_clusters import held_out, softmax, train_softmax
 
@@ -28,8 +27,6 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true")
 
     def handle(self, *args, **opts) -> None:
-        from training.mobilenet_v2 import build_mobilenet_v2, load_imagenet_weights
-
         rows = [
             r
             for r in ProductImage.objects.select_related("product")
@@ -39,8 +36,8 @@ class Command(BaseCommand):
         ]
         if not rows:
             raise CommandError("no catalog photos with an article type: run `make demo-catalog` first")
-        imagenet = load_imagenet_weights(build_mobilenet_v2(160))
-        x = features(np.stack([ClusterViews.crop(r) for r in tqdm(rows, desc="photos", unit="photo")]), imagenet)
+        imagenet = imagenet_backbone()
+        x = features(np.stack([crop(r) for r in tqdm(rows, desc="photos", unit="photo")]), imagenet)
         test = np.array([held_out(r.product.external_id) for r in rows])
         labels = [r.product.article_type for r in rows]
         w, b, classes = train_softmax(x[~test], [v for v, t in zip(labels, test, strict=True) if not t], epochs=600)

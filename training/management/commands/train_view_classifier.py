@@ -12,8 +12,7 @@ from tqdm import tqdm
 
 from catalog import taxonomy
 from catalog.models import ProductImage
-from training.management.commands.cluster_views import Command as ClusterViews
-from training.management.commands.cluster_views import features, training_photos
+from training.catalog_photos import crop, features, imagenet_backbone, training_photos
 from training.view_clusters import held_out, kmeans, names_by_exemplar, photo_key, softmax, train_softmax
 
 NAMES = Path(__file__).resolve().parents[2] / "data" / "view_names.json"
@@ -32,17 +31,13 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true")
 
     def handle(self, *args, **opts) -> None:
-        from training.mobilenet_v2 import build_mobilenet_v2, load_imagenet_weights
-
         spec = json.loads(Path(opts["names"]).read_text())
-        imagenet = load_imagenet_weights(build_mobilenet_v2(160))
+        imagenet = imagenet_backbone()
         train_x, train_y = [], []
         for category in taxonomy.CATEGORY_NAMES:
             named = spec["named"][category]
             rows = training_photos(category)
-            x = features(
-                np.stack([ClusterViews.crop(r) for r in tqdm(rows, desc=f"{category} training photos")]), imagenet
-            )
+            x = features(np.stack([crop(r) for r in tqdm(rows, desc=f"{category} training photos")]), imagenet)
             run = kmeans(x, len(named))
             names = names_by_exemplar(run, [photo_key(r.product.external_id, r.position) for r in rows], named)
             if len(names) < run.k:
@@ -70,7 +65,7 @@ class Command(BaseCommand):
     def _score(self, imagenet, w, b, classes, preferred: dict[str, str]) -> dict:
         rows = [r for r in ProductImage.objects.select_related("product").order_by("product_id", "position")
                 if held_out(r.product.external_id)]  # fmt: skip
-        x = features(np.stack([ClusterViews.crop(r) for r in tqdm(rows, desc="held-out photos")]), imagenet)
+        x = features(np.stack([crop(r) for r in tqdm(rows, desc="held-out photos")]), imagenet)
         p = softmax(x @ w + b)
         predicted = [classes[i] for i in p.argmax(1)]
         known = [(r.view, v) for r, v in zip(rows, predicted, strict=True) if r.view in classes]
