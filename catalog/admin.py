@@ -6,11 +6,15 @@ from decimal import Decimal
 
 from django.contrib import admin
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils.html import format_html
 
+from . import taxonomy
 from .models import Product, ProductImage
 from .partitions import partition_sizes
+from .view_report import category_report, plot_path
 
 PRICE_BANDS: dict[str, tuple[Decimal | None, Decimal | None]] = {
     "lt500": (None, Decimal(500)),
@@ -62,7 +66,17 @@ def thumbnail_html(image: ProductImage | None, size: int = 64) -> str:
 class ProductImageInline(admin.TabularInline):
     model = ProductImage
     extra = 0
-    fields = ("preview", "position", "view", "is_thumbnail", "width", "height", "source_url")
+    fields = (
+        "preview",
+        "position",
+        "view",
+        "predicted_view",
+        "predicted_view_score",
+        "is_thumbnail",
+        "width",
+        "height",
+        "source_url",
+    )
     readonly_fields = fields
     can_delete = False
 
@@ -109,3 +123,30 @@ class ProductAdmin(admin.ModelAdmin):
     def changelist_view(self, request: HttpRequest, extra_context: dict | None = None):
         extra_context = {**(extra_context or {}), "partition_sizes": partition_sizes()}
         return super().changelist_view(request, extra_context=extra_context)
+
+    def get_urls(self):
+        views = self.admin_site.admin_view(self.photo_views)
+        plot = self.admin_site.admin_view(self.photo_views_plot)
+        return [
+            path("photo-views/", views, name="catalog_product_photo_views"),
+            path("photo-views/<str:category>/<str:plot>.png", plot, name="catalog_product_photo_views_plot"),
+            *super().get_urls(),
+        ]
+
+    def photo_views(self, request: HttpRequest) -> HttpResponse:
+        """The views the classifier read in each category, the thumbnails it chose, and cluster_views' plots."""
+        if not self.has_view_permission(request):
+            raise Http404
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Photo views and thumbnails",
+            "reports": [category_report(c) for c in taxonomy.CATEGORY_NAMES],
+        }
+        return TemplateResponse(request, "admin/catalog/product/photo_views.html", context)
+
+    def photo_views_plot(self, request: HttpRequest, category: str, plot: str) -> FileResponse:
+        found = plot_path(category, plot) if self.has_view_permission(request) else None
+        if found is None:
+            raise Http404("no such plot: run `manage.py cluster_views`")
+        return FileResponse(found.open("rb"), content_type="image/png")

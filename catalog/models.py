@@ -80,6 +80,9 @@ class ProductImage(models.Model):
     sha256 = models.CharField(max_length=64)
     source_url = models.URLField(max_length=1000)
     is_thumbnail = models.BooleanField(default=False)
+    # What the view classifier saw (the shop's own `view` label is often missing or "other").
+    predicted_view = models.CharField(max_length=8, choices=View.choices, blank=True)
+    predicted_view_score = models.FloatField(null=True, blank=True)
 
     class Meta:
         ordering = ["product", "position"]

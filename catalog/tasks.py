@@ -1,4 +1,4 @@
-"""Celery tasks of the catalog: embed freshly scraped products so they are searchable at once."""
+"""Celery tasks of the catalog: embed freshly scraped products so they are searchable at once, and read their views."""
 
 from __future__ import annotations
 
@@ -13,9 +13,13 @@ EMBED_BATCH = 32  # products per task: a few seconds of work, so a scrape's prod
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=600)
 def embed_products_task(product_ids: list[int]) -> int:
-    from .index_sync import embed_products  # the worker loads LiteRT; the web process never does
+    # The worker loads LiteRT; the web process never does.
+    from .index_sync import embed_products
+    from .photo_views import classify_views
 
-    return embed_products(product_ids)
+    done = embed_products(product_ids)
+    classify_views(product_ids)  # after the vectors: a search needs them more than a thumbnail
+    return done
 
 
 def queue_embedding(product_ids: Sequence[int]) -> None:
@@ -28,10 +32,12 @@ def queue_embedding(product_ids: Sequence[int]) -> None:
 
 @shared_task(acks_late=True, time_limit=3600)
 def embed_stale_products_task() -> int:
-    """Queue vectors for every product whose vector is missing or was made by another embedder."""
+    """Queue vectors for every product whose vector is missing or was made by another embedder, and views
+    for every product with a photo not yet read."""
     from .index_sync import stale_product_ids
+    from .photo_views import unclassified_product_ids
 
-    ids = stale_product_ids()
+    ids = sorted(set(stale_product_ids()) | set(unclassified_product_ids()))
     queue_embedding(ids)
     return len(ids)
 

@@ -27,6 +27,12 @@ class TFLiteModel:
         return tuple(int(v) for v in self._input["shape"])
 
     def run(self, batch: np.ndarray) -> list[np.ndarray]:
+        if self._input["shape_signature"][0] == -1 and batch.shape[0] != self._input["shape"][0]:
+            # A file with a free batch size (one product's photos per call): resize to this batch.
+            self.interpreter.resize_tensor_input(self._input["index"], batch.shape)
+            self.interpreter.allocate_tensors()
+            self._input = self.interpreter.get_input_details()[0]
+            self._outputs = self.interpreter.get_output_details()
         self.interpreter.set_tensor(self._input["index"], batch.astype(self._input["dtype"], copy=False))
         self.interpreter.invoke()
         return [self.interpreter.get_tensor(o["index"]) for o in self._outputs]

@@ -35,3 +35,42 @@ def features(crops: np.ndarray, imagenet) -> np.ndarray:
     """Unit-length ImageNet MobileNetV2 features (global average pooled) of SIZE crops."""
     f = imagenet.predict(crops, batch_size=64, verbose=0)
     return f / np.linalg.norm(f, axis=1, keepdims=True)
+
+
+def grid_backbone(imagenet):
+    """The ImageNet MobileNetV2's last feature map pooled over four overlapping quarters, at unit length.
+
+    Global pooling keeps what a photo shows and drops where: a pair of shoes and one shoe, or a
+    front lit from the left and a back lit from the right, pool alike. The 2x2 grid keeps the layout.
+    """
+    import keras
+
+    fmap = imagenet.get_layer("features_18_relu").output  # 5 x 5 x 1280 for 160 px
+    x = keras.layers.AveragePooling2D(pool_size=3, strides=2, name="grid_pool")(fmap)
+    x = keras.layers.Flatten(name="grid_flat")(x)
+    x = keras.layers.UnitNormalization(name="grid_unit")(x)
+    return keras.Model(imagenet.input, x, name="imagenet_grid")
+
+
+def grid_features(crops: np.ndarray, grid) -> np.ndarray:
+    return grid.predict(crops, batch_size=64, verbose=0).astype(np.float64)
+
+
+def view_model(grid, weights: np.ndarray, bias: np.ndarray):
+    """Photos of one product in, P(view) per photo out: the grid features, centred on the product's
+    mean and brought to unit length as the classifier was trained on them, then its softmax."""
+    import keras
+
+    @keras.saving.register_keras_serializable(package="shopthelook")
+    class ProductCentring(keras.layers.Layer):
+        """Each row less the batch mean: the batch is one product's photos."""
+
+        def call(self, x):
+            return x - keras.ops.mean(x, axis=0, keepdims=True)
+
+    x = ProductCentring(name="product_centring")(grid.output)
+    x = keras.layers.UnitNormalization(name="centred_unit")(x)
+    head = keras.layers.Dense(len(bias), activation="softmax", name="views")
+    out = head(x)
+    head.set_weights([weights, bias])
+    return keras.Model(grid.input, out, name="view_classifier")

@@ -135,6 +135,23 @@ def cluster_names(labels: np.ndarray, truth: list[str]) -> dict[int, str]:
     }
 
 
+def centre_by_group(x: np.ndarray, groups: list | np.ndarray) -> np.ndarray:
+    """Each row less the mean of its group's rows, at unit length again.
+
+    A product's photos share its colour, cloth and cut; subtracting their mean leaves what tells the
+    photos apart, the view. Without it KMeans splits by colour and type before it splits by view.
+    A group of one becomes the zero row (it has nothing to be told apart from).
+    """
+    x = np.asarray(x, np.float64)
+    groups = np.asarray(groups)
+    out = np.empty_like(x)
+    for g in np.unique(groups):
+        rows = groups == g
+        out[rows] = x[rows] - x[rows].mean(0)
+    norms = np.linalg.norm(out, axis=1, keepdims=True)
+    return np.where(norms > 1e-9, out / np.maximum(norms, 1e-9), 0.0)
+
+
 HELD_OUT_SHARE = 0.2
 
 
@@ -175,6 +192,35 @@ def names_by_exemplar(run: Clustering, keys: list[str], named: dict[str, str]) -
         if key in named:
             found.setdefault(int(run.labels[row]), Counter())[named[key]] += 1
     return {c: counts.most_common(1)[0][0] for c, counts in found.items()}
+
+
+def halves(x: np.ndarray, run: Clustering, seed: int = 0) -> Clustering:
+    """Every cluster of `run` cut in two by KMeans (cluster c into 2c and 2c + 1): the finer level a person
+    names where one cluster mixes two views. A cluster of one row stays whole, as 2c."""
+    x = np.asarray(x, np.float64)
+    labels = np.zeros(len(x), int)
+    centroids = np.zeros((2 * run.k, x.shape[1]))
+    for c in range(run.k):
+        members = np.flatnonzero(run.labels == c)
+        if len(members) == 0:
+            continue
+        if len(members) < 2:
+            labels[members], centroids[2 * c] = 2 * c, x[members[0]]
+            continue
+        sub = kmeans(x[members], 2, seed=seed)
+        labels[members] = 2 * c + sub.labels
+        centroids[2 * c : 2 * c + 2] = sub.centroids
+    sse = float(((x - centroids[labels]) ** 2).sum())
+    return Clustering(2 * run.k, labels, centroids, sse)
+
+
+def row_names(
+    run: Clustering, split: Clustering, keys: list[str], named: dict[str, str], named_halves: dict[str, str]
+) -> list[str | None]:
+    """Each row's view: its half's name where a person named the halves of a mixed cluster, else its cluster's."""
+    whole = names_by_exemplar(run, keys, named)
+    half = names_by_exemplar(split, keys, named_halves)
+    return [half.get(int(h), whole.get(int(c))) for c, h in zip(run.labels, split.labels, strict=True)]
 
 
 def train_softmax(

@@ -101,6 +101,7 @@ TEMPLATES = [
 
 DATA_DIR = Path(env_str("SHOPTHELOOK_DATA_DIR", str(BASE_DIR / "var")))
 DATA_DIR.mkdir(parents=True, exist_ok=True)  # SQLite cannot create the folder its file lives in
+REPORTS_DIR = Path(env_str("SHOPTHELOOK_REPORTS_DIR", str(BASE_DIR / "reports")))  # what training commands write
 # Connections are kept a minute, and checked before reuse: after a database restart the first
 # request would otherwise fail on the dead one (stress_looks' PostgreSQL restart found it).
 DATABASES = {

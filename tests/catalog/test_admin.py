@@ -55,3 +55,30 @@ def test_non_staff_are_sent_to_login(client, django_user_model, catalog):
     client.force_login(user)
     response = client.get(URL)
     assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_the_photo_views_page_shows_what_the_classifier_read_and_its_plots(admin_client, catalog, settings, tmp_path):
+    from catalog.models import ProductImage
+    from catalog.photo_views import classify_views
+
+    classify_views(ProductImage.objects.values_list("product_id", flat=True))
+    settings.REPORTS_DIR = tmp_path
+    (tmp_path / "views").mkdir()
+    (tmp_path / "views" / "footwear_k.png").write_bytes(b"\x89PNG fake")
+    url = reverse("admin:catalog_product_photo_views")
+    page = admin_client.get(url).content.decode()
+    assert page.count('class="module photo-views"') == 3
+    assert "Footwear: 4 of 4 photos read" in page and "Topwear: 2 of 2 photos read" in page
+    assert reverse("admin:catalog_product_photo_views_plot", args=["footwear", "k"]) in page
+    assert "No cluster plots yet" in page  # topwear and bottomwear have none
+    assert url in admin_client.get(URL).content.decode()  # linked from the product list
+    plot = admin_client.get(reverse("admin:catalog_product_photo_views_plot", args=["footwear", "k"]))
+    assert plot.status_code == 200 and b"".join(plot.streaming_content) == b"\x89PNG fake"
+    for category, name in (("footwear", "clusters"), ("shoes", "k")):
+        assert admin_client.get(f"{url}{category}/{name}.png").status_code == 404
+    assert not admin_client.get(f"{url}footwear/..%2F..%2Fsecret.png", follow=True).streaming  # no file leaves
+
+
+def test_the_photo_views_page_is_for_staff_only(client, catalog):
+    response = client.get(reverse("admin:catalog_product_photo_views"))
+    assert response.status_code == 302 and "/login/" in response["Location"]

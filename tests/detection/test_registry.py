@@ -80,6 +80,7 @@ def test_every_model_in_the_manifest_is_registered_with_its_wrapper():
     from detection.garments import garment_detector
     from detection.gender import gender_classifier
     from detection.pose import person_detector, pose_landmarker
+    from detection.product_views import view_classifier
     from detection.registry import REGISTRY, read_manifest
     from detection.segmentation import person_segmenter
     from embeddings.embedder import embedder
@@ -95,6 +96,7 @@ def test_every_model_in_the_manifest_is_registered_with_its_wrapper():
         "pose_detector": person_detector,
         "pose_landmarks": pose_landmarker,
         "person_segmentation": person_segmenter,
+        "view_classifier": view_classifier,
     }
     assert shipped == REGISTRY
     assert set(REGISTRY) == set(read_manifest()["models"])

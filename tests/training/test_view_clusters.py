@@ -7,11 +7,14 @@ from embeddings.embedder import embedder
 from synthetic.designs import generate_catalog
 from synthetic.views import render_view
 from training.view_clusters import (
+    centre_by_group,
     cluster_names,
+    halves,
     kmeans,
     medoids,
     names_by_exemplar,
     purity,
+    row_names,
     silhouette,
     softmax,
     sweep,
@@ -69,6 +72,51 @@ def test_rendered_shoe_photos_cluster_by_view_on_imagenet_features_not_on_the_em
     assert abs(sweep(imagenet, range(2, 8)).chosen_k - 3) <= 1  # on 164 photos, within one of the three views
 
 
+def test_centring_on_each_product_lets_kmeans_split_tops_by_view_rather_than_by_cloth():
+    """Tops of many colours and cuts, four views each: raw features group them by what they look like,
+    product-centred grid features by the view, which is what a thumbnail is chosen by."""
+    import keras
+
+    from detection.boxes import square_crop
+    from training.catalog_photos import grid_backbone
+    from training.mobilenet_v2 import build_mobilenet_v2, load_imagenet_weights
+
+    products = [p for p in generate_catalog(120, seed=9) if p.category == "topwear"][:24]
+    views = ("front", "back", "side", "detail")
+    photos = [(i, v) for i, p in enumerate(products) for v in p.views if v in views]
+    crops = np.stack([square_crop(render_view(products[i], v).convert("RGB"), None, 160) for i, v in photos])
+    truth = [v for _, v in photos]
+    imagenet = load_imagenet_weights(build_mobilenet_v2(160))
+    raw = imagenet.predict(crops, verbose=0)
+    grid = grid_backbone(imagenet).predict(crops, verbose=0)
+    centred = centre_by_group(grid, [i for i, _ in photos])
+    assert np.allclose(np.linalg.norm(centred, axis=1), 1.0)
+    by_raw = purity(kmeans(raw / np.linalg.norm(raw, axis=1, keepdims=True), 4).labels, truth)
+    by_centred = purity(kmeans(centred, 4).labels, truth)
+    assert by_centred > by_raw + 0.1, (by_raw, by_centred)
+    keras.backend.clear_session()
+
+
+def test_a_product_of_one_photo_centres_to_zero():
+    x = np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 0.0]])
+    out = centre_by_group(x, ["a", "a", "b"])
+    assert np.allclose(out[0], -out[1]) and np.allclose(np.linalg.norm(out[:2], axis=1), 1)
+    assert np.allclose(out[2], 0)
+
+
+def test_halves_cut_each_cluster_in_two_and_their_names_win():
+    x, truth = blobs(k=4, per=30)
+    run = kmeans(x[:60], 1)  # one cluster mixing blobs b0 and b1
+    split = halves(x[:60], run)
+    assert split.k == 2 and purity(split.labels, truth[:60]) == 1.0
+    keys = [f"p{i}/0" for i in range(60)]
+    names = row_names(run, split, keys, {"p0/0": "front"}, {})
+    assert set(names) == {"front"}  # the whole cluster's name, where no half is named
+    named_half = {"p45/0": "back"}  # an exemplar in b1's half
+    names = row_names(run, split, keys, {"p0/0": "front"}, named_half)
+    assert names[:30] == ["front"] * 30 and names[30:] == ["back"] * 30
+
+
 @pytest.mark.slow
 def test_the_command_sweeps_every_category_and_draws_its_plots(transactional_db, media_root, tmp_path):
     import json
@@ -84,11 +132,13 @@ def test_the_command_sweeps_every_category_and_draws_its_plots(transactional_db,
     report = json.loads(out.getvalue().strip().splitlines()[-1])
     assert set(report) == {"topwear", "bottomwear", "footwear"}
     for category, r in report.items():
-        for backbone in ("imagenet-mobilenetv2", "our-embedder"):
+        for backbone in ("imagenet-mobilenetv2", "our-embedder", "imagenet-grid-product-centred"):
             scores = r[backbone]
             assert 2 <= scores["chosen_k"] <= scores["elbow_k"] <= 5 and 0 < scores["purity"] <= 1
             assert len(scores["sse"]) == 4
-        assert (tmp_path / f"{category}_k.png").exists() and (tmp_path / f"{category}_clusters.png").exists()
+        assert r["naming"]["k"] == 16 and len(r["exemplars"]) == 16 and len(r["half_exemplars"]) >= 16
+        for plot in ("k", "clusters", "halves"):
+            assert (tmp_path / f"{category}_{plot}.png").exists()
 
 
 def test_clusters_take_the_names_of_the_exemplars_they_hold():

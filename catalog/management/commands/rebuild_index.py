@@ -1,4 +1,4 @@
-"""Embed every product whose vector is missing or stale (or all with --all), then report the index."""
+"""Embed every product whose vector is missing or stale (or all with --all), read photo views, then report the index."""
 
 from __future__ import annotations
 
@@ -7,11 +7,15 @@ from tqdm import tqdm
 
 from catalog.index_sync import catalog_index, embed_products, stale_product_ids
 from catalog.models import ProductImage
+from catalog.photo_views import classify_views, unclassified_product_ids
 from detection.registry import ModelFileError
 
 
 class Command(BaseCommand):
-    help = "Compute product vectors with the shipped embedder and check the vector index builds from them."
+    help = (
+        "Compute product vectors with the shipped embedder, read each photo's view and choose thumbnails, and check "
+        "the vector index builds from them."
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--all", action="store_true", help="re-embed every product, not only stale ones")
@@ -29,8 +33,15 @@ class Command(BaseCommand):
                     batch = ids[start : start + opts["batch"]]
                     made += embed_products(batch, force=opts["all"])
                     bar.update(len(batch))
+            views_ids = ids if opts["all"] else unclassified_product_ids()
+            viewed = 0
+            for start in tqdm(range(0, len(views_ids), opts["batch"]), unit="batch", desc="read photo views"):
+                viewed += classify_views(views_ids[start : start + opts["batch"]], force=opts["all"])
             index = catalog_index()
             index.rebuild()
         except ModelFileError as exc:
             raise CommandError(str(exc)) from exc
-        self.stdout.write(f"{made} products embedded; the vector index holds {len(index)} in-stock products")
+        self.stdout.write(
+            f"{made} products embedded, {viewed} given a thumbnail by view; the vector index holds {len(index)} "
+            "in-stock products"
+        )

@@ -1,0 +1,62 @@
+"""The view of every catalog photo, read by the view classifier, and each product's thumbnail chosen from it."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from django.db import transaction
+from PIL import Image
+
+from detection.product_views import view_classifier
+
+from .models import Product, ProductImage
+
+logger = logging.getLogger(__name__)
+
+
+def unclassified_product_ids() -> list[int]:
+    """Products with a photo the view classifier has not read yet (new or re-scraped photos)."""
+    return sorted(set(ProductImage.objects.filter(predicted_view="").values_list("product_id", flat=True)))
+
+
+def classify_views(product_ids: Iterable[int], force: bool = False) -> int:
+    """Read the view of each product's photos and make the category's preferred view its thumbnail;
+    the number of products done. Products whose photos were all read already are skipped, unless `force`."""
+    model = view_classifier()
+    done = 0
+    for product in Product.objects.filter(pk__in=list(product_ids)).prefetch_related("images"):
+        images = sorted(product.images.all(), key=lambda i: i.position)
+        if not images or (not force and all(i.predicted_view for i in images)):
+            continue
+        try:
+            photos = [_open(image) for image in images]
+        except (OSError, ValueError) as exc:  # a file gone missing must not stop the batch
+            logger.warning("product %s: cannot read its photos: %s", product.pk, exc)
+            continue
+        guesses = model.views(photos)
+        _store(product, images, guesses, model.thumbnail(guesses, product.category))
+        done += 1
+    return done
+
+
+@transaction.atomic
+def _store(product: Product, images: list[ProductImage], guesses, thumbnail: int) -> None:
+    # The product row lock is the one ingest takes: a re-scrape replacing these photos meanwhile
+    # waits, or has already replaced them, and then these guesses are about photos gone.
+    Product.objects.select_for_update().filter(pk=product.pk).first()
+    current = list(ProductImage.objects.filter(product=product).order_by("position").values_list("pk", "sha256"))
+    if current != [(i.pk, i.sha256) for i in images]:
+        return
+    for image, guess in zip(images, guesses, strict=True):
+        ProductImage.objects.filter(pk=image.pk).update(predicted_view=guess.view, predicted_view_score=guess.score)
+    # Unset first: at most one thumbnail per product is a database constraint.
+    ProductImage.objects.filter(product=product, is_thumbnail=True).exclude(pk=images[thumbnail].pk).update(
+        is_thumbnail=False
+    )
+    ProductImage.objects.filter(pk=images[thumbnail].pk).update(is_thumbnail=True)
+
+
+def _open(image: ProductImage) -> Image.Image:
+    with image.image.open("rb") as fh, Image.open(fh) as photo:
+        return photo.convert("RGB")

@@ -1,0 +1,46 @@
+"""The ingest worker's second job: read each photo's view and make the preferred one the product's thumbnail."""
+
+import pytest
+
+from catalog.ingest import upsert_product
+from catalog.models import ProductImage
+from catalog.photo_views import classify_views, unclassified_product_ids
+from tests.catalog.factories import blob, record
+from tests.shopthelook.demo_catalog import demo_products, ingest
+
+pytestmark = pytest.mark.django_db
+ALL_VIEWS = ("front", "back", "side", "detail", "model")
+
+
+def test_photos_get_views_and_each_product_one_thumbnail_of_the_preferred_view():
+    products = [p for p in demo_products() if p.category == "footwear" and "side" in p.views][:3]
+    products += [p for p in demo_products() if p.category == "topwear" and "back" in p.views][:3]
+    stored = ingest(products, views=ALL_VIEWS)
+    ids = [p.pk for p in stored.values()]
+    # given: the scrape chose thumbnails from the shop's words alone (front first)
+    assert unclassified_product_ids() == sorted(ids)
+    # when
+    assert classify_views(ids) == len(ids)
+    # then
+    assert not ProductImage.objects.filter(predicted_view="").exists()
+    assert unclassified_product_ids() == []
+    for product in stored.values():
+        images = list(product.images.all())
+        assert sum(i.is_thumbnail for i in images) == 1
+        assert all(0 < i.predicted_view_score <= 1 for i in images)
+    shoes = [stored[p.product_id].thumbnail.view for p in products[:3]]
+    assert shoes.count("side") >= 2, shoes  # one shoe in profile, not the pair the shop lists first
+    assert classify_views(ids) == 0  # nothing new: nothing read again
+    assert classify_views(ids, force=True) == len(ids)
+
+
+def test_a_rescraped_photo_is_read_again_and_a_missing_file_skips_only_its_product():
+    product, _ = upsert_product(record("A1", images=(blob("red", "front"), blob("blue", "back"))))
+    other, _ = upsert_product(record("A2", images=(blob("green", "front"),)))
+    assert classify_views([product.pk, other.pk]) == 2
+    upsert_product(record("A1", images=(blob("red", "front"), blob("black", "side"))))
+    assert unclassified_product_ids() == [product.pk]
+    image = other.images.get()
+    image.image.storage.delete(image.image.name)
+    assert classify_views([product.pk, other.pk], force=True) == 1
+    assert product.images.filter(is_thumbnail=True).count() == 1
