@@ -97,13 +97,22 @@ class ProductAdmin(admin.ModelAdmin):
         "price_display",
         "gender",
         "category",
-        "article_type",
+        "article_type_display",
         "colour",
         "in_stock",
         "last_seen",
     )
     list_display_links = ("thumb", "title")
-    list_filter = ("gender", "category", "in_stock", PriceBandFilter, "source", "article_type", "brand")
+    list_filter = (
+        "gender",
+        "category",
+        "in_stock",
+        PriceBandFilter,
+        "source",
+        "article_type",
+        "article_type_predicted",
+        "brand",
+    )
     search_fields = ("title", "brand", "external_id", "colour", "article_type")
     readonly_fields = ("first_seen", "last_seen")
     inlines = [ProductImageInline]
@@ -115,6 +124,11 @@ class ProductAdmin(admin.ModelAdmin):
     @admin.display(description="")
     def thumb(self, obj: Product) -> str:
         return thumbnail_html(obj.thumbnail)
+
+    @admin.display(description="article type", ordering="article_type")
+    def article_type_display(self, obj: Product) -> str:
+        # A type the shop did not give is marked: merchandisers check those.
+        return f"{obj.article_type} (read from photos)" if obj.article_type_predicted else obj.article_type
 
     @admin.display(description="price", ordering="price")
     def price_display(self, obj: Product) -> str:

@@ -98,6 +98,10 @@ def _upsert_row(record: ProductRecord) -> tuple[Product, bool]:
     created = product is None
     if created:
         product = Product(source=record.source, external_id=record.external_id)
+    if not record.article_type and product.article_type_predicted:
+        fields["article_type"] = product.article_type  # the shop still names none: the classifier's reading stands
+    else:
+        fields["article_type_predicted"] = False
     for name, value in fields.items():
         setattr(product, name, value)
     product.full_clean(validate_unique=False)  # before any write: a bad record changes nothing

@@ -37,6 +37,8 @@ class Product(models.Model):
     gender = models.CharField(max_length=8, choices=Gender.choices)
     category = models.CharField(max_length=12, choices=Category.choices)
     article_type = models.CharField(max_length=40, blank=True)
+    # True when the shop gave no type and the article classifier filled it in from the photos.
+    article_type_predicted = models.BooleanField(default=False)
     colour = models.CharField(max_length=40, blank=True)
     in_stock = models.BooleanField(default=True)
     first_seen = models.DateTimeField(auto_now_add=True)

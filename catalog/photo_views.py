@@ -1,4 +1,4 @@
-"""The view of every catalog photo, read by the view classifier, and each product's thumbnail chosen from it."""
+"""What the ingest worker reads off a product's photos: each photo's view, the thumbnail, and a missing article type."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from django.db import transaction
 from PIL import Image
 
+from detection.article_types import article_classifier
 from detection.product_views import view_classifier
 
 from .models import Product, ProductImage
@@ -21,9 +22,11 @@ def unclassified_product_ids() -> list[int]:
 
 
 def classify_views(product_ids: Iterable[int], force: bool = False) -> int:
-    """Read the view of each product's photos and make the category's preferred view its thumbnail;
-    the number of products done. Products whose photos were all read already are skipped, unless `force`."""
+    """Read the view of each product's photos and make the category's preferred view its thumbnail, and fill in
+    the article type where the shop gave none; the number of products done. Products whose photos were all
+    read already are skipped, unless `force`."""
     model = view_classifier()
+    articles = article_classifier()
     done = 0
     for product in Product.objects.filter(pk__in=list(product_ids)).prefetch_related("images"):
         images = sorted(product.images.all(), key=lambda i: i.position)
@@ -35,13 +38,18 @@ def classify_views(product_ids: Iterable[int], force: bool = False) -> int:
             logger.warning("product %s: cannot read its photos: %s", product.pk, exc)
             continue
         guesses = model.views(photos)
-        _store(product, images, guesses, model.thumbnail(guesses, product.category))
+        article = ""
+        if not product.article_type or product.article_type_predicted:
+            # A model shot shows the whole outfit: the type is read from the product's own photos.
+            own = [photo for photo, g in zip(photos, guesses, strict=True) if g.view != "model"] or photos
+            article = articles.classify(own, product.category).article_type
+        _store(product, images, guesses, model.thumbnail(guesses, product.category), article)
         done += 1
     return done
 
 
 @transaction.atomic
-def _store(product: Product, images: list[ProductImage], guesses, thumbnail: int) -> None:
+def _store(product: Product, images: list[ProductImage], guesses, thumbnail: int, article: str) -> None:
     # The product row lock is the one ingest takes: a re-scrape replacing these photos meanwhile
     # waits, or has already replaced them, and then these guesses are about photos gone.
     Product.objects.select_for_update().filter(pk=product.pk).first()
@@ -55,6 +63,8 @@ def _store(product: Product, images: list[ProductImage], guesses, thumbnail: int
         is_thumbnail=False
     )
     ProductImage.objects.filter(pk=images[thumbnail].pk).update(is_thumbnail=True)
+    if article:
+        Product.objects.filter(pk=product.pk).update(article_type=article, article_type_predicted=True)
 
 
 def _open(image: ProductImage) -> Image.Image:

@@ -82,6 +82,10 @@ class LookItem(models.Model):
     x2 = models.FloatField()
     y2 = models.FloatField()
     vector = models.BinaryField(blank=True, help_text="The crop's embedding, so re-matching skips the models.")
+    article_type = models.CharField(
+        max_length=40, blank=True, help_text="The garment's type: its closest catalog product's."
+    )
+    article_score = models.FloatField(null=True, blank=True)
 
     class Meta:
         ordering = ["look", "id"]

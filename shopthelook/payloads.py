@@ -8,6 +8,8 @@ from decimal import Decimal, InvalidOperation
 from django.http import QueryDict
 from django.urls import reverse
 
+from catalog.taxonomy import ARTICLE_LABELS
+
 from .models import Look, LookItem, Recommendation
 
 SHOWN_PER_ITEM = 8
@@ -21,6 +23,7 @@ class Filters:
     max_price: Decimal | None = None
     brands: frozenset[str] = frozenset()
     colours: frozenset[str] = frozenset()
+    same_type: bool = False  # only products of the garment's own article type
     limit: int = SHOWN_PER_ITEM
 
     @classmethod
@@ -40,6 +43,7 @@ class Filters:
             max_price=price("max_price"),
             brands=frozenset(b for b in query.getlist("brand") if b),
             colours=frozenset(c.lower() for c in query.getlist("colour") if c),
+            same_type=query.get("same_type") in ("1", "true", "on"),
             limit=limit,
         )
 
@@ -66,6 +70,7 @@ def _recommendation(rec: Recommendation) -> dict:
         "price": str(p.price) if p.price is not None else None,
         "currency": p.currency,
         "colour": p.colour,
+        "article_type": p.article_type,
         "url": p.url,
         "image": thumb.image.url if thumb else None,
         "similarity": round(rec.similarity, 4),
@@ -76,9 +81,14 @@ def _recommendation(rec: Recommendation) -> dict:
 
 def _item(item: LookItem, filters: Filters) -> dict:
     recs = [r for r in item.recommendations.all() if filters.admits(r)]
+    if filters.same_type and item.article_type:
+        recs = [r for r in recs if r.product.article_type == item.article_type]
     return {
         "id": item.pk,
         "category": item.category,
+        "article_type": item.article_type or None,
+        "name": ARTICLE_LABELS.get(item.article_type),  # "Sneakers"; null when the type was not read
+        "article_score": item.article_score,
         "source": item.source,
         "score": round(item.score, 3),
         "box": [round(v, 1) for v in item.box],

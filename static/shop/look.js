@@ -54,7 +54,7 @@
       const [x1, y1, x2, y2] = item.box;
       const box = el("div", { class: `box ${item.category}`, "data-item": item.id });
       place(box, [x1, y1, x2, y2]);
-      box.appendChild(el("span", {}, `${n + 1} ${NAMES[item.category]}`));
+      box.appendChild(el("span", {}, `${n + 1} ${item.name || NAMES[item.category]}`));
       boxesEl.appendChild(box);
     });
   }
@@ -137,7 +137,7 @@
     items.forEach((item, n) => {
       const section = el("article", { class: "item", "data-item": item.id, "data-category": item.category });
       const head = el("header");
-      head.appendChild(el("h2", {}, `${n + 1}. ${NAMES[item.category]}`));
+      head.appendChild(el("h2", {}, `${n + 1}. ${item.name || NAMES[item.category]}`));
       const badges = { shopper: "your box", pose: "from the pose", layout: "estimated" };
       if (badges[item.source]) head.appendChild(el("span", { class: "badge" }, badges[item.source]));
       section.appendChild(head);

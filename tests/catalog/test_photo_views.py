@@ -44,3 +44,24 @@ def test_a_rescraped_photo_is_read_again_and_a_missing_file_skips_only_its_produ
     image.image.storage.delete(image.image.name)
     assert classify_views([product.pk, other.pk], force=True) == 1
     assert product.images.filter(is_thumbnail=True).count() == 1
+
+
+def test_a_product_the_shop_gave_no_type_gets_one_read_from_its_photos_until_the_shop_names_one():
+    shoes = next(p for p in demo_products() if p.article_type == "boots")
+    stored = ingest([shoes], views=ALL_VIEWS)[shoes.product_id]
+    stored.article_type = ""
+    stored.save(update_fields=["article_type"])
+    classify_views([stored.pk])
+    stored.refresh_from_db()
+    assert stored.article_type_predicted and stored.article_type in ("sneakers", "boots", "heels", "sandals")
+    read = stored.article_type
+    # a re-scrape that still names no type keeps the reading; one that names it replaces it
+    upsert_product(record(shoes.product_id, category="footwear", images=(blob("red", "side"),)))
+    stored.refresh_from_db()
+    assert stored.article_type == read and stored.article_type_predicted
+    upsert_product(record(shoes.product_id, category="footwear", article_type="boots", images=(blob("red", "side"),)))
+    stored.refresh_from_db()
+    assert stored.article_type == "boots" and not stored.article_type_predicted
+    classify_views([stored.pk])
+    stored.refresh_from_db()
+    assert stored.article_type == "boots"  # a type the shop gave is never overwritten

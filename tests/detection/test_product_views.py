@@ -25,7 +25,7 @@ def test_the_thumbnail_is_the_preferred_view_for_most_products_of_an_unseen_cata
         if PREFERRED[p.category] in p.views:
             total += 1
             right += p.views[model.thumbnail(guesses, p.category)] == PREFERRED[p.category]
-    # The whole 120-product catalog scores 0.91 (train_view_classifier's held-out families: 0.955).
+    # The whole 120-product catalog scores 0.941 (train_view_classifier's held-out families: 0.973).
     assert right / total >= 0.8, (right, total)
     assert model_read / model_shots >= 0.9
 

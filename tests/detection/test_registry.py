@@ -75,6 +75,7 @@ def test_a_shipped_model_whose_file_is_corrupt_fails_before_loading(weights):
 
 
 def test_every_model_in_the_manifest_is_registered_with_its_wrapper():
+    from detection.article_types import article_classifier
     from detection.face_gender import face_gender_agegender, face_gender_cydral
     from detection.faces import face_detector
     from detection.garments import garment_detector
@@ -97,6 +98,7 @@ def test_every_model_in_the_manifest_is_registered_with_its_wrapper():
         "pose_landmarks": pose_landmarker,
         "person_segmentation": person_segmenter,
         "view_classifier": view_classifier,
+        "article_classifier": article_classifier,
     }
     assert shipped == REGISTRY
     assert set(REGISTRY) == set(read_manifest()["models"])
