@@ -7,10 +7,11 @@ from pathlib import Path
 
 from django.conf import settings
 
+from detection.registry import read_manifest
+
 from . import taxonomy
 from .models import ProductImage
 
-PREFERRED = {"topwear": "front", "bottomwear": "front", "footwear": "side"}
 PLOTS = ("k", "clusters")  # reports/views/<category>_<plot>.png, written by `manage.py cluster_views`
 
 
@@ -35,7 +36,8 @@ def category_report(category: str) -> dict:
     )
     pairs = Counter((view, predicted) for _, view, predicted, _ in rows if predicted)
     views = [v for v, _ in ProductImage.View.choices]
-    want = PREFERRED[category]
+    # What the shipped view classifier prefers (its manifest entry): no LiteRT in the web process.
+    want = read_manifest()["models"]["view_classifier"]["preferred"].get(category, "front")
     has_view = {pid for pid, view, _, _ in rows if view == want}
     thumbs = {pid: view for pid, view, _, thumb in rows if thumb}
     right = sum(thumbs.get(pid) == want for pid in has_view)

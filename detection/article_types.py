@@ -41,14 +41,15 @@ class ArticleClassifier:
         if not photos:
             return None
         crops = np.stack([square_crop(photo.convert("RGB"), None, self.size) for photo in photos])
-        return self._best(self.probabilities(crops).mean(0), category)
+        return self.best_within(self.probabilities(crops).mean(0), category)
 
     def classify_crop(self, image: Image.Image, box: tuple[float, float, float, float], category: str) -> ArticleGuess:
         """The type of one detected garment, its box cut from a photo of a person."""
         crop = square_crop(image.convert("RGB"), box, self.size)
-        return self._best(self.probabilities(crop[None])[0], category)
+        return self.best_within(self.probabilities(crop[None])[0], category)
 
-    def _best(self, p: np.ndarray, category: str | None) -> ArticleGuess:
+    def best_within(self, p: np.ndarray, category: str | None) -> ArticleGuess:
+        """The likeliest type of P(type) `p` among the category's types (all types when it is unknown)."""
         allowed = self.types_by_category.get(category or "", self.classes)
         mask = np.array([c in allowed for c in self.classes])
         p = np.where(mask, p, 0.0)

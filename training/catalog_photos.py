@@ -19,6 +19,14 @@ def training_photos(category: str) -> list[ProductImage]:
     return [r for r in rows.order_by("product_id", "position") if not held_out(r.product.external_id)]
 
 
+def rows_by_product(rows: list[ProductImage]) -> dict[int, list[int]]:
+    """The indexes of `rows` grouped by product, in order."""
+    out: dict[int, list[int]] = {}
+    for i, r in enumerate(rows):
+        out.setdefault(r.product_id, []).append(i)
+    return out
+
+
 def crop(row: ProductImage) -> np.ndarray:
     with row.image.open("rb") as fh, Image.open(fh) as photo:
         return square_crop(photo.convert("RGB"), None, SIZE)

@@ -13,7 +13,7 @@ from tqdm import tqdm
 from catalog import taxonomy
 from catalog.models import ProductImage
 from training.article_types import ArticleTraining, train_article_classifier
-from training.catalog_photos import SIZE, crop
+from training.catalog_photos import SIZE, crop, rows_by_product
 from training.plots import plot_confusion
 from training.view_clusters import held_out
 
@@ -152,14 +152,11 @@ def _rendered(n_products: int, seed: int) -> tuple[np.ndarray, list[str]]:
 def _score(runner, rows: list[ProductImage], crops: np.ndarray, classes: list[str], out: Path) -> dict:
     """Per product: the mean of its photos' probabilities, within its category's types, against its type."""
     p = runner.probabilities(crops)
-    by_product: dict[int, list[int]] = {}
-    for i, r in enumerate(rows):
-        by_product.setdefault(r.product_id, []).append(i)
     truth, guess = [], []
-    for ids in by_product.values():
+    for ids in rows_by_product(rows).values():
         product = rows[ids[0]].product
         truth.append(product.article_type)
-        guess.append(runner._best(p[ids].mean(0), product.category).article_type)
+        guess.append(runner.best_within(p[ids].mean(0), product.category).article_type)
     photo_acc = float(np.mean([classes[i] == r.product.article_type for i, r in zip(p.argmax(1), rows, strict=True)]))
     # Rows for every true type: a type only held-out families have is included (it can only be missed).
     shown = sorted(set(classes) | set(truth))

@@ -19,6 +19,7 @@ from training.catalog_photos import (
     grid_backbone,
     grid_features,
     imagenet_backbone,
+    rows_by_product,
     training_photos,
     view_model,
 )
@@ -96,15 +97,15 @@ class Command(BaseCommand):
         rows = [r for r in ProductImage.objects.select_related("product").order_by("product_id", "position")
                 if held_out(r.product.external_id)]  # fmt: skip
         crops = np.stack([crop(r) for r in tqdm(rows, desc="held-out photos")])
+        by_product = rows_by_product(rows)
         with tempfile.TemporaryDirectory() as tmp:
             runner = ViewClassifier(export_tflite(model, Path(tmp) / "views.tflite"), classes)
             p = np.zeros((len(rows), len(classes)), np.float32)
-            for ids in _by_product(rows).values():
+            for ids in by_product.values():
                 p[ids] = runner.probabilities(crops[ids])
         predicted = [classes[i] for i in p.argmax(1)]
         known = [(r.view, v) for r, v in zip(rows, predicted, strict=True) if r.view in classes]
         back = Counter(v for r, v in zip(rows, predicted, strict=True) if r.view == "back")
-        by_product = _by_product(rows)
         thumbnails, correct_all = {}, []
         for category in taxonomy.CATEGORY_NAMES:
             want = preferred[category]
@@ -165,10 +166,3 @@ class Command(BaseCommand):
                 },
             },
         )
-
-
-def _by_product(rows: list[ProductImage]) -> dict[int, list[int]]:
-    out: dict[int, list[int]] = {}
-    for i, r in enumerate(rows):
-        out.setdefault(r.product_id, []).append(i)
-    return out
