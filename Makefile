@@ -9,7 +9,7 @@ export YOLO_OFFLINE := 1
 export SE_OFFLINE := true
 DEMO_PER_CATEGORY ?= 100
 
-.PHONY: run test lint format system-deps venv dev-venv migrate demo-catalog clean
+.PHONY: run test lint format system-deps venv dev-venv migrate demo-catalog fashion-mnist clean
 
 $(VENV)/bin/activate:
 	@command -v $(PYTHON_BIN) >/dev/null || { echo "$(PYTHON_BIN) is required (Debian: apt-get install python3.11 python3.11-venv)"; exit 1; }
@@ -31,12 +31,15 @@ dev-venv: $(VENV)/.dev-deps
 
 # Redis and Chromium come from Debian: installed when missing if we are root, else named.
 # The tests also need PostgreSQL, and check the compose file (Debian's docker-compose if `docker compose` is absent).
+# The tests and `make fashion-mnist` read Fashion-MNIST from Debian's dataset-fashion-mnist (never downloaded).
 system-deps:
 	@missing=""; \
 	command -v redis-server >/dev/null 2>&1 || missing="$$missing redis-server"; \
 	if [ -n "$(WITH_TEST_TOOLS)" ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then missing="$$missing postgresql"; fi; \
 	if [ -n "$(WITH_TEST_TOOLS)" ] && ! docker compose version >/dev/null 2>&1 && ! command -v docker-compose >/dev/null 2>&1; then \
 	  missing="$$missing docker-compose"; fi; \
+	if [ -n "$(WITH_TEST_TOOLS)$(WITH_FASHION_MNIST)" ] && [ ! -f /usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz ]; then \
+	  missing="$$missing dataset-fashion-mnist"; fi; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	[ -x /usr/bin/chromedriver ] || missing="$$missing chromium-driver"; \
 	if [ -n "$$missing" ]; then \
@@ -63,6 +66,11 @@ run: venv system-deps migrate demo-catalog
 test: WITH_TEST_TOOLS = 1
 test: dev-venv system-deps
 	DJANGO_SETTINGS_MODULE=shopthelook.settings.test $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# The Fashion-MNIST comparison (about an hour on 2 cores): the table, curves and confusion matrices in reports/.
+fashion-mnist: WITH_FASHION_MNIST = 1
+fashion-mnist: dev-venv system-deps
+	$(PY) manage.py train_fashion_mnist
 
 lint: dev-venv
 	$(VENV)/bin/ruff check .

@@ -24,6 +24,7 @@ from catalog.taxonomy import DETECTOR_CLASSES
 from .designs import DemoProduct, generate_catalog
 from .figure import Outfit
 from .scenes import Scene, render_scene
+from .stylist import random_outfit
 from .views import view_jpeg
 
 SPLITS = ("train", "val", "test")
@@ -62,12 +63,6 @@ def split_families(products: list[DemoProduct], seed: int, fractions: tuple[floa
     return {p.product_id: family_split[p.family] for p in products}
 
 
-def sample_outfit(pool: dict[tuple[str, str], list[DemoProduct]], gender: str, rng: random.Random) -> Outfit:
-    top = rng.choice(pool[(gender, "topwear")])
-    bottom = None if top.article_type == "dress" else rng.choice(pool[(gender, "bottomwear")])
-    return Outfit(top, bottom, rng.choice(pool[(gender, "footwear")]))
-
-
 def yolo_lines(scene: Scene, width: int, height: int) -> list[str]:
     lines = []
     for b in scene.boxes:
@@ -101,7 +96,7 @@ def _jobs(config: LookbookConfig, products: list[DemoProduct], split_of: dict[st
         rng = random.Random(f"{config.seed}-{split}")
         for index in range(config.scenes.get(split, 0)):
             gender = rng.choice(("men", "women"))
-            outfit = sample_outfit(pool, gender, rng)
+            outfit = random_outfit(pool, gender, rng)
             yield _Job(split, index, rng.randrange(1 << 30), gender, outfit, config.width, config.height)
 
 

@@ -9,8 +9,8 @@ from PIL import Image
 
 from shopthelook.servers import child_pids
 from synthetic.designs import DemoProduct, generate_catalog
-from synthetic.lookbook import sample_outfit
 from synthetic.scenes import render_scene
+from synthetic.stylist import random_outfit
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -30,7 +30,7 @@ def photos(
     out = []
     for _ in range(count):
         gender = rng.choice(("men", "women"))
-        scene = render_scene(sample_outfit(pool, gender, rng), gender, rng, 480, 640)
+        scene = render_scene(random_outfit(pool, gender, rng), gender, rng, 480, 640)
         canvas = Image.new("RGB", (width, height), (200, 200, 200))
         canvas.paste(scene.image.resize((720, 960)), ((width - 720) // 2, 0))
         out.append(canvas)

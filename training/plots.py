@@ -167,3 +167,22 @@ def plot_k_sweep(
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
+
+
+def plot_accuracy_curves(histories: dict[str, list[dict]], chosen: dict[str, int], path: Path, title: str) -> Path:
+    """Training and validation accuracy per epoch, one panel per model; a line at the epoch kept."""
+    fig, axes = plt.subplots(1, len(histories), figsize=(3.6 * len(histories), 3.6), squeeze=False, sharey=True)
+    for ax, (name, history) in zip(axes[0], histories.items(), strict=True):
+        epochs = [h["epoch"] for h in history]
+        ax.plot(epochs, [h["accuracy"] for h in history], "-", label="training")
+        ax.plot(epochs, [h["val_accuracy"] for h in history], "o-", ms=3, label="validation")
+        ax.axvline(chosen[name], color="grey", ls="--", lw=1)
+        ax.set(title=f"{name} (kept: epoch {chosen[name]})", xlabel="epoch", ylim=(0.7, 1.0))
+        ax.grid(alpha=0.3)
+    axes[0][0].set_ylabel("accuracy")
+    axes[0][0].legend(loc="lower right")
+    fig.suptitle(title)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path

@@ -12,8 +12,8 @@ import pytest
 from detection.gender import gender_classifier
 from detection.registry import verified_model
 from synthetic.designs import generate_catalog
-from synthetic.lookbook import sample_outfit
 from synthetic.scenes import render_scene
+from synthetic.stylist import random_outfit
 
 # Measured when shipped: Recall@1 0.76, Recall@5 0.99 (chance: 0.05 and 0.25).
 EMBED_R1_BAR, EMBED_R5_BAR = 0.5, 0.85
@@ -29,7 +29,7 @@ def fresh_scenes():
     scenes = []
     for i in range(40):
         gender = ("men", "women")[i % 2]
-        scenes.append(render_scene(sample_outfit(pool, gender, rng), gender, rng))
+        scenes.append(render_scene(random_outfit(pool, gender, rng), gender, rng))
     return scenes
 
 

@@ -9,8 +9,8 @@ from decimal import Decimal
 from catalog.ingest import ImageBlob, ProductRecord, upsert_product
 from catalog.models import Product
 from synthetic.designs import DemoProduct, generate_catalog
-from synthetic.lookbook import sample_outfit
 from synthetic.scenes import Scene, render_scene
+from synthetic.stylist import random_outfit
 from synthetic.views import HEIGHT, WIDTH, view_jpeg
 
 CATALOG = {"n_products": 120, "seed": 4242}  # a catalog no model was trained on
@@ -49,7 +49,7 @@ def scene(products: list[DemoProduct], gender: str, seed: int, size: tuple[int, 
     for p in products:
         pool.setdefault((p.gender, p.category), []).append(p)
     rng = random.Random(seed)
-    return render_scene(sample_outfit(pool, gender, rng), gender, rng, *size)
+    return render_scene(random_outfit(pool, gender, rng), gender, rng, *size)
 
 
 def jpeg_of(scene: Scene) -> bytes:
