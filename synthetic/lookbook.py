@@ -6,7 +6,7 @@ whose whole family was never seen in training.
 Layout under the output folder:
   yolo/images/{train,val,test}/*.jpg, yolo/labels/{split}/*.txt, yolo/data.yaml
   pairs/{split}.jsonl     {"scene", "product", "bbox": [left, top, right, bottom] normalised}
-  scenes/{split}.jsonl    every box with its class and product id, the gender and the pose
+  scenes/{split}.jsonl    every box with its class and product id, the gender, the pose, whether the stylist dressed it
   products/<id>/<view>.jpg  the catalog photos; products/catalog.jsonl their metadata
 """
 
@@ -24,7 +24,7 @@ from catalog.taxonomy import DETECTOR_CLASSES
 from .designs import DemoProduct, generate_catalog
 from .figure import Outfit
 from .scenes import Scene, render_scene
-from .stylist import random_outfit
+from .stylist import random_outfit, styled_outfit
 from .views import view_jpeg
 
 SPLITS = ("train", "val", "test")
@@ -39,6 +39,9 @@ class LookbookConfig:
     width: int = 480
     height: int = 640
     split_fractions: tuple[float, float, float] = (0.7, 0.1, 0.2)
+    # "random": any top, bottom and shoes (what the shipped models were trained on); "stylist": dressed
+    # by the stylist's rules, a fifth at random (synthetic.stylist), for learning what goes together.
+    outfits: str = "random"
 
 
 def split_families(products: list[DemoProduct], seed: int, fractions: tuple[float, float, float]) -> dict[str, str]:
@@ -79,6 +82,7 @@ class _Job:
     seed: int
     gender: str
     outfit: Outfit
+    styled: bool
     width: int
     height: int
 
@@ -96,8 +100,11 @@ def _jobs(config: LookbookConfig, products: list[DemoProduct], split_of: dict[st
         rng = random.Random(f"{config.seed}-{split}")
         for index in range(config.scenes.get(split, 0)):
             gender = rng.choice(("men", "women"))
-            outfit = random_outfit(pool, gender, rng)
-            yield _Job(split, index, rng.randrange(1 << 30), gender, outfit, config.width, config.height)
+            if config.outfits == "stylist":
+                outfit, styled = styled_outfit(pool, gender, rng)
+            else:
+                outfit, styled = random_outfit(pool, gender, rng), False
+            yield _Job(split, index, rng.randrange(1 << 30), gender, outfit, styled, config.width, config.height)
 
 
 def build_lookbook(
@@ -107,6 +114,8 @@ def build_lookbook(
     progress: Callable[[Iterable], Iterable] = lambda it: it,
 ) -> dict:
     """Render every scene and catalog photo into `out`; returns counts. Same config, same files."""
+    if config.outfits not in ("random", "stylist"):
+        raise ValueError(f"outfits must be 'random' or 'stylist', not {config.outfits!r}")
     products = generate_catalog(config.n_products, config.seed)
     split_of = split_families(products, config.seed, config.split_fractions)
     for split in SPLITS:
@@ -136,6 +145,7 @@ def build_lookbook(
                     "scene": rel,
                     "gender": scene.gender,
                     "facing": scene.facing,
+                    "styled": job.styled,  # for evaluation only: training reads pixels, never this
                     "boxes": [asdict(b) for b in scene.boxes],
                 }
             )

@@ -173,8 +173,9 @@ RECIPES = {
     "dense": FashionTraining(max_epochs=20),
     "lenet5": FashionTraining(max_epochs=20),
     "resnet": FashionTraining(max_epochs=12),
-    "ours": FashionTraining(max_epochs=24, lr=2e-3, cosine=True),
+    "ours": FashionTraining(max_epochs=30, lr=2e-3, cosine=True),
 }
+MIRRORED = {"ours"}  # trained on mirror images, so it may also be read with them (if validation says so)
 
 
 def to_input(images: np.ndarray) -> np.ndarray:
@@ -226,8 +227,13 @@ def train(
     return model, history, best[1]
 
 
-def predict(model, images: np.ndarray) -> np.ndarray:
-    return model.predict(to_input(images), batch_size=512, verbose=0).argmax(1)
+def predict(model, images: np.ndarray, mirror: bool = False) -> np.ndarray:
+    """Class ids; with `mirror`, the mean of the probabilities of each image and its mirror image."""
+    x = to_input(images)
+    p = model.predict(x, batch_size=512, verbose=0)
+    if mirror:
+        p = p + model.predict(x[:, :, ::-1], batch_size=512, verbose=0)
+    return p.argmax(1)
 
 
 def confusion(truth: np.ndarray, guess: np.ndarray) -> list[list[int]]:

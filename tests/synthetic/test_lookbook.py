@@ -89,3 +89,27 @@ def test_catalog_for_the_lookbook_matches_the_store(lookbook):
     out, _ = lookbook
     ids = [row["product"] for row in read_jsonl(out / "products" / "catalog.jsonl")]
     assert ids == [p.product_id for p in generate_catalog(60, 3)]
+
+
+def test_a_stylist_lookbook_dresses_its_scenes_by_the_rules(tmp_path):
+    from dataclasses import replace
+
+    from synthetic.stylist import broken_rules
+
+    config = replace(CONFIG, scenes={"train": 20, "val": 1, "test": 1}, outfits="stylist")
+    build_lookbook(tmp_path, config)
+    by_id = {p.product_id: p for p in generate_catalog(config.n_products, config.seed)}
+    scenes = read_jsonl(tmp_path / "scenes" / "train.jsonl")
+    styled = [s for s in scenes if s["styled"]]
+    assert len(styled) >= 10  # about four in five of the 20
+    for scene in styled:
+        worn = [by_id[b["product_id"]] for b in scene["boxes"] if b.get("product_id")]
+        assert len(worn) >= 2 and broken_rules(worn) == []
+    with pytest.raises(ValueError, match="outfits must be"):
+        build_lookbook(tmp_path / "bad", replace(CONFIG, outfits="vogue"))
+
+
+def test_the_default_lookbook_is_random_outfits(lookbook):
+    out, summary = lookbook
+    assert summary["config"]["outfits"] == "random"
+    assert not any(s["styled"] for s in read_jsonl(out / "scenes" / "train.jsonl"))

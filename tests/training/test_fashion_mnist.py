@@ -82,7 +82,7 @@ def test_the_command_keeps_each_model_at_its_best_validation_epoch(tmp_path):
         assert row["epoch_kept"] == int(np.argmax(val)) + 1 and row["val_accuracy"] == round(max(val), 4)
         assert sum(map(sum, row["confusion"])) == 10000
         assert row["published"] == fm.PUBLISHED[row["model"]]
-        assert (tmp_path / f"{row['model']}_confusion.png").exists()
+        assert (tmp_path / f"{row['model']}_confusion.png").exists() and (tmp_path / f"{row['model']}.keras").exists()
     dense = report["models"][0]
     assert dense["test_accuracy"] > 0.7  # 3000 images, 3 epochs: far above chance (0.1)
     assert (tmp_path / "curves.png").exists() and (tmp_path / "fashion_mnist.json").exists()
@@ -98,3 +98,13 @@ def test_retraining_one_model_keeps_the_others_rows(tmp_path):
     assert [r["model"] for r in rows] == ["dense", "lenet5"] and rows[1] == first[1]
     call_command("train_fashion_mnist", models=["dense"], stdout=out, **{**run, "train_limit": 900})
     assert [r["model"] for r in json.loads((tmp_path / "fashion_mnist.json").read_text())["models"]] == ["dense"]
+
+
+def test_our_model_reads_mirror_images_only_if_validation_gains(tmp_path):
+    out = StringIO()
+    call_command(
+        "train_fashion_mnist", models=["ours"], train_limit=1000, max_epochs=1, out=tmp_path, json=True, stdout=out
+    )
+    row = json.loads(out.getvalue())["models"][0]
+    assert row["val_accuracy_mirrored"] is not None
+    assert row["test_time_mirror"] == (row["val_accuracy_mirrored"] > row["val_accuracy"])

@@ -23,12 +23,19 @@ class Command(BaseCommand):
         parser.add_argument("--products", type=int, default=600)
         parser.add_argument("--seed", type=int, default=7)
         parser.add_argument("--workers", type=int, default=2)
+        parser.add_argument(
+            "--outfits",
+            choices=("random", "stylist"),
+            default="random",
+            help="random outfits (the shipped models' lookbook) or the stylist's, a fifth at random",
+        )
 
     def handle(self, *args, **opts) -> None:
         config = LookbookConfig(
             scenes={"train": opts["train"], "val": opts["val"], "test": opts["test"]},
             n_products=opts["products"],
             seed=opts["seed"],
+            outfits=opts["outfits"],
         )
         total = sum(config.scenes.values())
         summary = build_lookbook(
