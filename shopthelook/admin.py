@@ -95,7 +95,13 @@ class LookAdmin(admin.ModelAdmin):
                         "box": _box_style(look, item.box),
                     }
                 )
+            by_category: dict[str, list] = {}
+            for c in look.complements.select_related("product").prefetch_related("product__images"):
+                if c.rank <= REVIEWED_PER_ITEM:
+                    by_category.setdefault(c.get_category_display(), []).append(c)
             extra.update(
+                complements=list(by_category.items()),
+                complements_shown=REVIEWED_PER_ITEM,
                 items=items,
                 reasons=Feedback.Reason.choices,
                 can_rate=request.user.has_perm("shopthelook.add_feedback"),

@@ -118,6 +118,25 @@ class Recommendation(models.Model):
         return f"#{self.rank} {self.product} for {self.item}"
 
 
+class Complement(models.Model):
+    """A product suggested to complete the look: of a category, ranked by how well it goes with the garments worn."""
+
+    look = models.ForeignKey(Look, related_name="complements", on_delete=models.CASCADE)
+    category = models.CharField(max_length=12, choices=Category.choices)
+    product = models.ForeignKey(Product, related_name="complements", on_delete=models.CASCADE)
+    rank = models.PositiveSmallIntegerField()
+    score = models.FloatField(help_text="The compatibility model's score with the garments worn (higher goes better).")
+
+    class Meta:
+        ordering = ["look", "category", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["look", "category", "rank"], name="complement_unique_rank"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.rank} {self.category} {self.product} for {self.look_id}"
+
+
 class Feedback(models.Model):
     """A staff member's verdict on one recommendation (one per reviewer)."""
 

@@ -8,9 +8,9 @@ from decimal import Decimal, InvalidOperation
 from django.http import QueryDict
 from django.urls import reverse
 
-from catalog.taxonomy import ARTICLE_LABELS
+from catalog.taxonomy import ARTICLE_LABELS, CATEGORIES, CATEGORY_NAMES
 
-from .models import Look, LookItem, Recommendation
+from .models import Complement, Look, LookItem, Recommendation
 
 SHOWN_PER_ITEM = 8
 
@@ -25,6 +25,9 @@ class Filters:
     colours: frozenset[str] = frozenset()
     same_type: bool = False  # only products of the garment's own article type
     limit: int = SHOWN_PER_ITEM
+    # Categories the photo shows that the shopper still wants completed ("complete the look" shows
+    # the missing ones anyway): a full outfit gets no suggestions unless asked.
+    complete: frozenset[str] = frozenset()
 
     @classmethod
     def from_query(cls, query: QueryDict) -> Filters:
@@ -38,7 +41,15 @@ class Filters:
             limit = max(1, min(int(query.get("limit", SHOWN_PER_ITEM)), 40))
         except ValueError as exc:
             raise ValueError("limit must be a whole number") from exc
+        complete = frozenset(c for c in query.getlist("complete") if c)
+        if "all" in complete:
+            complete = frozenset(CATEGORY_NAMES)
+        if unknown := complete - set(CATEGORY_NAMES):
+            raise ValueError(
+                f"complete must be among {', '.join(CATEGORY_NAMES)} or all, not {', '.join(sorted(unknown))}"
+            )
         return cls(
+            complete=complete,
             min_price=price("min_price"),
             max_price=price("max_price"),
             brands=frozenset(b for b in query.getlist("brand") if b),
@@ -47,7 +58,7 @@ class Filters:
             limit=limit,
         )
 
-    def admits(self, rec: Recommendation) -> bool:
+    def admits(self, rec: Recommendation | Complement) -> bool:
         p = rec.product
         if not p.in_stock:
             return False  # sold out since the look ran: never shown
@@ -77,6 +88,44 @@ def _recommendation(rec: Recommendation) -> dict:
         "match": "exact match" if rec.exact else "similar style",
         "rank": rec.rank,
     }
+
+
+def _suggestion(c: Complement) -> dict:
+    p = c.product
+    thumb = p.thumbnail
+    return {
+        "product_id": p.pk,
+        "title": p.title,
+        "brand": p.brand,
+        "price": str(p.price) if p.price is not None else None,
+        "currency": p.currency,
+        "colour": p.colour,
+        "article_type": p.article_type,
+        "url": p.url,
+        "image": thumb.image.url if thumb else None,
+        "score": round(c.score, 4),
+        "rank": c.rank,
+    }
+
+
+def complete_the_look(look: Look, items: list[LookItem], filters: Filters) -> list[dict]:
+    """A row per category the photo lacks, and per category the shopper asked for: what goes with the rest."""
+    shown = {i.category for i in items}
+    stored = list(look.complements.select_related("product").prefetch_related("product__images"))
+    rows = []
+    for category in CATEGORIES:
+        if category.name in shown and category.name not in filters.complete:
+            continue
+        picks = [c for c in stored if c.category == category.name and filters.admits(c)]
+        rows.append(
+            {
+                "category": category.name,
+                "name": category.item_name,
+                "in_photo": category.name in shown,  # asked for: the photo shows one already
+                "products": [_suggestion(c) for c in picks[: filters.limit]],
+            }
+        )
+    return rows
 
 
 def _item(item: LookItem, filters: Filters) -> dict:
@@ -151,6 +200,8 @@ def look_payload(look: Look, filters: Filters | None = None) -> dict:
         items = list(look.items.prefetch_related("recommendations__product__images"))
         payload["items"] = [_item(i, filters) for i in items]
         payload["facets"] = _facets(items)
+        payload["complete_the_look"] = complete_the_look(look, items, filters) if items else []
+        payload["can_complete"] = sorted({i.category for i in items})  # what `complete=` may add
         payload["fallback"] = look.fallback or None
         payload["nothing_found"] = not items
         payload["timings_ms"] = look.timings

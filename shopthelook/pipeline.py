@@ -21,9 +21,11 @@ from detection.boxes import Box, masked_crop
 from detection.outfit import layout_garments
 from detection.registry import ModelFileError
 from detection.scene import GenderReading, SeenPerson, read_scene, shipped_models, timed
+from embeddings.compatibility import compatibility
 from embeddings.embedder import embedder, exact_match_rule
 from embeddings.index import vector_to_bytes
 
+from .completion import rank_complements, recomplete, replace_complements
 from .models import Look, LookItem, Recommendation
 
 logger = logging.getLogger(__name__)
@@ -124,7 +126,8 @@ def _load_photo(look: Look) -> Image.Image:
 
 
 def _matched(look: Look, image: Image.Image, garments: list[Box], sources: list[str], whose, mask_over, timings):
-    """(items, their recommendations, genders searched): each garment embedded and searched in its partition.
+    """(items, their recommendations, what completes them, genders searched): each garment embedded and
+    searched in its partition, then every category ranked by how well it goes with them.
 
     `whose()` gives the gender reading, which may wait for the scene's second thread.
     """
@@ -138,7 +141,9 @@ def _matched(look: Look, image: Image.Image, garments: list[Box], sources: list[
         catalog_index().refresh()
         recommendations = [_recommend(item, v, genders, rule) for item, v in zip(items, vectors, strict=True)]
         _name_items(items, recommendations)
-    return items, recommendations, genders
+    with timed(timings, "complete"):
+        complements = rank_complements(look, [(g.label, v) for g, v in zip(garments, vectors, strict=True)], genders)
+    return items, recommendations, complements, genders
 
 
 def run_look(look_id: UUID | str, worker: str = "") -> None:
@@ -157,7 +162,7 @@ def run_look(look_id: UUID | str, worker: str = "") -> None:
     timings = {"queue": round((started - look.created).total_seconds() * 1000, 1)}
     try:
         # A missing file fails here, named.
-        models, _, _ = shipped_models(settings.LOOK_OVERLAP_MODELS), embedder(), exact_match_rule()
+        models, _, _, _ = shipped_models(settings.LOOK_OVERLAP_MODELS), embedder(), exact_match_rule(), compatibility()
     except ModelFileError as exc:
         logger.error("look %s: %s", look.pk, exc)
         fail_look(look.pk, f"The service is not ready: {exc}")
@@ -174,13 +179,14 @@ def run_look(look_id: UUID | str, worker: str = "") -> None:
     mask_over = main.mask_over if main and settings.LOOK_MASK_CROPS else None
     # The gender is asked for only once the garments are embedded: it is read beside them.
     whose = (lambda: main.gender) if main else (lambda: None)
-    items, recommendations, genders = _matched(look, image, garments, sources, whose, mask_over, timings)
+    items, recommendations, complements, genders = _matched(look, image, garments, sources, whose, mask_over, timings)
     reading = whose()
     people = [person_record(p) for p in scene.people]
 
     with timed(timings, "store"), transaction.atomic():
         look.items.all().delete()  # a retried run replaces what a crashed one may have half-written
         _store_items(items, recommendations)
+        replace_complements(look, complements)
         look.people = people
         look.person = 0
         _set_reading(look, reading, genders)
@@ -233,10 +239,11 @@ def shop_person(look_id: UUID | str, index: int) -> None:
     start = time.perf_counter()
     reading = GenderReading(record["gender"]["p_women"], record["gender"]["source"])
     # No person mask here: it lives only while the photo is first read (masked crops are off anyway).
-    items, recommendations, genders = _matched(look, image, garments, sources, lambda: reading, None, None)
+    items, recommendations, _, genders = _matched(look, image, garments, sources, lambda: reading, None, None)
     with transaction.atomic():
         look.items.exclude(source=LookItem.Source.SHOPPER).delete()  # the boxes the shopper drew stay
         _store_items(items, recommendations)
+        recomplete(look, genders)  # from the new person's garments and any boxes the shopper drew
         look.person = index
         _set_reading(look, reading, genders)
         look.fallback = fallback
@@ -289,6 +296,7 @@ def rematch_look(look_id: UUID | str, gender_choice: str) -> None:
             _name_items([item], [recs])  # another gender's partition may hold another best match
             item.save(update_fields=["article_type", "article_score"])
             Recommendation.objects.bulk_create(recs)
+        recomplete(look, genders)
         look.gender_choice = gender_choice
         look.searched_genders = ",".join(genders)
         look.status = Look.Status.DONE
@@ -312,6 +320,7 @@ def match_region(item_id: int) -> None:
         item.save(update_fields=["vector", "article_type", "article_score"])
         item.recommendations.all().delete()
         Recommendation.objects.bulk_create(recs)
+        recomplete(look, genders)  # the drawn garment is worn too
         Look.objects.filter(pk=look.pk).update(status=Look.Status.DONE)
 
 

@@ -67,7 +67,9 @@ def start_redis(port: int, workdir: Path, persistent: bool = False) -> subproces
     return proc
 
 
-def start_demo_store(port: int, products: int, seed: int, timeout: float = 60.0) -> subprocess.Popen:
+def start_demo_store(
+    port: int, products: int, seed: int, timeout: float = 60.0, model_shots: str = "stylist"
+) -> subprocess.Popen:
     """The synthetic demo shop as its own process (`python -m synthetic.server`) on 127.0.0.1:`port`.
 
     A process, not an import: the app reaches the demo shop over HTTP like any other shop.
@@ -83,6 +85,8 @@ def start_demo_store(port: int, products: int, seed: int, timeout: float = 60.0)
             str(products),
             "--seed",
             str(seed),
+            "--model-shots",
+            model_shots,
         ],
         cwd=Path(__file__).resolve().parent.parent,
         stdout=subprocess.DEVNULL,

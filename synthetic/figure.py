@@ -304,7 +304,13 @@ def _house(category: str, gender: str) -> DemoProduct:
     return DemoProduct("", "house", gender, category, article, cut, fabric, "", "", 0, True, ())
 
 
-def model_shot(product: DemoProduct, width: int = 320, height: int = 400, index: int = 0) -> RenderedFigure:
-    """The product worn by a figure of its gender, with plain house garments for the rest."""
-    outfit = Outfit(**{{"topwear": "top", "bottomwear": "bottom", "footwear": "footwear"}[product.category]: product})
+def model_shot(
+    product: DemoProduct, width: int = 320, height: int = 400, index: int = 0, outfit: Outfit | None = None
+) -> RenderedFigure:
+    """The product worn by a figure of its gender, in `outfit` (which wears it), or with plain house
+    garments for the rest."""
+    if outfit is None:
+        outfit = Outfit(
+            **{{"topwear": "top", "bottomwear": "bottom", "footwear": "footwear"}[product.category]: product}
+        )
     return render_figure(outfit, Appearance.typical(product.gender, index), width, height)

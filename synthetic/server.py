@@ -10,7 +10,7 @@ import threading
 from socketserver import ThreadingMixIn
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
-from .site import DemoStore
+from .site import MODEL_SHOTS, DemoStore
 
 logger = logging.getLogger(__name__)
 
@@ -57,10 +57,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--products", type=int, default=600)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--model-shots",
+        choices=MODEL_SHOTS,
+        default="stylist",
+        help="who dresses the model shots (house: plain garments)",
+    )
     args = parser.parse_args(argv)
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())
-    with StoreServer(DemoStore.generated(args.products, args.seed), args.host, args.port) as server:
+    with StoreServer(
+        DemoStore.generated(args.products, args.seed, model_shots=args.model_shots), args.host, args.port
+    ) as server:
         print(f"demo store {server.url}", flush=True)
         with contextlib.suppress(KeyboardInterrupt):
             stopped.wait()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import math
+import random
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -15,7 +16,11 @@ from PIL import Image
 from catalog.taxonomy import ARTICLE_LABELS, CATEGORIES, GENDERS, SHOPPER_GENDERS
 
 from .designs import DemoProduct, generate_catalog
+from .figure import Outfit
+from .stylist import styled_around
 from .views import view_jpeg
+
+MODEL_SHOTS = ("stylist", "house")  # who dresses the model shots: the stylist, or plain house garments
 
 PAGE_SIZE = 24
 # One listing per partition, as shops slug them: "mens-topwear" is "Mens Topwear".
@@ -67,8 +72,20 @@ def _page(title: str, body: str) -> bytes:
 class DemoStore:
     """Serves `products` the way a small fashion shop would."""
 
-    def __init__(self, products: list[DemoProduct], faults: Faults | None = None, page_size: int = PAGE_SIZE):
+    def __init__(
+        self,
+        products: list[DemoProduct],
+        faults: Faults | None = None,
+        page_size: int = PAGE_SIZE,
+        model_shots: str = "stylist",
+    ):
+        if model_shots not in MODEL_SHOTS:
+            raise ValueError(f"model_shots must be one of {', '.join(MODEL_SHOTS)}, not {model_shots!r}")
         self.products = {p.product_id: p for p in products}
+        self.model_shots = model_shots
+        self._pool: dict[tuple[str, str], list[DemoProduct]] = {}
+        for p in products:
+            self._pool.setdefault((p.gender, p.category), []).append(p)
         self.faults = faults or Faults()
         self.page_size = page_size
         self.by_slug: dict[str, list[DemoProduct]] = {slug: [] for slug in SEARCH_TERMS}
@@ -76,8 +93,17 @@ class DemoStore:
             self.by_slug[p.slug].append(p)
 
     @classmethod
-    def generated(cls, n_products: int = 600, seed: int = 7, faults: Faults | None = None) -> DemoStore:
-        return cls(generate_catalog(n_products, seed), faults)
+    def generated(
+        cls, n_products: int = 600, seed: int = 7, faults: Faults | None = None, model_shots: str = "stylist"
+    ) -> DemoStore:
+        return cls(generate_catalog(n_products, seed), faults, model_shots=model_shots)
+
+    def shot_outfit(self, p: DemoProduct) -> Outfit | None:
+        """What the model wears in `p`'s model shot: the stylist's outfit around it (the same every
+        time), or None for house garments."""
+        if self.model_shots == "house":
+            return None
+        return styled_around(p, self._pool, random.Random(f"model-shot-{p.product_id}"))[0]
 
     def index(self) -> bytes:
         items = "".join(
@@ -151,7 +177,7 @@ class DemoStore:
                 return "image/jpeg", _cached_jpeg(p, view) + b"\0" * (6 * 1024 * 1024)
             if product_id in self.faults.bomb:
                 return "image/png", _bomb_png()
-        return "image/jpeg", _cached_jpeg(p, view)
+        return "image/jpeg", _cached_jpeg(p, view, self.shot_outfit(p) if view == "model" else None)
 
     def __call__(self, environ: dict, start_response):
         path = environ.get("PATH_INFO", "/")
@@ -179,8 +205,8 @@ class DemoStore:
 
 
 @lru_cache(maxsize=4096)
-def _cached_jpeg(product: DemoProduct, view: str) -> bytes:
-    return view_jpeg(product, view)
+def _cached_jpeg(product: DemoProduct, view: str, outfit: Outfit | None = None) -> bytes:
+    return view_jpeg(product, view, outfit=outfit)
 
 
 @lru_cache(maxsize=1)

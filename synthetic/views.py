@@ -8,7 +8,7 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from .designs import DemoProduct
-from .figure import draw_back_details, draw_top_details, fabric_zoom, model_shot
+from .figure import Outfit, draw_back_details, draw_top_details, fabric_zoom, model_shot
 from .garments import Body, bottom_polygons, shoe_profile, top_polygons
 from .painter import Frame, Painter
 from .shoes import profile_trims
@@ -84,10 +84,11 @@ def _render_detail(product: DemoProduct) -> Image.Image:
     return tex
 
 
-def render_view(product: DemoProduct, view: str) -> Image.Image:
-    """One catalog photo of `product`; the same product and view always give the same pixels."""
+def render_view(product: DemoProduct, view: str, outfit: Outfit | None = None) -> Image.Image:
+    """One catalog photo of `product`; the same product, view and outfit always give the same pixels.
+    A model shot wears `outfit` (the stylist's), or house garments when there is none."""
     if view == "model":
-        return model_shot(product, WIDTH, HEIGHT, index=int(product.family[2:])).image
+        return model_shot(product, WIDTH, HEIGHT, index=int(product.family[2:]), outfit=outfit).image
     if view == "detail":
         return _render_detail(product)
     if product.category == "footwear":
@@ -95,7 +96,7 @@ def render_view(product: DemoProduct, view: str) -> Image.Image:
     return _render_garment(product, view)
 
 
-def view_jpeg(product: DemoProduct, view: str, quality: int = 88) -> bytes:
+def view_jpeg(product: DemoProduct, view: str, quality: int = 88, outfit: Outfit | None = None) -> bytes:
     buf = io.BytesIO()
-    render_view(product, view).save(buf, "JPEG", quality=quality)
+    render_view(product, view, outfit).save(buf, "JPEG", quality=quality)
     return buf.getvalue()

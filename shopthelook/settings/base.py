@@ -183,6 +183,9 @@ LOGGING = {
 # The demo store that `make run` serves for the demo profile (a process of its own: python -m synthetic.server).
 DEMO_STORE_PRODUCTS = env_int("DEMO_STORE_PRODUCTS", 600)
 DEMO_STORE_SEED = env_int("DEMO_STORE_SEED", 7)
+# Who dresses its model shots: "stylist" (outfits that go together, the data `train_compatibility
+# --source catalog` learns from) or "house" (plain garments, what the shipped view classifier saw).
+DEMO_STORE_MODEL_SHOTS = env_str("DEMO_STORE_MODEL_SHOTS", "stylist")
 
 # Shopper uploads: limits every photo must meet, how long looks are kept, and the API's rate.
 LOOK_MAX_BYTES = env_int("LOOK_MAX_BYTES", 10 * 1024 * 1024)

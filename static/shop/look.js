@@ -19,6 +19,7 @@
   let look = null;
   let timer = null;
   let facetsShown = false;
+  const asked = new Set(); // categories the photo shows that the shopper wants completed anyway
 
   function el(tag, attrs, text) {
     const node = document.createElement(tag);
@@ -37,6 +38,7 @@
   function query() {
     const params = new URLSearchParams();
     new FormData(filters).forEach((value, key) => { if (value !== "") params.append(key, value); });
+    asked.forEach((category) => params.append("complete", category));
     return params.toString();
   }
 
@@ -153,6 +155,51 @@
     });
   }
 
+  function suggestion(rec) {
+    const a = el("a", { class: "card", href: safeUrl(rec.url), target: "_blank", rel: "noopener noreferrer" });
+    if (rec.image) a.appendChild(el("img", { src: rec.image, alt: "", loading: "lazy" }));
+    a.appendChild(el("span", { class: "label goes" }, "goes with it"));
+    a.appendChild(el("strong", {}, rec.brand));
+    a.appendChild(el("span", { class: "title" }, rec.title));
+    if (rec.price) a.appendChild(el("span", { class: "price" }, `${rec.currency} ${rec.price}`));
+    return a;
+  }
+
+  // Complete the look: a row per category the photo lacks (or the shopper asked for), and buttons
+  // to ask for the categories the photo already shows.
+  function drawComplete() {
+    const section = document.getElementById("complete");
+    const rowsEl = document.getElementById("complete-rows");
+    const askEl = document.getElementById("complete-ask");
+    const rows = look.complete_the_look || [];
+    const canAsk = (look.can_complete || []).filter((c) => !asked.has(c));
+    rowsEl.replaceChildren();
+    askEl.replaceChildren();
+    section.hidden = !rows.length && !canAsk.length;
+    rows.forEach((row) => {
+      const block = el("div", { class: "complete-row", "data-category": row.category });
+      const head = el("header");
+      head.appendChild(el("h3", {}, row.name));
+      if (row.in_photo) {
+        const hide = el("button", { type: "button", class: "button secondary" }, "Hide");
+        hide.addEventListener("click", () => { asked.delete(row.category); poll(); });
+        head.appendChild(hide);
+      }
+      block.appendChild(head);
+      const list = el("div", { class: "recs" });
+      if (!row.products.length) list.appendChild(el("p", { class: "small" }, "No product matches these filters."));
+      row.products.forEach((rec) => list.appendChild(suggestion(rec)));
+      block.appendChild(list);
+      rowsEl.appendChild(block);
+    });
+    canAsk.forEach((category) => {
+      const button = el("button", { type: "button", class: "button secondary", "data-complete": category },
+        `Suggest another ${NAMES[category].toLowerCase()}`);
+      button.addEventListener("click", () => { asked.add(category); poll(); });
+      askEl.appendChild(button);
+    });
+  }
+
   function drawGender() {
     const g = look.gender;
     const seen = document.getElementById("gender-seen");
@@ -204,6 +251,7 @@
       drawPeople();
       drawSeen();
       drawItems(look.items);
+      drawComplete();
       drawGender();
       drawFacets(look.facets);
     }

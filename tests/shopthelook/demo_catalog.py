@@ -10,6 +10,7 @@ from catalog.ingest import ImageBlob, ProductRecord, upsert_product
 from catalog.models import Product
 from synthetic.designs import DemoProduct, generate_catalog
 from synthetic.scenes import Scene, render_scene
+from synthetic.site import DemoStore
 from synthetic.stylist import random_outfit
 from synthetic.views import HEIGHT, WIDTH, view_jpeg
 
@@ -20,12 +21,20 @@ def demo_products() -> list[DemoProduct]:
     return generate_catalog(**CATALOG)
 
 
-def ingest(products: list[DemoProduct], views: tuple[str, ...] = ("front",)) -> dict[str, Product]:
-    """Each product with its photos of `views`, as a scrape of the demo store would store them."""
+def ingest(
+    products: list[DemoProduct], views: tuple[str, ...] = ("front",), store: DemoStore | None = None
+) -> dict[str, Product]:
+    """Each product with its photos of `views`, as a scrape of the demo store would store them
+    (model shots dressed as `store` dresses them; house garments without one)."""
     stored = {}
     for p in products:
         url = f"http://127.0.0.1:8765/p/{p.product_id}"
-        photos = tuple(ImageBlob(view_jpeg(p, v), f"{url}/{v}.jpg", WIDTH, HEIGHT, v) for v in views if v in p.views)
+        outfit = store.shot_outfit(p) if store else None
+        photos = tuple(
+            ImageBlob(view_jpeg(p, v, outfit=outfit if v == "model" else None), f"{url}/{v}.jpg", WIDTH, HEIGHT, v)
+            for v in views
+            if v in p.views
+        )
         record = ProductRecord(
             source="demo",
             external_id=p.product_id,

@@ -1,6 +1,7 @@
 """The look pipeline with the shipped models, run in-process on rendered scenes and a real photo."""
 
 import io
+from decimal import Decimal
 from itertools import pairwise
 
 import numpy as np
@@ -12,6 +13,7 @@ from catalog.index_sync import embed_products
 from detection.scene import GenderReading
 from shopthelook import pipeline
 from shopthelook.models import Look, LookItem
+from shopthelook.payloads import SHOWN_PER_ITEM, Filters, look_payload
 from shopthelook.pipeline import genders_to_search
 from tests.shopthelook.demo_catalog import demo_products, ingest, jpeg_of, scene
 
@@ -154,3 +156,67 @@ def test_a_real_photo_gets_items(catalog, capsys, real_photos):
                 f"  {item.category} ({item.source}, {item.score:.2f})",
                 f"box={[round(v) for v in item.box]} -> {top.product}",
             )
+
+
+def _upper_body(shot) -> bytes:
+    """The scene cut off at the waist: a top, no bottom or shoes in view."""
+    top = next(b for b in shot.boxes if b.label == "topwear")
+    cut = shot.image.crop((0, 0, shot.image.width, int(top.y2)))
+    out = io.BytesIO()
+    cut.save(out, "JPEG", quality=92)
+    return out.getvalue()
+
+
+def test_an_upper_body_photo_is_completed_with_what_it_lacks_in_its_gender(products, catalog):
+    # given: a woman's top, seen from the waist up, for women only
+    shot = next(
+        s
+        for s in (scene(products, "women", n) for n in range(20, 40))
+        if {"topwear", "bottomwear"} <= {b.label for b in s.boxes}
+    )
+    look = look_from(_upper_body(shot), "women")
+    # when
+    pipeline.run_look(look.pk)
+    # then: a row for each category the photo lacks, none for the top it shows
+    look.refresh_from_db()
+    assert look.status == Look.Status.DONE, look.error
+    shown = set(look.items.values_list("category", flat=True))
+    assert "topwear" in shown and "footwear" not in shown
+    rows = look_payload(look, Filters())["complete_the_look"]
+    assert {r["category"] for r in rows} == {"topwear", "bottomwear", "footwear"} - shown
+    for row in rows:
+        assert len(row["products"]) == SHOWN_PER_ITEM and not row["in_photo"]
+        stored = list(look.complements.filter(category=row["category"]))
+        assert [c.rank for c in stored] == list(range(1, len(stored) + 1))
+        assert all(a.score >= b.score for a, b in pairwise(stored))
+        assert {c.product.gender for c in stored} <= {"women", "unisex"}
+        assert {c.product.category for c in stored} == {row["category"]}
+    assert "complete" in look.timings
+    # and the filters narrow the suggestions as they do the results
+    cheap = sorted(c.product.price for c in look.complements.filter(category="footwear"))[3]
+    filtered = look_payload(look, Filters(max_price=cheap))["complete_the_look"]
+    shoes = next(r for r in filtered if r["category"] == "footwear")["products"]
+    assert 1 <= len(shoes) <= 4 and all(Decimal(p["price"]) <= cheap for p in shoes)
+
+
+def test_a_full_outfit_is_completed_only_when_the_shopper_asks(products, catalog):
+    look = look_from(jpeg_of(scene(products, "men", 7)), "men")
+    pipeline.run_look(look.pk)
+    look.refresh_from_db()
+    shown = set(look.items.values_list("category", flat=True))
+    assert shown == {"topwear", "bottomwear", "footwear"}
+    assert look_payload(look, Filters())["complete_the_look"] == []
+    asked = look_payload(look, Filters(complete=frozenset({"footwear"})))["complete_the_look"]
+    assert [(r["category"], r["in_photo"]) for r in asked] == [("footwear", True)]
+    assert asked[0]["products"]
+    # switching gender ranks the suggestions again in the other partition
+    pipeline.rematch_look(look.pk, "women")
+    assert {c.product.gender for c in look.complements.all()} <= {"women", "unisex"}
+
+
+def test_complete_must_name_categories():
+    from django.http import QueryDict
+
+    assert Filters.from_query(QueryDict("complete=all")).complete == {"topwear", "bottomwear", "footwear"}
+    with pytest.raises(ValueError, match="complete must be"):
+        Filters.from_query(QueryDict("complete=hats"))

@@ -6,7 +6,8 @@ from dataclasses import replace
 import pytest
 
 from synthetic.designs import generate_catalog
-from synthetic.stylist import RANDOM_SHARE, broken_rules, random_outfit, styled_outfit
+from synthetic.site import DemoStore
+from synthetic.stylist import RANDOM_SHARE, broken_rules, random_outfit, styled_around, styled_outfit
 
 CATALOG = generate_catalog(600, 7)
 BASE = CATALOG[0]
@@ -68,3 +69,30 @@ def test_the_same_seed_dresses_the_same_outfits():
     first = [styled_outfit(pool, "men", random.Random(11)) for _ in range(5)]
     again = [styled_outfit(pool, "men", random.Random(11)) for _ in range(5)]
     assert first == again
+
+
+def test_a_model_shot_is_dressed_around_its_product():
+    pool, draws = _pool(), []
+    for p in CATALOG[:300]:
+        outfit, by_rules = styled_around(p, pool, random.Random(p.product_id))
+        worn = [g for g in (outfit.top, outfit.bottom, outfit.footwear) if g is not None]
+        assert p in worn and {g.gender for g in worn} == {p.gender}
+        assert len({g.category for g in worn}) == len(worn)  # one garment per category
+        assert (outfit.bottom is None) == (outfit.top.article_type == "dress")
+        if by_rules:
+            assert broken_rules(worn) == []
+        draws.append(by_rules)
+    # A fifth at random, and a few more where the greedy choice found nothing that keeps the rules.
+    assert 0.65 < sum(draws) / len(draws) <= 1 - RANDOM_SHARE + 0.05
+
+
+def test_the_store_dresses_model_shots_by_the_stylist_unless_told_house():
+    product = next(p for p in CATALOG if p.category == "topwear" and p.article_type != "dress")
+    stylist, house = DemoStore(CATALOG[:200]), DemoStore(CATALOG[:200], model_shots="house")
+    assert house.shot_outfit(product) is None
+    outfit = stylist.shot_outfit(product)
+    assert outfit.top == product and outfit.bottom is not None and outfit.footwear is not None
+    assert stylist.shot_outfit(product) == outfit  # the same shot every time
+    assert stylist.image(product.product_id, "model") != house.image(product.product_id, "model")
+    with pytest.raises(ValueError, match="model_shots"):
+        DemoStore(CATALOG[:10], model_shots="vogue")

@@ -44,7 +44,12 @@ class Command(BaseCommand):
             env = {"REDIS_URL": redis_url, "DJANGO_SETTINGS_MODULE": os.environ["DJANGO_SETTINGS_MODULE"]}
             if not opts["no_demo_store"] and port_free(opts["store_port"]):
                 port = opts["store_port"]
-                children["demo store"] = start_demo_store(port, settings.DEMO_STORE_PRODUCTS, settings.DEMO_STORE_SEED)
+                children["demo store"] = start_demo_store(
+                    port,
+                    settings.DEMO_STORE_PRODUCTS,
+                    settings.DEMO_STORE_SEED,
+                    model_shots=settings.DEMO_STORE_MODEL_SHOTS,
+                )
                 env["SCRAPER_SITE_URLS"] = f"demo=http://127.0.0.1:{port}"  # admins' demo scrapes go there
                 self.stdout.write(f"demo store http://127.0.0.1:{port}")
             # Two workers, one per queue group: a long catalog scrape never holds up a shopper's look.

@@ -28,7 +28,9 @@ class Command(BaseCommand):
         port = urlsplit(resolve_profile("demo").base_url).port or 80
         if not port_free(port):
             port = free_port()
-        store = start_demo_store(port, settings.DEMO_STORE_PRODUCTS, settings.DEMO_STORE_SEED)
+        store = start_demo_store(
+            port, settings.DEMO_STORE_PRODUCTS, settings.DEMO_STORE_SEED, model_shots=settings.DEMO_STORE_MODEL_SHOTS
+        )
         try:
             call_command(
                 "scrape_catalog",

@@ -34,6 +34,7 @@ STAGES = (
     "faces",
     "embed",
     "search",
+    "complete",
     "store",
 )
 

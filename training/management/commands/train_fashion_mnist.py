@@ -110,6 +110,13 @@ class Command(BaseCommand):
                 f"{r['model']:<8} {r['parameters']:>9,} {r['epoch_kept']:>3}/{r['epochs_run']:<3} "
                 f"{r['val_accuracy']:>7.4f} {r['test_accuracy']:>7.4f} {theirs:>7}"
             )
+        for r in rows:
+            if r.get("val_accuracy_mirrored") is not None:
+                verdict = "read so on test" if r["test_time_mirror"] else "not used"
+                self.stdout.write(
+                    f"{r['model']} with mirror images: validation {r['val_accuracy']:.4f} -> "
+                    f"{r['val_accuracy_mirrored']:.4f}, {verdict}"
+                )
         self.stdout.write(f"curves, confusion matrices and the models kept (.keras) in {out}/")
 
 

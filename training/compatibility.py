@@ -1,0 +1,278 @@
+"""Train and evaluate the compatibility model (embeddings.compatibility) on outfits (training.outfits).
+
+Training pairs are two garments worn together: one's crop vector is the query, the other's
+product, by one of its catalog photos at random, the positive. The negatives are the other
+positives of the batch, which share the positive's category and gender (a batch holds one
+ordered category pair of one gender), so the model learns what goes with the query within a
+category, never that shoes are not trousers. Loss: softmax cross-entropy over the batch's
+candidates (in-batch negatives), Adam, weight decay; the epoch kept is the best on validation
+fill-in-the-blank accuracy. Written in NumPy: the model is three small matrices per pair.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from embeddings.compatibility import CATEGORIES, CompatibilityModel, pair_key
+
+from .outfits import Outfit, Products
+
+PAIRS = tuple(pair_key(a, b) for a in CATEGORIES for b in CATEGORIES if a != b)
+CANDIDATES = 4  # fill in the blank: the true product and three others of its category
+
+
+@dataclass(frozen=True)
+class CompatibilityTraining:
+    rank: int = 32  # the projected space of each category pair
+    epochs: int = 30
+    batch: int = 64
+    lr: float = 3e-3
+    weight_decay: float = 1e-4
+    seed: int = 0
+
+    def recipe(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Example:
+    pair: str  # "topwear->footwear"
+    gender: str
+    query: np.ndarray  # the worn garment's crop vector
+    product: int  # index into Products: the garment worn with it
+
+
+def examples(outfits: list[Outfit], products: Products) -> list[Example]:
+    """Every ordered pair of garments of different categories worn together (the target's product known)."""
+    index = products.index()
+    rows = []
+    for outfit in outfits:
+        for a in outfit.garments:
+            for b in outfit.garments:
+                if a is b or a.category == b.category or a.crop is None or b.product not in index:
+                    continue
+                rows.append(Example(pair_key(a.category, b.category), outfit.gender, a.crop, index[b.product]))
+    return rows
+
+
+class _Adam:
+    def __init__(self, params: dict[str, np.ndarray], lr: float, weight_decay: float):
+        self.params, self.lr, self.wd, self.t = params, lr, weight_decay, 0
+        self.m = {k: np.zeros_like(v) for k, v in params.items()}
+        self.v = {k: np.zeros_like(v) for k, v in params.items()}
+
+    def step(self, grads: dict[str, np.ndarray], lr: float) -> None:
+        self.t += 1
+        for k, g in grads.items():
+            g = g + self.wd * self.params[k]
+            self.m[k] = 0.9 * self.m[k] + 0.1 * g
+            self.v[k] = 0.999 * self.v[k] + 0.001 * g * g
+            m_hat, v_hat = self.m[k] / (1 - 0.9**self.t), self.v[k] / (1 - 0.999**self.t)
+            self.params[k] -= lr * m_hat / (np.sqrt(v_hat) + 1e-8)
+
+
+def batch_loss(
+    q: np.ndarray, p: np.ndarray, w: np.ndarray, queries: np.ndarray, photos: np.ndarray, same: np.ndarray
+) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
+    """(loss, dQ, dP, dw) of one batch: row i's positive is photo i, the others its negatives but
+    where `same[i, j]` (the same product: not a negative)."""
+    x, y = queries @ q.T, photos @ p.T  # B x rank
+    logits = x @ y.T + (photos @ w)[None, :]
+    logits = np.where(same & ~np.eye(len(same), dtype=bool), -np.inf, logits)
+    logits -= logits.max(axis=1, keepdims=True)
+    soft = np.exp(logits)
+    soft /= soft.sum(axis=1, keepdims=True)
+    n = len(queries)
+    loss = -float(np.mean(np.log(np.clip(np.diag(soft), 1e-12, None))))
+    g = (soft - np.eye(n)) / n
+    dx, dy = g @ y, g.T @ x
+    return loss, dx.T @ queries, dy.T @ photos, photos.T @ g.sum(axis=0)
+
+
+def _batches(rows: list[Example], size: int, rng: random.Random) -> list[list[Example]]:
+    groups: dict[tuple[str, str], list[Example]] = {}
+    for r in rows:
+        groups.setdefault((r.pair, r.gender), []).append(r)
+    batches = []
+    for group in groups.values():
+        rng.shuffle(group)
+        batches += [group[i : i + size] for i in range(0, len(group), size) if len(group[i : i + size]) > 1]
+    rng.shuffle(batches)
+    return batches
+
+
+def train(
+    train_outfits: list[Outfit],
+    val_outfits: list[Outfit],
+    products: Products,
+    cfg: CompatibilityTraining,
+    on_epoch: Callable[[dict], None] = lambda row: None,
+) -> tuple[CompatibilityModel, list[dict], int]:
+    """(the model of the best validation epoch, per-epoch history, that epoch)."""
+    rng, np_rng = random.Random(cfg.seed), np.random.default_rng(cfg.seed)
+    dim = products.photos.shape[1]
+    params: dict[str, np.ndarray] = {}
+    for key in PAIRS:
+        params[f"Q:{key}"] = np_rng.normal(0, 1 / np.sqrt(dim), (cfg.rank, dim)).astype(np.float32)
+        params[f"P:{key}"] = np_rng.normal(0, 1 / np.sqrt(dim), (cfg.rank, dim)).astype(np.float32)
+    for c in CATEGORIES:
+        params[f"w:{c}"] = np.zeros(dim, np.float32)
+    adam = _Adam(params, cfg.lr, cfg.weight_decay)
+    rows = examples(train_outfits, products)
+    photos_of = [np.flatnonzero(products.owner == i) for i in range(len(products.ids))]
+    questions = fitb_questions(val_outfits, products, seed=cfg.seed)
+    history, best = [], (-1.0, 0, None)
+    total_steps = cfg.epochs * max(1, len(_batches(rows, cfg.batch, random.Random(0))))
+    step = 0
+    for epoch in range(1, cfg.epochs + 1):
+        losses = []
+        for batch in _batches(rows, cfg.batch, rng):
+            target = batch[0].pair.split("->")[1]
+            qk, pk, wk = f"Q:{batch[0].pair}", f"P:{batch[0].pair}", f"w:{target}"
+            queries = np.stack([r.query for r in batch])
+            photos = products.photos[[rng.choice(list(photos_of[r.product])) for r in batch]]
+            ids = np.array([r.product for r in batch])
+            loss, dq, dp, dw = batch_loss(params[qk], params[pk], params[wk], queries, photos, ids[:, None] == ids)
+            lr = cfg.lr * 0.5 * (1 + np.cos(np.pi * step / total_steps))  # cosine decay to 0
+            adam.step({qk: dq, pk: dp, wk: dw}, lr)
+            losses.append(loss)
+            step += 1
+        model = _model(params)
+        val = fitb_accuracy(model, questions, products)
+        row = {"epoch": epoch, "loss": float(np.mean(losses)), "val_fitb": val}
+        history.append(row)
+        on_epoch(row)
+        if val > best[0]:
+            best = (val, epoch, {k: v.copy() for k, v in params.items()})
+    return _model(best[2]), history, best[1]
+
+
+def _model(params: dict[str, np.ndarray]) -> CompatibilityModel:
+    pick = lambda prefix: {k[2:]: v.copy() for k, v in params.items() if k.startswith(prefix)}  # noqa: E731
+    return CompatibilityModel(pick("Q:"), pick("P:"), pick("w:"))
+
+
+@dataclass(frozen=True)
+class Question:
+    """Fill in the blank: the outfit without one garment, and candidates for it (the true one first)."""
+
+    outfit: Outfit
+    missing: int  # index into outfit.garments
+    candidates: tuple[int, ...]  # indexes into Products; candidates[0] is the one worn
+
+    @property
+    def category(self) -> str:
+        return self.outfit.garments[self.missing].category
+
+    def worn(self) -> list[tuple[str, np.ndarray]]:
+        return [(g.category, g.crop) for i, g in enumerate(self.outfit.garments) if i != self.missing]
+
+
+def fitb_questions(outfits: list[Outfit], products: Products, seed: int = 0) -> list[Question]:
+    """One question per garment of each outfit of two or more: its product against three others of
+    the same gender and category, each of another family, drawn from the products of the outfit's
+    own split (for held-out outfits: products no training saw)."""
+    rng = random.Random(seed)
+    index = products.index()
+    questions = []
+    for outfit in outfits:
+        if len(outfit.garments) < 2:
+            continue
+        for m, garment in enumerate(outfit.garments):
+            true = index.get(garment.product or "")
+            if true is None:
+                continue
+            pool = np.flatnonzero(
+                (products.gender == products.gender[true])
+                & (products.category == garment.category)
+                & (products.split == products.split[true])
+                & (products.family != products.family[true])
+            )
+            if len(pool) < CANDIDATES - 1:
+                continue
+            picks, families = [], set()
+            for i in rng.sample(list(pool), len(pool)):
+                if products.family[i] not in families:
+                    picks.append(int(i))
+                    families.add(products.family[i])
+                if len(picks) == CANDIDATES - 1:
+                    break
+            if len(picks) == CANDIDATES - 1:
+                questions.append(Question(outfit, m, (true, *picks)))
+    return questions
+
+
+Scorer = Callable[[Question, Products], np.ndarray]  # a question -> one score per candidate
+
+
+def model_scorer(model: CompatibilityModel) -> Scorer:
+    """The model as the app ranks: by its second stage when it has one, else by the first stage's
+    query vector; each candidate by its best photo."""
+
+    def score(question: Question, products: Products) -> np.ndarray:
+        if model.rankers:  # the second stage, each candidate by its best photo
+            worn, target = question.worn(), question.category
+            return np.array([model.ranked(worn, target, products.photos_of(c)).max() for c in question.candidates])
+        q = model.query_vector(question.worn(), question.category)
+        return products.best_photo_scores(q)[0, list(question.candidates)]
+
+    return score
+
+
+def similarity_scorer(question: Question, products: Products) -> np.ndarray:
+    """The baseline: how visually similar each candidate is to the garments worn (summed cosine, best photo)."""
+    worn = np.stack([v for _, v in question.worn()])
+    return products.best_photo_scores(worn)[:, list(question.candidates)].sum(axis=0)
+
+
+def fitb_accuracy(model: CompatibilityModel, questions: list[Question], products: Products) -> float:
+    return fitb(model_scorer(model), questions, products)["fitb"]
+
+
+def fitb(scorer: Scorer, questions: list[Question], products: Products) -> dict:
+    """Fill-in-the-blank accuracy (ties count as a share) and compatibility AUC over all questions:
+    how often a true completion outscores a random product of its category, pooled across outfits."""
+    if not questions:
+        return {"questions": 0, "fitb": 0.0, "auc": 0.5}
+    scores = np.stack([scorer(q, products) for q in questions])
+    best = scores.max(axis=1, keepdims=True)
+    top = scores == best
+    fitb_hits = top[:, 0] / top.sum(axis=1)
+    return {
+        "questions": len(questions),
+        "fitb": float(fitb_hits.mean()),
+        "auc": auc(scores[:, 0], scores[:, 1:].ravel()),
+    }
+
+
+def auc(positives: np.ndarray, negatives: np.ndarray) -> float:
+    """P(a positive scores above a negative), ties counting half (Mann-Whitney)."""
+    values = np.concatenate([positives, negatives])
+    order = values.argsort(kind="mergesort")
+    ranks = np.empty(len(values))
+    sorted_values = values[order]
+    # Average ranks over ties.
+    start = 0
+    while start < len(values):
+        end = start
+        while end + 1 < len(values) and sorted_values[end + 1] == sorted_values[start]:
+            end += 1
+        ranks[order[start : end + 1]] = (start + end) / 2 + 1
+        start = end + 1
+    n_pos, n_neg = len(positives), len(negatives)
+    return float((ranks[:n_pos].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
+
+
+def breakdown(scorer: Scorer, questions: list[Question], products: Products) -> dict:
+    """FITB and AUC over all held-out questions, then by missing category and by how the outfit was dressed."""
+    out = {"all": fitb(scorer, questions, products)}
+    for c in CATEGORIES:
+        out[c] = fitb(scorer, [q for q in questions if q.category == c], products)
+    if any(q.outfit.styled is not None for q in questions):
+        out["styled"] = fitb(scorer, [q for q in questions if q.outfit.styled], products)
+        out["random"] = fitb(scorer, [q for q in questions if q.outfit.styled is False], products)
+    return out

@@ -1,0 +1,106 @@
+"""`manage.py train_compatibility`: learn which products complete an outfit, from the outfits photos show."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from tqdm import tqdm
+
+from detection.registry import ModelFileError
+from training.outfit_sources import SOURCES, load_outfits
+
+
+def _command(source: str, lookbook: Path, cfg) -> str:
+    """The commands that rebuild these weights from the committed code."""
+    train = (
+        f"manage.py train_compatibility --source {source} --epochs {cfg.epochs} --rank {cfg.rank} --lr {cfg.lr} "
+        f"--weight-decay {cfg.weight_decay} --seed {cfg.seed}"
+    )
+    if source != "lookbook":
+        return f"make demo-catalog (DEMO_STORE_MODEL_SHOTS=stylist); {train}"
+    summary = json.loads((lookbook / "summary.json").read_text())
+    built = (
+        f"manage.py build_lookbook --outfits stylist --train {summary['scenes']['train']} "
+        f"--val {summary['scenes']['val']} --test {summary['scenes']['test']} --products "
+        f"{summary['config']['n_products']} --seed {summary['config']['seed']}"
+    )
+    return f"{built} --out {lookbook}; {train} --lookbook {lookbook}"
+
+
+class Command(BaseCommand):
+    help = (
+        "Train the compatibility model on outfits: a lookbook's scenes (build it with `build_lookbook --outfits "
+        "stylist`) or, with --source catalog, the scraped catalog's model shots boxed by the detector. Garment crops "
+        "and catalog photos are embedded by the shipped embedder; the epoch kept is the best on the validation "
+        "split's fill-in-the-blank accuracy. Ships weights/compatibility.npz with its manifest entry."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--source", choices=SOURCES, default="lookbook")
+        parser.add_argument("--lookbook", type=Path, default=settings.DATA_DIR / "lookbook-stylist")
+        parser.add_argument("--epochs", type=int, default=30)
+        parser.add_argument("--rank", type=int, default=32)
+        parser.add_argument("--lr", type=float, default=3e-3)
+        parser.add_argument("--weight-decay", type=float, default=1e-4)
+        parser.add_argument("--seed", type=int, default=0)
+        parser.add_argument("--no-ship", action="store_true", help="train and report, leave weights/ as it is")
+
+    def handle(self, *args, **opts) -> None:
+        from training.compatibility import CompatibilityTraining, breakdown, fitb_questions, model_scorer, train
+        from training.manifest import ship_model
+
+        try:
+            data = load_outfits(opts["source"], opts["lookbook"])
+        except (ModelFileError, FileNotFoundError) as exc:
+            raise CommandError(str(exc)) from exc
+        products, outfits, entry = data.products, data.outfits, data.embedder
+        if not outfits["train"] or not outfits["val"]:
+            raise CommandError(f"{data.describe} has no outfits to train or validate on")
+        cfg = CompatibilityTraining(
+            rank=opts["rank"],
+            epochs=opts["epochs"],
+            lr=opts["lr"],
+            weight_decay=opts["weight_decay"],
+            seed=opts["seed"],
+        )
+        bar = tqdm(total=cfg.epochs, desc="compatibility", unit="epoch")
+
+        def on_epoch(row: dict) -> None:
+            bar.update(1)
+            bar.set_postfix(loss=f"{row['loss']:.3f}", val_fitb=f"{row['val_fitb']:.3f}")
+
+        model, history, kept = train(outfits["train"], outfits["val"], products, cfg, on_epoch)
+        bar.close()
+        val = breakdown(model_scorer(model), fitb_questions(outfits["val"], products, seed=cfg.seed), products)
+        self.stdout.write(
+            f"kept epoch {kept} of {cfg.epochs}: validation FITB {val['all']['fitb']:.4f}, AUC {val['all']['auc']:.4f} "
+            f"({val['all']['questions']} questions)"
+        )
+        if opts["no_ship"]:
+            return
+        info = {
+            "kind": "compatibility",
+            "architecture": "type-aware bilinear: score = (Q[a->b] a).(P[a->b] b) + w[b].b per ordered category pair",
+            "input": "embedder vectors: the worn garments' crops (query) and catalog photos (candidates)",
+            "embedder_sha256": entry.sha256,  # trained on this embedder's vectors: a new embedder needs retraining
+            "metrics": {"val": val, "test": "see manage.py evaluate_compatibility"},
+            "training": {
+                **cfg.recipe(),
+                "command": _command(opts["source"], opts["lookbook"], cfg),
+                "data": f"{data.describe}: outfits dressed by the stylist (a fifth at random), split by product family",
+                "outfits": {s: len(o) for s, o in outfits.items()},
+                "epoch_kept": kept,
+                "history": history,
+            },
+        }
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "compatibility.npz"
+            model.save(path)
+            shipped = ship_model("compatibility", path, "compatibility.npz", info)
+        self.stdout.write(
+            f"shipped weights/compatibility.npz ({shipped['bytes']:,} bytes, sha256 {shipped['sha256'][:12]}…)"
+        )

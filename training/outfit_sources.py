@@ -1,0 +1,54 @@
+"""Where the compatibility model's outfits come from: a lookbook's scenes or a scraped catalog's model shots."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from detection.registry import ModelEntry, verified_model
+
+from .outfits import Outfit, Products, lookbook_data
+
+SOURCES = ("lookbook", "catalog")
+
+
+@dataclass(frozen=True)
+class OutfitData:
+    products: Products
+    outfits: dict[str, list[Outfit]]  # by split
+    photo_of: dict[str, Path]  # product id -> a photo to show it by
+    embedder: ModelEntry
+    describe: str
+
+
+def load_outfits(source: str, lookbook: Path) -> OutfitData:
+    """Outfits and products of `source`, every vector from the shipped embedder (ModelFileError if it is missing)."""
+    from embeddings.embedder import Embedder
+
+    entry = verified_model("embedder")
+    embedder = Embedder(entry.path)
+    if source == "lookbook":
+        for split in ("train", "val", "test"):
+            if not (lookbook / "scenes" / f"{split}.jsonl").exists():
+                raise FileNotFoundError(
+                    f"no {split} split in {lookbook}: run `manage.py build_lookbook --outfits stylist --out {lookbook}`"
+                )
+        products, outfits = lookbook_data(embedder.embed_batch, lookbook, embedder.size, entry.sha256)
+        photo_of = {pid: lookbook / "products" / pid / "front.jpg" for pid in products.ids}
+        return OutfitData(products, outfits, photo_of, entry, f"lookbook {lookbook}")
+    if source == "catalog":
+        from catalog.models import Product
+        from detection.garments import garment_detector
+
+        from .catalog_outfits import catalog_outfits, catalog_products
+
+        products = catalog_products()
+        if not products.ids:
+            raise FileNotFoundError("no embedded products in the catalog: scrape one (`make demo-catalog`) first")
+        outfits = catalog_outfits(embedder.embed_batch, embedder.size, garment_detector().detect, products)
+        photo_of = {}
+        for p in Product.objects.filter(pk__in=[int(i) for i in products.ids]).prefetch_related("images"):
+            if (thumb := p.thumbnail) is not None:
+                photo_of[str(p.pk)] = Path(thumb.image.path)
+        return OutfitData(products, outfits, photo_of, entry, "the catalog's model shots")
+    raise ValueError(f"source must be one of {', '.join(SOURCES)}, not {source!r}")

@@ -1,0 +1,178 @@
+"""Outfits as the compatibility model sees them: each garment's crop vector and its product's photo vectors.
+
+An outfit is the garments one photo shows together. Each garment has the vector of its crop from
+that photo (the query side, as a shopper's garment is) and, when the product is known, the
+vectors of its catalog photos (the candidate side, as the vector index holds them). Everything
+here comes from pixels through the shipped embedder; nothing reads the stylist's rules or a
+product's attributes. The `styled` flag of a lookbook scene is carried for evaluation only.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from embeddings.index import indexes_view
+
+from .retrieval_eval import EmbedFn, embed_all, family_of
+from .siamese import lookbook_pairs, photo, read_catalog, scene_crop
+
+
+@dataclass(frozen=True)
+class Garment:
+    category: str
+    product: str | None  # None for a garment no catalog product is known for
+    crop: np.ndarray | None  # its vector as worn (dim,)
+
+
+@dataclass(frozen=True)
+class Outfit:
+    gender: str
+    garments: tuple[Garment, ...]
+    styled: bool | None = None  # evaluation only: whether the stylist's rules dressed it
+    photo: str = ""  # where it was seen, for the report's pictures
+
+    def categories(self) -> set[str]:
+        return {g.category for g in self.garments}
+
+
+@dataclass(frozen=True)
+class Products:
+    """The candidate side: every product's photo vectors, its partition and family."""
+
+    ids: list[str]
+    photos: np.ndarray  # all photo vectors (N x dim)
+    owner: np.ndarray  # photo -> index into ids
+    gender: np.ndarray  # per product
+    category: np.ndarray
+    family: np.ndarray
+    split: np.ndarray  # the lookbook split its family is in ("" when there are none)
+
+    def index(self) -> dict[str, int]:
+        return {pid: i for i, pid in enumerate(self.ids)}
+
+    def photos_of(self, i: int) -> np.ndarray:
+        return self.photos[self.owner == i]
+
+    def best_photo_scores(self, query: np.ndarray) -> np.ndarray:
+        """Each product's score as the app ranks it: its best photo's inner product with `query` (Q x dim)."""
+        by_photo = np.atleast_2d(query) @ self.photos.T
+        scores = np.full((by_photo.shape[0], len(self.ids)), -np.inf, np.float32)
+        np.maximum.at(scores.T, self.owner, by_photo.T)
+        return scores
+
+
+def lookbook_products(embed: EmbedFn, lookbook: Path, size: int) -> Products:
+    """Every catalog product of the lookbook by its indexed photos (not its model shots), as the index holds them."""
+    catalog = read_catalog(lookbook)
+    ids, paths, owner = [], [], []
+    for pid, row in catalog.items():
+        views = [v for v in row["views"] if indexes_view(v)]
+        ids.append(pid)
+        for view in views:
+            paths.append(lookbook / "products" / pid / f"{view}.jpg")
+            owner.append(len(ids) - 1)
+    vectors = embed_all(embed, [photo(p, size) for p in tqdm(paths, desc="catalog photos", unit="photo")])
+    return Products(
+        ids,
+        vectors,
+        np.array(owner),
+        np.array([catalog[p]["gender"] for p in ids]),
+        np.array([catalog[p]["category"] for p in ids]),
+        np.array([family_of(p) for p in ids]),
+        np.array([catalog[p].get("split", "") for p in ids]),
+    )
+
+
+def lookbook_outfits(embed: EmbedFn, lookbook: Path, split: str, size: int) -> list[Outfit]:
+    """The outfits of a lookbook split, one per scene, each garment by its crop from the scene."""
+    pairs = lookbook_pairs(lookbook, split)
+    crops = embed_all(embed, [scene_crop(p, size) for p in tqdm(pairs, desc=f"{split} crops", unit="crop")])
+    scenes = {}
+    for line in (lookbook / "scenes" / f"{split}.jsonl").read_text().splitlines():
+        row = json.loads(line)
+        scenes[str(lookbook / row["scene"])] = row
+    worn: dict[str, list[Garment]] = {}
+    for pair, vector in zip(pairs, crops, strict=True):
+        worn.setdefault(str(pair.scene), []).append(Garment(pair.partition[1], pair.product, vector))
+    return [
+        Outfit(scenes[scene]["gender"], tuple(garments), scenes[scene].get("styled"), scene)
+        for scene, garments in worn.items()
+    ]
+
+
+def lookbook_data(
+    embed: EmbedFn, lookbook: Path, size: int, embedder_sha: str, splits: tuple[str, ...] = ("train", "val", "test")
+) -> tuple[Products, dict[str, list[Outfit]]]:
+    """(products, outfits by split), embedded once and kept in the lookbook folder beside the scenes.
+
+    The cache is keyed by the embedder's sha256 and the lookbook's summary, so a new embedder or
+    a rebuilt lookbook embeds again.
+    """
+    path = lookbook / "compatibility-vectors.npz"
+    key = json.dumps({"embedder": embedder_sha, "size": size, "splits": splits, "lookbook": _summary(lookbook)})
+    if path.is_file():
+        with np.load(path, allow_pickle=False) as data:
+            if str(data["key"]) == key:
+                return _unpack(data)
+    products = lookbook_products(embed, lookbook, size)
+    outfits = {split: lookbook_outfits(embed, lookbook, split, size) for split in splits}
+    tmp = path.with_suffix(".tmp.npz")
+    with tmp.open("wb") as fh:
+        np.savez(fh, key=np.array(key), **_pack(products, outfits))
+    tmp.replace(path)  # never a half-written cache
+    return products, outfits
+
+
+def _summary(lookbook: Path) -> dict:
+    path = lookbook / "summary.json"
+    return json.loads(path.read_text()) if path.is_file() else {}
+
+
+def _pack(products: Products, outfits: dict[str, list[Outfit]]) -> dict[str, np.ndarray]:
+    rows, meta = [], {}
+    for split, group in outfits.items():
+        meta[split] = []
+        for o in group:
+            garments = []
+            for g in o.garments:
+                garments.append({"category": g.category, "product": g.product, "row": len(rows)})
+                rows.append(g.crop)
+            meta[split].append({"gender": o.gender, "styled": o.styled, "photo": o.photo, "garments": garments})
+    dim = products.photos.shape[1]
+    return {
+        "ids": np.array(products.ids),
+        "photos": products.photos,
+        "owner": products.owner,
+        "gender": products.gender,
+        "category": products.category,
+        "family": products.family,
+        "split": products.split,
+        "crops": np.stack(rows) if rows else np.zeros((0, dim), np.float32),
+        "outfits": np.array(json.dumps(meta)),
+    }
+
+
+def _unpack(data) -> tuple[Products, dict[str, list[Outfit]]]:
+    ids = [str(i) for i in data["ids"]]
+    products = Products(
+        ids, data["photos"], data["owner"], data["gender"], data["category"], data["family"], data["split"]
+    )
+    crops = data["crops"]
+    outfits = {
+        split: [
+            Outfit(
+                o["gender"],
+                tuple(Garment(g["category"], g["product"], crops[g["row"]]) for g in o["garments"]),
+                o["styled"],
+                o["photo"],
+            )
+            for o in group
+        ]
+        for split, group in json.loads(str(data["outfits"])).items()
+    }
+    return products, outfits
