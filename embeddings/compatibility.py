@@ -31,41 +31,11 @@ def pair_key(query: str, target: str) -> str:
     return f"{query}->{target}"
 
 
-class PairRanker:
-    """The second stage: a small network per ordered category pair over the two garments' projections.
-
-    With u = Q a and v = P b (each `rank` long), the score is
-    w2 · relu(W1 [u * v, |u - v|, u, v] + c1) + b2: products of the two garments' features, as the
-    bilinear stage has, and their differences (what "close in tone" or "in contrast" needs). It is
-    not linear in b, so it ranks the candidates the first stage fetched from the index.
-    """
-
-    def __init__(self, arrays: dict[str, np.ndarray]):
-        self.arrays = arrays  # "Q", "P", "W1", "c1", "w2", "b2" of one pair
-
-    def scores(self, a: np.ndarray, photos: np.ndarray) -> np.ndarray:
-        w = self.arrays
-        u = w["Q"] @ np.asarray(a, np.float32)
-        v = np.asarray(photos, np.float32) @ w["P"].T
-        z = np.concatenate([u * v, np.abs(u - v), np.broadcast_to(u, v.shape), v], axis=1)
-        return np.maximum(z @ w["W1"].T + w["c1"], 0.0) @ w["w2"] + w["b2"][0]
-
-
-RANKER_ARRAYS = ("Q", "P", "W1", "c1", "w2", "b2")
-
-
 class CompatibilityModel:
     """Q and P per ordered category pair, w per target category; all float32 NumPy arrays."""
 
-    def __init__(
-        self,
-        q: dict[str, np.ndarray],
-        p: dict[str, np.ndarray],
-        w: dict[str, np.ndarray],
-        rankers: dict[str, PairRanker] | None = None,
-    ):
+    def __init__(self, q: dict[str, np.ndarray], p: dict[str, np.ndarray], w: dict[str, np.ndarray]):
         self.q, self.p, self.w = q, p, w
-        self.rankers = rankers or {}
         self.dim = next(iter(w.values())).shape[0]
         # Pᵀ Q once per pair: a query vector is then one matrix-vector product per garment.
         self._maps = {key: p[key].T @ q[key] for key in q}
@@ -79,12 +49,7 @@ class CompatibilityModel:
         w = {k[2:]: v for k, v in arrays.items() if k.startswith("w:")}
         if not q or set(q) != set(p) or not w:
             raise ValueError(f"{path} holds no compatibility model (Q:, P: and w: arrays)")
-        rankers = {}
-        for key in q:
-            parts = {name: arrays.get(f"R.{name}:{key}") for name in RANKER_ARRAYS}
-            if all(v is not None for v in parts.values()):
-                rankers[key] = PairRanker(parts)
-        return cls(q, p, w, rankers)
+        return cls(q, p, w)
 
     @classmethod
     def from_entry(cls, entry: ModelEntry) -> CompatibilityModel:
@@ -94,8 +59,6 @@ class CompatibilityModel:
         arrays = {f"Q:{k}": v for k, v in self.q.items()}
         arrays |= {f"P:{k}": v for k, v in self.p.items()}
         arrays |= {f"w:{k}": v for k, v in self.w.items()}
-        for key, ranker in self.rankers.items():
-            arrays |= {f"R.{name}:{key}": ranker.arrays[name] for name in RANKER_ARRAYS}
         with path.open("wb") as fh:
             np.savez(fh, **{k: np.asarray(v, np.float32) for k, v in arrays.items()})
 
@@ -112,18 +75,6 @@ class CompatibilityModel:
     def scores(self, worn: Sequence[tuple[str, np.ndarray]], target: str, photos: np.ndarray) -> np.ndarray:
         """Score of each row of `photos` (N x dim) as the `target` garment completing `worn`."""
         return np.asarray(photos, np.float32) @ self.query_vector(worn, target)
-
-
-    def ranked(self, worn: Sequence[tuple[str, np.ndarray]], target: str, photos: np.ndarray) -> np.ndarray:
-        """The second stage's score of each row of `photos` (the bilinear score where no ranker was trained)."""
-        total = np.zeros(len(photos), np.float32)
-        used = False
-        for category, vector in worn:
-            ranker = self.rankers.get(pair_key(category, target))
-            if ranker is not None:
-                total += ranker.scores(vector, photos)
-                used = True
-        return total if used else self.scores(worn, target, photos)
 
 
 def search_vector(query: np.ndarray) -> np.ndarray:

@@ -98,8 +98,14 @@ def catalog_outfits(embed: EmbedFn, size: int, detect, products: Products) -> di
                 continue
             categories = list(found)
             crops = embed(np.stack([square_crop(rgb, found[c].as_tuple(), size) for c in categories]))
+            w, h = rgb.size
             garments = tuple(
-                Garment(c, str(product.pk) if c == product.category else None, vector)
+                Garment(
+                    c,
+                    str(product.pk) if c == product.category else None,
+                    vector,
+                    (found[c].x1 / w, found[c].y1 / h, found[c].x2 / w, found[c].y2 / h),
+                )
                 for c, vector in zip(categories, crops, strict=True)
             )
             outfits[split].append(Outfit(product.gender, garments, None, str(shot.image.path)))

@@ -9,7 +9,7 @@ import matplotlib
 matplotlib.use("Agg")  # files only, no display
 import matplotlib.pyplot as plt
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from .compatibility import Question
 from .outfits import Products
@@ -30,7 +30,7 @@ def plot_fitb_examples(
     for r, (question, ours, theirs) in enumerate(zip(questions, model_scores, baseline_scores, strict=True)):
         ax = axes[r][0]
         with Image.open(question.outfit.photo) as scene:
-            ax.imshow(scene.convert("RGB"))
+            ax.imshow(_hidden(scene.convert("RGB"), question.outfit.garments[question.missing].box))
         ax.set_title(f"missing: {question.category}", fontsize=8)
         for c, product in enumerate(question.candidates):
             ax = axes[r][c + 1]
@@ -54,6 +54,14 @@ def plot_fitb_examples(
     fig.savefig(path, dpi=100)
     plt.close(fig)
     return path
+
+
+def _hidden(scene: Image.Image, box: tuple[float, float, float, float] | None) -> Image.Image:
+    """The scene with the missing garment greyed out, as the model is asked it (it never sees that crop)."""
+    if box is not None:
+        w, h = scene.size
+        ImageDraw.Draw(scene).rectangle([box[0] * w, box[1] * h, box[2] * w, box[3] * h], fill=(160, 160, 160))
+    return scene
 
 
 def plot_compatibility_scores(ours: dict, baseline: dict, path: Path) -> Path:

@@ -27,6 +27,7 @@ class Garment:
     category: str
     product: str | None  # None for a garment no catalog product is known for
     crop: np.ndarray | None  # its vector as worn (dim,)
+    box: tuple[float, float, float, float] | None = None  # where it is worn in the photo (normalised l, t, r, b)
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,7 @@ def lookbook_outfits(embed: EmbedFn, lookbook: Path, split: str, size: int) -> l
         scenes[str(lookbook / row["scene"])] = row
     worn: dict[str, list[Garment]] = {}
     for pair, vector in zip(pairs, crops, strict=True):
-        worn.setdefault(str(pair.scene), []).append(Garment(pair.partition[1], pair.product, vector))
+        worn.setdefault(str(pair.scene), []).append(Garment(pair.partition[1], pair.product, vector, pair.bbox))
     return [
         Outfit(scenes[scene]["gender"], tuple(garments), scenes[scene].get("styled"), scene)
         for scene, garments in worn.items()
@@ -140,7 +141,7 @@ def _pack(products: Products, outfits: dict[str, list[Outfit]]) -> dict[str, np.
         for o in group:
             garments = []
             for g in o.garments:
-                garments.append({"category": g.category, "product": g.product, "row": len(rows)})
+                garments.append({"category": g.category, "product": g.product, "row": len(rows), "box": g.box})
                 rows.append(g.crop)
             meta[split].append({"gender": o.gender, "styled": o.styled, "photo": o.photo, "garments": garments})
     dim = products.photos.shape[1]
@@ -167,7 +168,10 @@ def _unpack(data) -> tuple[Products, dict[str, list[Outfit]]]:
         split: [
             Outfit(
                 o["gender"],
-                tuple(Garment(g["category"], g["product"], crops[g["row"]]) for g in o["garments"]),
+                tuple(
+                    Garment(g["category"], g["product"], crops[g["row"]], tuple(g["box"]) if g.get("box") else None)
+                    for g in o["garments"]
+                ),
                 o["styled"],
                 o["photo"],
             )

@@ -74,6 +74,27 @@ def test_a_shopper_uploads_a_photo_and_refines_the_results(live_server, celery_w
         titles = cards_titles(browser, item)
         assert titles and all(t.startswith("Women") for t in titles), titles
 
+    # then: "complete the look" has a row for each category the photo lacks, and a button for each it shows
+    shown = set(
+        browser.execute_script("return [...document.querySelectorAll('#items .item')].map(i => i.dataset.category)")
+    )
+    rows = browser.execute_script(
+        "return [...document.querySelectorAll('#complete-rows .complete-row')].map(r => r.dataset.category)"
+    )
+    assert set(rows) == {"topwear", "bottomwear", "footwear"} - shown
+    asked = sorted(shown)[0]
+    # when: the shopper asks for another of a garment the photo shows
+    browser.find_element(By.CSS_SELECTOR, f"#complete-ask [data-complete={asked}]").click()
+    # then: its row appears, with women's products of that category
+    row = f"#complete-rows .complete-row[data-category={asked}]"
+    wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, f"{row} .card")))
+    suggested = WebDriverWait(browser, 30, ignored_exceptions=(StaleElementReferenceException,)).until(
+        lambda d: d.execute_script(
+            f"return [...document.querySelectorAll('{row} .card .title')].map(t => t.textContent)"
+        )
+    )
+    assert suggested and all(t.startswith("Women") for t in suggested), suggested
+
     # when: the shopper draws a box around the shoes
     img = browser.find_element(By.ID, "photo-img")
     scale = img.size["width"] / shot.image.width

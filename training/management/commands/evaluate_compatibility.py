@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from detection.registry import ModelFileError, verified_model
-from training.outfit_sources import load_outfits
+from training.outfit_sources import SOURCES, load_outfits
 
 GROUPS = ("all", "topwear", "bottomwear", "footwear", "styled", "random")
 
@@ -23,6 +23,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--source", choices=SOURCES, default="lookbook")
         parser.add_argument("--lookbook", type=Path, default=settings.DATA_DIR / "lookbook-stylist")
         parser.add_argument("--split", default="test")
         parser.add_argument("--out", type=Path, default=Path("reports/compatibility"))

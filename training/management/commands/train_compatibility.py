@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import tempfile
 from pathlib import Path
@@ -31,6 +32,20 @@ def _command(source: str, lookbook: Path, cfg) -> str:
     return f"{built} --out {lookbook}; {train} --lookbook {lookbook}"
 
 
+@contextlib.contextmanager
+def _progress(epochs: int, name: str):
+    bar = tqdm(total=epochs, desc=name, unit="epoch")
+
+    def on_epoch(row: dict) -> None:
+        bar.update(1)
+        bar.set_postfix(loss=f"{row['loss']:.3f}", val_fitb=f"{row['val_fitb']:.3f}")
+
+    try:
+        yield on_epoch
+    finally:
+        bar.close()
+
+
 class Command(BaseCommand):
     help = (
         "Train the compatibility model on outfits: a lookbook's scenes (build it with `build_lookbook --outfits "
@@ -42,10 +57,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--source", choices=SOURCES, default="lookbook")
         parser.add_argument("--lookbook", type=Path, default=settings.DATA_DIR / "lookbook-stylist")
-        parser.add_argument("--epochs", type=int, default=30)
-        parser.add_argument("--rank", type=int, default=32)
-        parser.add_argument("--lr", type=float, default=3e-3)
-        parser.add_argument("--weight-decay", type=float, default=1e-4)
+        parser.add_argument("--epochs", type=int, default=12)
+        parser.add_argument("--rank", type=int, default=16)
+        parser.add_argument("--lr", type=float, default=1e-3)
+        parser.add_argument("--weight-decay", type=float, default=1e-3)
         parser.add_argument("--seed", type=int, default=0)
         parser.add_argument("--no-ship", action="store_true", help="train and report, leave weights/ as it is")
 
@@ -67,18 +82,13 @@ class Command(BaseCommand):
             weight_decay=opts["weight_decay"],
             seed=opts["seed"],
         )
-        bar = tqdm(total=cfg.epochs, desc="compatibility", unit="epoch")
-
-        def on_epoch(row: dict) -> None:
-            bar.update(1)
-            bar.set_postfix(loss=f"{row['loss']:.3f}", val_fitb=f"{row['val_fitb']:.3f}")
-
-        model, history, kept = train(outfits["train"], outfits["val"], products, cfg, on_epoch)
-        bar.close()
-        val = breakdown(model_scorer(model), fitb_questions(outfits["val"], products, seed=cfg.seed), products)
+        questions = fitb_questions(outfits["val"], products, seed=cfg.seed)
+        with _progress(cfg.epochs, "compatibility") as on_epoch:
+            model, history, kept = train(outfits["train"], outfits["val"], products, cfg, on_epoch)
+        val = breakdown(model_scorer(model), questions, products)
         self.stdout.write(
-            f"kept epoch {kept} of {cfg.epochs}: validation FITB {val['all']['fitb']:.4f}, AUC {val['all']['auc']:.4f} "
-            f"({val['all']['questions']} questions)"
+            f"kept epoch {kept} of {cfg.epochs}: validation FITB {val['all']['fitb']:.4f}, "
+            f"AUC {val['all']['auc']:.4f} ({val['all']['questions']} questions)"
         )
         if opts["no_ship"]:
             return
