@@ -85,6 +85,8 @@ class ProductImage(models.Model):
     # What the view classifier saw (the shop's own `view` label is often missing or "other").
     predicted_view = models.CharField(max_length=8, choices=View.choices, blank=True)
     predicted_view_score = models.FloatField(null=True, blank=True)
+    # The sha256 of the view classifier that read it: a new one shipped makes every reading stale.
+    view_model_sha256 = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["product", "position"]

@@ -5,6 +5,7 @@ import pytest
 from catalog.ingest import upsert_product
 from catalog.models import ProductImage
 from catalog.photo_views import classify_views, unclassified_product_ids
+from detection.product_views import view_classifier
 from tests.catalog.factories import blob, record
 from tests.shopthelook.demo_catalog import demo_products, ingest
 
@@ -65,3 +66,17 @@ def test_a_product_the_shop_gave_no_type_gets_one_read_from_its_photos_until_the
     classify_views([stored.pk])
     stored.refresh_from_db()
     assert stored.article_type == "boots"  # a type the shop gave is never overwritten
+
+
+def test_a_new_view_classifier_makes_every_reading_stale():
+    # given: every photo read by the shipped view classifier
+    product, _ = upsert_product(record("B1", images=(blob("red", "front"), blob("blue", "back"))))
+    classify_views([product.pk])
+    assert unclassified_product_ids() == []
+    assert set(product.images.values_list("view_model_sha256", flat=True)) == {view_classifier.entry.sha256}
+    # when: the readings are another model's (as after new weights ship)
+    ProductImage.objects.filter(product=product).update(view_model_sha256="0" * 64)
+    # then: the product is read again, and then no longer stale
+    assert unclassified_product_ids() == [product.pk]
+    assert classify_views([product.pk]) == 1
+    assert unclassified_product_ids() == []

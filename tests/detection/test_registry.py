@@ -84,6 +84,7 @@ def test_every_model_in_the_manifest_is_registered_with_its_wrapper():
     from detection.product_views import view_classifier
     from detection.registry import REGISTRY, read_manifest
     from detection.segmentation import person_segmenter
+    from embeddings.compatibility import compatibility
     from embeddings.embedder import embedder
 
     # each wrapper module holds its model's registry line
@@ -99,6 +100,7 @@ def test_every_model_in_the_manifest_is_registered_with_its_wrapper():
         "person_segmentation": person_segmenter,
         "view_classifier": view_classifier,
         "article_classifier": article_classifier,
+        "compatibility": compatibility,
     }
     assert shipped == REGISTRY
     assert set(REGISTRY) == set(read_manifest()["models"])
