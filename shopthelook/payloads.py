@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 from django.http import QueryDict
 from django.urls import reverse
 
+from catalog.models import Product
 from catalog.taxonomy import ARTICLE_LABELS, CATEGORIES, CATEGORY_NAMES
 
 from .models import Complement, Look, LookItem, Recommendation
@@ -71,8 +72,8 @@ class Filters:
         return not self.colours or p.colour.lower() in self.colours
 
 
-def _recommendation(rec: Recommendation) -> dict:
-    p = rec.product
+def _product(p: Product) -> dict:
+    """What a card shows of a catalog product."""
     thumb = p.thumbnail
     return {
         "product_id": p.pk,
@@ -84,6 +85,12 @@ def _recommendation(rec: Recommendation) -> dict:
         "article_type": p.article_type,
         "url": p.url,
         "image": thumb.image.url if thumb else None,
+    }
+
+
+def _recommendation(rec: Recommendation) -> dict:
+    return {
+        **_product(rec.product),
         "similarity": round(rec.similarity, 4),
         "match": "exact match" if rec.exact else "similar style",
         "rank": rec.rank,
@@ -91,21 +98,7 @@ def _recommendation(rec: Recommendation) -> dict:
 
 
 def _suggestion(c: Complement) -> dict:
-    p = c.product
-    thumb = p.thumbnail
-    return {
-        "product_id": p.pk,
-        "title": p.title,
-        "brand": p.brand,
-        "price": str(p.price) if p.price is not None else None,
-        "currency": p.currency,
-        "colour": p.colour,
-        "article_type": p.article_type,
-        "url": p.url,
-        "image": thumb.image.url if thumb else None,
-        "score": round(c.score, 4),
-        "rank": c.rank,
-    }
+    return {**_product(c.product), "score": round(c.score, 4), "rank": c.rank}
 
 
 def complete_the_look(look: Look, items: list[LookItem], filters: Filters) -> list[dict]:

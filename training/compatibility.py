@@ -6,7 +6,8 @@ positives of the batch, which share the positive's category and gender (a batch 
 ordered category pair of one gender), so the model learns what goes with the query within a
 category, never that shoes are not trousers. Loss: softmax cross-entropy over the batch's
 candidates (in-batch negatives), Adam, weight decay; the epoch kept is the best on validation
-fill-in-the-blank accuracy. Written in NumPy: the model is three small matrices per pair.
+fill-in-the-blank accuracy. Written in NumPy: the model is two small matrices per category pair
+and a vector per category.
 """
 
 from __future__ import annotations

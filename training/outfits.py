@@ -56,9 +56,6 @@ class Products:
     def index(self) -> dict[str, int]:
         return {pid: i for i, pid in enumerate(self.ids)}
 
-    def photos_of(self, i: int) -> np.ndarray:
-        return self.photos[self.owner == i]
-
     def best_photo_scores(self, query: np.ndarray) -> np.ndarray:
         """Each product's score as the app ranks it: its best photo's inner product with `query` (Q x dim)."""
         by_photo = np.atleast_2d(query) @ self.photos.T

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from catalog.ingest import upsert_product
 from shopthelook.feedback_metrics import summarise
-from shopthelook.models import Feedback, Look, LookItem, Recommendation
+from shopthelook.models import Complement, Feedback, Look, LookItem, Recommendation
 from tests.catalog.factories import jpeg, record
 
 pytestmark = pytest.mark.django_db
@@ -50,6 +50,14 @@ def test_a_look_page_shows_boxes_crops_and_escaped_recommendations(client, staff
     assert "exact match" in html and "similar style" in html
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert html.count('name="relevant" value="1"') == 3
+
+
+def test_a_look_page_shows_its_complete_the_look_suggestions_escaped(client, staff, look):
+    shoes, _ = upsert_product(record("S1", category="footwear", title="<b>bold</b> boots"))
+    Complement.objects.create(look=look, category="footwear", product=shoes, rank=1, score=0.42)
+    html = client.get(reverse("admin:shopthelook_look_change", args=[look.pk])).content.decode()
+    assert 'id="complete-the-look"' in html and "score 0.420" in html
+    assert "<b>bold</b>" not in html and "&lt;b&gt;bold&lt;/b&gt; boots" in html
 
 
 def test_thumbs_are_saved_once_per_reviewer_and_can_be_changed(client, staff, look):
