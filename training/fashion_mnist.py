@@ -173,7 +173,7 @@ RECIPES = {
     "dense": FashionTraining(max_epochs=20),
     "lenet5": FashionTraining(max_epochs=20),
     "resnet": FashionTraining(max_epochs=12),
-    "ours": FashionTraining(max_epochs=30, lr=2e-3, cosine=True),
+    "ours": FashionTraining(max_epochs=40, lr=2e-3, cosine=True),
 }
 MIRRORED = {"ours"}  # trained on mirror images, so it may also be read with them (if validation says so)
 
