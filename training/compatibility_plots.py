@@ -23,8 +23,8 @@ def plot_fitb_examples(
     photo_of: dict[str, Path],
     path: Path,
 ) -> Path:
-    """One row per question: the scene, then the four candidates' front photos; the worn one framed
-    green, the model's pick marked, the baseline's pick noted."""
+    """One row per question: the scene with the missing garment greyed out, then the four candidates'
+    front photos; the worn one framed green, the model's pick marked, the baseline's pick noted."""
     rows = len(questions)
     fig, axes = plt.subplots(rows, 5, figsize=(10, 2.3 * rows), squeeze=False)
     for r, (question, ours, theirs) in enumerate(zip(questions, model_scores, baseline_scores, strict=True)):
@@ -49,7 +49,11 @@ def plot_fitb_examples(
         for ax in axes[r]:
             ax.set_xticks([])
             ax.set_yticks([])
-    fig.suptitle("Fill in the blank on held-out outfits (green: the one worn; titles: model score)", fontsize=9)
+    fig.suptitle(
+        "Fill in the blank on held-out outfits: three the model gets right, three it gets wrong\n"
+        "(the missing garment greyed out; green: the one worn; titles: model score)",
+        fontsize=9,
+    )
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)

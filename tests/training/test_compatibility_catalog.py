@@ -1,5 +1,7 @@
 """The compatibility model's outfits from a scraped catalog's model shots, boxed by the shipped detector."""
 
+import json
+
 import pytest
 from django.core.management import call_command
 
@@ -43,6 +45,11 @@ def test_each_model_shot_is_an_outfit_around_its_product(stylist_catalog, tmp_pa
             assert len(known) == 1 and len(outfit.garments) >= 2
             assert data.products.split[index[known[0].product]] == split  # no family in two splits
             assert all(g.crop.shape == (128,) for g in outfit.garments)
-    # and the command trains on them
+    # and the commands train on them, and score the shipped model on the held-out shots
     call_command("train_compatibility", source="catalog", epochs=2, no_ship=True)
     assert "kept epoch" in capsys.readouterr().out
+    call_command("evaluate_compatibility", source="catalog", out=tmp_path / "reports")
+    report = json.loads((tmp_path / "reports" / "compatibility.json").read_text())
+    assert report["model"]["all"]["questions"] > 0
+    assert (tmp_path / "reports" / "scores.png").stat().st_size > 0
+    assert (tmp_path / "reports" / "examples.png").stat().st_size > 0

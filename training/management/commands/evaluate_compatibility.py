@@ -6,6 +6,7 @@ import json
 import random
 from pathlib import Path
 
+import numpy as np
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -62,16 +63,21 @@ class Command(BaseCommand):
         out.mkdir(parents=True, exist_ok=True)
         (out / "compatibility.json").write_text(json.dumps(report, indent=2) + "\n")
         plot_compatibility_scores(ours, baseline, out / "scores.png")
-        shown = random.Random(opts["seed"]).sample(questions, min(6, len(questions)))
+        # Three questions the model answers right and three it gets wrong, each drawn at random.
+        rng = random.Random(opts["seed"])
+        answered = [(q, int(np.argmax(scorer(q, products))) == 0) for q in questions]
+        right, wrong = ([q for q, ok in answered if ok is hit] for hit in (True, False))
+        shown = rng.sample(right, min(3, len(right))) + rng.sample(wrong, min(3, len(wrong)))
         photo_of = data.photo_of
-        plot_fitb_examples(
-            shown,
-            [scorer(q, products) for q in shown],
-            [similarity_scorer(q, products) for q in shown],
-            products,
-            photo_of,
-            out / "examples.png",
-        )
+        if shown:
+            plot_fitb_examples(
+                shown,
+                [scorer(q, products) for q in shown],
+                [similarity_scorer(q, products) for q in shown],
+                products,
+                photo_of,
+                out / "examples.png",
+            )
         if opts["record"]:
             figures = {"source": data.describe, "model": ours, "similarity": baseline}
             annotate_model("compatibility", "metrics", {**entry.info.get("metrics", {}), opts["split"]: figures})
