@@ -36,7 +36,6 @@ class CompatibilityModel:
 
     def __init__(self, q: dict[str, np.ndarray], p: dict[str, np.ndarray], w: dict[str, np.ndarray]):
         self.q, self.p, self.w = q, p, w
-        self.dim = next(iter(w.values())).shape[0]
         # Pᵀ Q once per pair: a query vector is then one matrix-vector product per garment.
         self._maps = {key: p[key].T @ q[key] for key in q}
 

@@ -194,7 +194,6 @@ def look_payload(look: Look, filters: Filters | None = None) -> dict:
         payload["items"] = [_item(i, filters) for i in items]
         payload["facets"] = _facets(items)
         payload["complete_the_look"] = complete_the_look(look, items, filters) if items else []
-        payload["can_complete"] = sorted({i.category for i in items})  # what `complete=` may add
         payload["fallback"] = look.fallback or None
         payload["nothing_found"] = not items
         payload["timings_ms"] = look.timings

@@ -126,8 +126,7 @@ def _load_photo(look: Look) -> Image.Image:
 
 
 def _matched(look: Look, image: Image.Image, garments: list[Box], sources: list[str], whose, mask_over, timings):
-    """(items, their recommendations, what completes them, genders searched): each garment embedded and
-    searched in its partition, then every category ranked by how well it goes with them.
+    """(items, their recommendations, genders searched): each garment embedded and searched in its partition.
 
     `whose()` gives the gender reading, which may wait for the scene's second thread.
     """
@@ -141,9 +140,7 @@ def _matched(look: Look, image: Image.Image, garments: list[Box], sources: list[
         catalog_index().refresh()
         recommendations = [_recommend(item, v, genders, rule) for item, v in zip(items, vectors, strict=True)]
         _name_items(items, recommendations)
-    with timed(timings, "complete"):
-        complements = rank_complements(look, [(g.label, v) for g, v in zip(garments, vectors, strict=True)], genders)
-    return items, recommendations, complements, genders
+    return items, recommendations, genders
 
 
 def run_look(look_id: UUID | str, worker: str = "") -> None:
@@ -179,7 +176,9 @@ def run_look(look_id: UUID | str, worker: str = "") -> None:
     mask_over = main.mask_over if main and settings.LOOK_MASK_CROPS else None
     # The gender is asked for only once the garments are embedded: it is read beside them.
     whose = (lambda: main.gender) if main else (lambda: None)
-    items, recommendations, complements, genders = _matched(look, image, garments, sources, whose, mask_over, timings)
+    items, recommendations, genders = _matched(look, image, garments, sources, whose, mask_over, timings)
+    with timed(timings, "complete"):
+        complements = rank_complements(look, [(i.category, i.embedding()) for i in items], genders)
     reading = whose()
     people = [person_record(p) for p in scene.people]
 
@@ -239,7 +238,7 @@ def shop_person(look_id: UUID | str, index: int) -> None:
     start = time.perf_counter()
     reading = GenderReading(record["gender"]["p_women"], record["gender"]["source"])
     # No person mask here: it lives only while the photo is first read (masked crops are off anyway).
-    items, recommendations, _, genders = _matched(look, image, garments, sources, lambda: reading, None, None)
+    items, recommendations, genders = _matched(look, image, garments, sources, lambda: reading, None, None)
     with transaction.atomic():
         look.items.exclude(source=LookItem.Source.SHOPPER).delete()  # the boxes the shopper drew stay
         _store_items(items, recommendations)

@@ -18,19 +18,15 @@ from PIL import Image
 from tqdm import tqdm
 
 from catalog.models import Product, ProductEmbedding
-from detection.boxes import Box
+from detection.boxes import Box, square_crop
 from detection.registry import verified_model
 from embeddings.compatibility import CATEGORIES
 
 from .outfits import Garment, Outfit, Products
 from .retrieval_eval import EmbedFn
+from .view_clusters import family_of
 
 SPLIT_SHARES = (("train", 0.7), ("val", 0.1), ("test", 0.2))
-
-
-def family_key(external_id: str) -> str:
-    """A product's family: its id without the variant suffix, when it has one."""
-    return external_id.rsplit("-", 1)[0] if "-" in external_id else external_id
 
 
 def family_split(family: str, seed: int = 0) -> str:
@@ -56,7 +52,7 @@ def catalog_products(seed: int = 0) -> Products:
         owner += [len(ids) - 1] * len(vectors)
         gender.append(p.gender)
         category.append(p.category)
-        family.append(f"{p.source}:{family_key(p.external_id)}")
+        family.append(f"{p.source}:{family_of(p.external_id)}")
     dim = photos[0].shape[1] if photos else 0
     return Products(
         ids,
@@ -81,8 +77,6 @@ def shot_garments(boxes: list[Box]) -> dict[str, Box]:
 def catalog_outfits(embed: EmbedFn, size: int, detect, products: Products) -> dict[str, list[Outfit]]:
     """Outfits by split, one per model shot whose product is embedded and where the detector finds
     the product's own category and at least one other. `detect(image)` gives the garment boxes."""
-    from detection.boxes import square_crop
-
     index = products.index()
     shots = Product.objects.filter(images__view="model").distinct().prefetch_related("images").order_by("pk")
     outfits: dict[str, list[Outfit]] = {split: [] for split, _ in SPLIT_SHARES}

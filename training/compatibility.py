@@ -126,7 +126,6 @@ def train(
         params[f"w:{c}"] = np.zeros(dim, np.float32)
     adam = _Adam(params, cfg.lr, cfg.weight_decay)
     rows = examples(train_outfits, products)
-    photos_of = [np.flatnonzero(products.owner == i) for i in range(len(products.ids))]
     questions = fitb_questions(val_outfits, products, seed=cfg.seed)
     history, best = [], (-1.0, 0, None)
     total_steps = cfg.epochs * max(1, len(_batches(rows, cfg.batch, random.Random(0))))
@@ -137,7 +136,7 @@ def train(
             target = batch[0].pair.split("->")[1]
             qk, pk, wk = f"Q:{batch[0].pair}", f"P:{batch[0].pair}", f"w:{target}"
             queries = np.stack([r.query for r in batch])
-            photos = products.photos[[rng.choice(list(photos_of[r.product])) for r in batch]]
+            photos = products.photos[[rng.choice(list(products.photo_rows[r.product])) for r in batch]]
             ids = np.array([r.product for r in batch])
             loss, dq, dp, dw = batch_loss(params[qk], params[pk], params[wk], queries, photos, ids[:, None] == ids)
             lr = cfg.lr * 0.5 * (1 + np.cos(np.pi * step / total_steps))  # cosine decay to 0
@@ -217,7 +216,7 @@ def model_scorer(model: CompatibilityModel) -> Scorer:
 
     def score(question: Question, products: Products) -> np.ndarray:
         q = model.query_vector(question.worn(), question.category)
-        return products.best_photo_scores(q)[0, list(question.candidates)]
+        return products.best_photo_scores(q, list(question.candidates))[0]
 
     return score
 
@@ -225,53 +224,49 @@ def model_scorer(model: CompatibilityModel) -> Scorer:
 def similarity_scorer(question: Question, products: Products) -> np.ndarray:
     """The baseline: how visually similar each candidate is to the garments worn (summed cosine, best photo)."""
     worn = np.stack([v for _, v in question.worn()])
-    return products.best_photo_scores(worn)[:, list(question.candidates)].sum(axis=0)
+    return products.best_photo_scores(worn, list(question.candidates)).sum(axis=0)
+
+
+def scored(scorer: Scorer, questions: list[Question], products: Products) -> np.ndarray:
+    """Questions x candidates: each candidate's score, the worn one first."""
+    return np.stack([scorer(q, products) for q in questions]) if questions else np.zeros((0, CANDIDATES))
 
 
 def fitb_accuracy(model: CompatibilityModel, questions: list[Question], products: Products) -> float:
-    return fitb(model_scorer(model), questions, products)["fitb"]
+    return fitb(scored(model_scorer(model), questions, products))["fitb"]
 
 
-def fitb(scorer: Scorer, questions: list[Question], products: Products) -> dict:
-    """Fill-in-the-blank accuracy (ties count as a share) and compatibility AUC over all questions:
+def fitb(scores: np.ndarray) -> dict:
+    """Fill-in-the-blank accuracy (ties count as a share) and compatibility AUC of scored questions:
     how often a true completion outscores a random product of its category, pooled across outfits."""
-    if not questions:
+    if not len(scores):
         return {"questions": 0, "fitb": 0.0, "auc": 0.5}
-    scores = np.stack([scorer(q, products) for q in questions])
-    best = scores.max(axis=1, keepdims=True)
-    top = scores == best
-    fitb_hits = top[:, 0] / top.sum(axis=1)
+    top = scores == scores.max(axis=1, keepdims=True)
     return {
-        "questions": len(questions),
-        "fitb": float(fitb_hits.mean()),
+        "questions": len(scores),
+        "fitb": float((top[:, 0] / top.sum(axis=1)).mean()),
         "auc": auc(scores[:, 0], scores[:, 1:].ravel()),
     }
 
 
 def auc(positives: np.ndarray, negatives: np.ndarray) -> float:
     """P(a positive scores above a negative), ties counting half (Mann-Whitney)."""
-    values = np.concatenate([positives, negatives])
-    order = values.argsort(kind="mergesort")
-    ranks = np.empty(len(values))
-    sorted_values = values[order]
-    # Average ranks over ties.
-    start = 0
-    while start < len(values):
-        end = start
-        while end + 1 < len(values) and sorted_values[end + 1] == sorted_values[start]:
-            end += 1
-        ranks[order[start : end + 1]] = (start + end) / 2 + 1
-        start = end + 1
-    n_pos, n_neg = len(positives), len(negatives)
-    return float((ranks[:n_pos].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
+    negatives = np.sort(negatives)
+    below = np.searchsorted(negatives, positives, side="left")
+    tied = np.searchsorted(negatives, positives, side="right") - below
+    return float((below + tied / 2).sum() / (len(positives) * len(negatives)))
 
 
-def breakdown(scorer: Scorer, questions: list[Question], products: Products) -> dict:
-    """FITB and AUC over all held-out questions, then by missing category and by how the outfit was dressed."""
-    out = {"all": fitb(scorer, questions, products)}
+def breakdown(scores: np.ndarray, questions: list[Question]) -> dict:
+    """FITB and AUC of scored questions: all of them, then by missing category and by how the outfit was dressed."""
+
+    def of(keep) -> dict:
+        return fitb(scores[np.array([keep(q) for q in questions], bool)])
+
+    out = {"all": fitb(scores)}
     for c in CATEGORIES:
-        out[c] = fitb(scorer, [q for q in questions if q.category == c], products)
+        out[c] = of(lambda q, c=c: q.category == c)
     if any(q.outfit.styled is not None for q in questions):
-        out["styled"] = fitb(scorer, [q for q in questions if q.outfit.styled], products)
-        out["random"] = fitb(scorer, [q for q in questions if q.outfit.styled is False], products)
+        out["styled"] = of(lambda q: bool(q.outfit.styled))
+        out["random"] = of(lambda q: q.outfit.styled is False)
     return out

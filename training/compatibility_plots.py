@@ -17,8 +17,8 @@ from .outfits import Products
 
 def plot_fitb_examples(
     questions: list[Question],
-    model_scores: list[np.ndarray],
-    baseline_scores: list[np.ndarray],
+    model_scores: np.ndarray,  # questions x candidates
+    baseline_scores: np.ndarray,
     products: Products,
     photo_of: dict[str, Path],
     path: Path,

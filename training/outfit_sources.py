@@ -12,6 +12,14 @@ from .outfits import Outfit, Products, lookbook_data
 SOURCES = ("lookbook", "catalog")
 
 
+def add_source_arguments(parser) -> None:
+    """--source and --lookbook, as both compatibility commands take them."""
+    from django.conf import settings
+
+    parser.add_argument("--source", choices=SOURCES, default="lookbook")
+    parser.add_argument("--lookbook", type=Path, default=settings.DATA_DIR / "lookbook-stylist")
+
+
 @dataclass(frozen=True)
 class OutfitData:
     products: Products

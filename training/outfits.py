@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -37,9 +38,6 @@ class Outfit:
     styled: bool | None = None  # evaluation only: whether the stylist's rules dressed it
     photo: str = ""  # where it was seen, for the report's pictures
 
-    def categories(self) -> set[str]:
-        return {g.category for g in self.garments}
-
 
 @dataclass(frozen=True)
 class Products:
@@ -56,12 +54,17 @@ class Products:
     def index(self) -> dict[str, int]:
         return {pid: i for i, pid in enumerate(self.ids)}
 
-    def best_photo_scores(self, query: np.ndarray) -> np.ndarray:
-        """Each product's score as the app ranks it: its best photo's inner product with `query` (Q x dim)."""
-        by_photo = np.atleast_2d(query) @ self.photos.T
-        scores = np.full((by_photo.shape[0], len(self.ids)), -np.inf, np.float32)
-        np.maximum.at(scores.T, self.owner, by_photo.T)
-        return scores
+    @cached_property
+    def photo_rows(self) -> list[np.ndarray]:
+        """Each product's rows of `photos`."""
+        order = np.argsort(self.owner, kind="stable")
+        return np.split(order, np.searchsorted(self.owner[order], np.arange(1, len(self.ids))))
+
+    def best_photo_scores(self, query: np.ndarray, products: list[int]) -> np.ndarray:
+        """`products`' scores as the app ranks them: each one's best photo's inner product with each
+        row of `query` (Q x dim); Q x len(products)."""
+        query = np.atleast_2d(query)
+        return np.stack([(query @ self.photos[self.photo_rows[i]].T).max(axis=1) for i in products], axis=1)
 
 
 def lookbook_products(embed: EmbedFn, lookbook: Path, size: int) -> Products:

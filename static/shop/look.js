@@ -172,7 +172,8 @@
     const rowsEl = document.getElementById("complete-rows");
     const askEl = document.getElementById("complete-ask");
     const rows = look.complete_the_look || [];
-    const canAsk = (look.can_complete || []).filter((c) => !asked.has(c));
+    const shown = new Set((look.items || []).map((item) => item.category));
+    const canAsk = [...shown].filter((c) => !asked.has(c));
     rowsEl.replaceChildren();
     askEl.replaceChildren();
     section.hidden = !rows.length && !canAsk.length;

@@ -12,6 +12,7 @@ from training.compatibility import (
     breakdown,
     fitb_questions,
     model_scorer,
+    scored,
     similarity_scorer,
     train,
 )
@@ -121,8 +122,8 @@ def test_the_model_learns_what_goes_together_where_similarity_cannot():
     )
     # then: it fills the blank on outfits it never saw; similarity is at chance
     questions = fitb_questions(held_out[40:], products, seed=3)
-    ours = breakdown(model_scorer(model), questions, products)["all"]
-    baseline = breakdown(similarity_scorer, questions, products)["all"]
+    ours = breakdown(scored(model_scorer(model), questions, products), questions)["all"]
+    baseline = breakdown(scored(similarity_scorer, questions, products), questions)["all"]
     assert ours["fitb"] > 0.85 and ours["auc"] > 0.85
     assert ours["fitb"] > baseline["fitb"] + 0.3
     assert len(history) == 16 and 1 <= kept <= 16

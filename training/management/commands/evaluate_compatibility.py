@@ -7,11 +7,10 @@ import random
 from pathlib import Path
 
 import numpy as np
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from detection.registry import ModelFileError, verified_model
-from training.outfit_sources import SOURCES, load_outfits
+from training.outfit_sources import add_source_arguments, load_outfits
 
 GROUPS = ("all", "topwear", "bottomwear", "footwear", "styled", "random")
 
@@ -24,8 +23,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--source", choices=SOURCES, default="lookbook")
-        parser.add_argument("--lookbook", type=Path, default=settings.DATA_DIR / "lookbook-stylist")
+        add_source_arguments(parser)
         parser.add_argument("--split", default="test")
         parser.add_argument("--out", type=Path, default=Path("reports/compatibility"))
         parser.add_argument("--seed", type=int, default=0, help="draws the three other candidates")
@@ -34,7 +32,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **opts) -> None:
         from embeddings.compatibility import CompatibilityModel
-        from training.compatibility import breakdown, fitb_questions, model_scorer, similarity_scorer
+        from training.compatibility import breakdown, fitb_questions, model_scorer, scored, similarity_scorer
         from training.compatibility_plots import plot_compatibility_scores, plot_fitb_examples
         from training.manifest import annotate_model
 
@@ -49,8 +47,9 @@ class Command(BaseCommand):
             raise CommandError(f"no split {opts['split']!r}: choose one of {', '.join(data.outfits)}")
         products, outfits = data.products, data.outfits
         questions = fitb_questions(outfits[opts["split"]], products, seed=opts["seed"])
-        scorer = model_scorer(CompatibilityModel.from_entry(entry))
-        ours, baseline = breakdown(scorer, questions, products), breakdown(similarity_scorer, questions, products)
+        model_scores = scored(model_scorer(CompatibilityModel.from_entry(entry)), questions, products)
+        baseline_scores = scored(similarity_scorer, questions, products)
+        ours, baseline = breakdown(model_scores, questions), breakdown(baseline_scores, questions)
         report = {
             "source": data.describe,
             "split": opts["split"],
@@ -65,17 +64,16 @@ class Command(BaseCommand):
         plot_compatibility_scores(ours, baseline, out / "scores.png")
         # Three questions the model answers right and three it gets wrong, each drawn at random.
         rng = random.Random(opts["seed"])
-        answered = [(q, int(np.argmax(scorer(q, products))) == 0) for q in questions]
-        right, wrong = ([q for q, ok in answered if ok is hit] for hit in (True, False))
-        shown = rng.sample(right, min(3, len(right))) + rng.sample(wrong, min(3, len(wrong)))
-        photo_of = data.photo_of
+        hits = model_scores.argmax(axis=1) == 0
+        shown = rng.sample(list(np.flatnonzero(hits)), min(3, int(hits.sum())))
+        shown += rng.sample(list(np.flatnonzero(~hits)), min(3, int((~hits).sum())))
         if shown:
             plot_fitb_examples(
-                shown,
-                [scorer(q, products) for q in shown],
-                [similarity_scorer(q, products) for q in shown],
+                [questions[i] for i in shown],
+                model_scores[shown],
+                baseline_scores[shown],
                 products,
-                photo_of,
+                data.photo_of,
                 out / "examples.png",
             )
         if opts["record"]:

@@ -7,12 +7,11 @@ import json
 import tempfile
 from pathlib import Path
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from detection.registry import ModelFileError
-from training.outfit_sources import SOURCES, load_outfits
+from training.outfit_sources import add_source_arguments, load_outfits
 
 
 def _command(source: str, lookbook: Path, cfg) -> str:
@@ -55,8 +54,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--source", choices=SOURCES, default="lookbook")
-        parser.add_argument("--lookbook", type=Path, default=settings.DATA_DIR / "lookbook-stylist")
+        add_source_arguments(parser)
         parser.add_argument("--epochs", type=int, default=12)
         parser.add_argument("--rank", type=int, default=16)
         parser.add_argument("--lr", type=float, default=1e-3)
@@ -65,7 +63,14 @@ class Command(BaseCommand):
         parser.add_argument("--no-ship", action="store_true", help="train and report, leave weights/ as it is")
 
     def handle(self, *args, **opts) -> None:
-        from training.compatibility import CompatibilityTraining, breakdown, fitb_questions, model_scorer, train
+        from training.compatibility import (
+            CompatibilityTraining,
+            breakdown,
+            fitb_questions,
+            model_scorer,
+            scored,
+            train,
+        )
         from training.manifest import ship_model
 
         try:
@@ -85,7 +90,7 @@ class Command(BaseCommand):
         questions = fitb_questions(outfits["val"], products, seed=cfg.seed)
         with _progress(cfg.epochs, "compatibility") as on_epoch:
             model, history, kept = train(outfits["train"], outfits["val"], products, cfg, on_epoch)
-        val = breakdown(model_scorer(model), questions, products)
+        val = breakdown(scored(model_scorer(model), questions, products), questions)
         self.stdout.write(
             f"kept epoch {kept} of {cfg.epochs}: validation FITB {val['all']['fitb']:.4f}, "
             f"AUC {val['all']['auc']:.4f} ({val['all']['questions']} questions)"
