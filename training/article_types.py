@@ -14,8 +14,8 @@ STUDIO_GREY = 0.96  # the catalog's backdrop, for the pixels a shift uncovers
 
 @dataclass(frozen=True)
 class ArticleTraining:
-    head_epochs: int = 2
-    finetune_epochs: int = 8
+    head_epochs: int = 1
+    finetune_epochs: int = 8  # a ceiling: the epoch kept is the best on validation
     finetune_blocks: int = 7
     head_lr: float = 1e-3
     finetune_lr: float = 1e-4
@@ -53,13 +53,38 @@ def augment(batch: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return out
 
 
+@dataclass(frozen=True)
+class ValidationSet:
+    """Photos of product families kept out of training, to choose the epoch by; a product's photos are read together."""
+
+    crops: np.ndarray
+    products: list[int]  # the product each photo shows
+    truth: dict[int, str]  # product -> its article type
+    allowed: dict[int, tuple[str, ...]]  # product -> the types of its category
+
+
+def product_accuracy(p: np.ndarray, classes: list[str], val: ValidationSet) -> float:
+    """The share of products whose photos' mean P(type), among their category's types, names their type."""
+    right = []
+    for product, truth in val.truth.items():
+        mean = p[[i for i, q in enumerate(val.products) if q == product]].mean(0)
+        mask = np.array([c in val.allowed[product] for c in classes])
+        right.append(classes[int(np.where(mask, mean, -1.0).argmax())] == truth)
+    return float(np.mean(right))
+
+
 def train_article_classifier(
     crops: np.ndarray,
     labels: list[str],
     cfg: ArticleTraining,
     progress: Callable[[Iterable, int, str], Iterable] = lambda it, total, desc: it,
+    validation: ValidationSet | None = None,
 ):
-    """(Keras model, classes, history): the head trained on a frozen backbone, then the top blocks with it."""
+    """(Keras model, classes, history): the head trained on a frozen backbone, then the top blocks with it.
+
+    With a validation set, every fine-tuning epoch is scored on it and the weights of the best one
+    are kept (the last, when there is none): the epochs are a ceiling, not a choice made on the test.
+    """
     import keras
     import tensorflow as tf
 
@@ -73,6 +98,7 @@ def train_article_classifier(
     rng = np.random.default_rng(cfg.seed)
     steps = (len(y) + cfg.batch - 1) // cfg.batch
     history = []
+    best = (-1.0, None, 0)  # validation accuracy, weights, epoch
     # A random head on a trainable backbone wrecks the ImageNet features at once: the head goes first.
     for phase, epochs, lr, blocks in (
         ("head", cfg.head_epochs, cfg.head_lr, 0),
@@ -90,7 +116,19 @@ def train_article_classifier(
                 ids = order[start : start + cfg.batch]
                 loss, accuracy = model.train_on_batch(augment(crops[ids], rng), y[ids])
                 losses.append(float(loss))
-            history.append(
-                {"phase": phase, "epoch": epoch + 1, "loss": float(np.mean(losses)), "train_accuracy": float(accuracy)}
-            )
+            record = {
+                "phase": phase,
+                "epoch": epoch + 1,
+                "loss": float(np.mean(losses)),
+                "train_accuracy": float(accuracy),
+            }
+            if validation is not None and phase == "finetune":
+                p = model.predict(validation.crops, batch_size=64, verbose=0)
+                record["val_accuracy"] = product_accuracy(p, classes, validation)
+                if record["val_accuracy"] >= best[0]:  # ties go to the later epoch: more training, same score
+                    best = (record["val_accuracy"], model.get_weights(), epoch + 1)
+            history.append(record)
+    if best[1] is not None:
+        model.set_weights(best[1])
+        history.append({"phase": "kept", "epoch": best[2], "val_accuracy": best[0]})
     return model, classes, history

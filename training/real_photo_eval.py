@@ -36,6 +36,7 @@ class PhotoResult:
     found: dict[str, float] = field(default_factory=dict)  # visible category -> IoU of the box found (0 if none)
     invented: list[str] = field(default_factory=list)  # categories reported though not visible
     colour_hits: dict[str, float] = field(default_factory=dict)  # category -> share of top 8 in a labelled colour
+    named_right: dict[str, bool] = field(default_factory=dict)  # category -> the page's name is a labelled type
     exact_labels: int = 0
     people_seen: int = 0
 
@@ -78,11 +79,23 @@ def score_photo(photo: LabelledPhoto, scene: Scene, match: tuple[int, SeenPerson
     return result
 
 
-def add_recommendations(result: PhotoResult, photo: LabelledPhoto, recommendations: dict[str, list[tuple[str, bool]]]):
-    """Colour agreement@8 and exact-match labels, from (colour, exact) of each item's shown products."""
+@dataclass(frozen=True)
+class ShownItem:
+    """What the look page shows for one garment: its name (an article type) and its products' (colour, exact)."""
+
+    article_type: str
+    products: list[tuple[str, bool]]
+
+
+def add_recommendations(result: PhotoResult, photo: LabelledPhoto, shown: dict[str, ShownItem]):
+    """Colour agreement@8, exact-match labels and the garment's name, from what the page shows per category."""
     colours = {g.category: {c.lower() for c in g.colours} for g in photo.garments}
-    for category, recs in recommendations.items():
+    types = {g.category: set(g.types) for g in photo.garments if g.types}
+    for category, item in shown.items():
+        recs = item.products
         result.exact_labels += sum(exact for _, exact in recs)
+        if category in types:
+            result.named_right[category] = item.article_type in types[category]
         if category in colours and recs:
             top = recs[:COLOUR_K]
             result.colour_hits[category] = sum(c.lower() in colours[category] for c, _ in top) / len(top)
@@ -94,6 +107,7 @@ def summary(results: list[PhotoResult]) -> dict:
     invented = sum(len(r.invented) for r in results)
     found_ious = [v for v in visible if v > 0]
     colour = [v for r in results for v in r.colour_hits.values()]
+    named = [v for r in results for v in r.named_right.values()]
     return {
         "photos": len(results),
         "main_person_found": round(float(np.mean([r.person_found for r in results])), 3),
@@ -108,6 +122,8 @@ def summary(results: list[PhotoResult]) -> dict:
         "box_iou_mean": round(float(np.mean(found_ious)), 3) if found_ious else None,
         "colour_agreement_at_8": round(float(np.mean(colour)), 3) if colour else None,
         "exact_match_labels": sum(r.exact_labels for r in results),
+        "garments_named": len(named),
+        "named_right": round(float(np.mean(named)), 3) if named else None,
     }
 
 
@@ -142,7 +158,7 @@ def evaluate(
     photos: list[LabelledPhoto],
     folder: Path,
     read: Callable[[Image.Image], Scene],
-    recommend: Callable[[Path, int], dict[str, list[tuple[str, bool]]]] | None = None,
+    recommend: Callable[[Path, int], dict[str, ShownItem]] | None = None,
     pictures: Path | None = None,
     progress: Callable = iter,
 ) -> tuple[list[PhotoResult], dict]:

@@ -21,6 +21,7 @@ class LabelledGarment:
     category: str
     box: tuple[float, float, float, float]
     colours: tuple[str, ...]  # catalog colour names that count as this garment's colour
+    types: tuple[str, ...] = ()  # catalog article types that name it fairly (a suit's jacket: "jacket")
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,8 @@ def labelled_photos(labels: Path = LABELS) -> list[LabelledPhoto]:
                 person=tuple(main["box"]),
                 gender=main["gender"],
                 garments=tuple(
-                    LabelledGarment(c, tuple(g["box"]), tuple(g["colour"])) for c, g in main["garments"].items()
+                    LabelledGarment(c, tuple(g["box"]), tuple(g["colour"]), tuple(g.get("types", ())))
+                    for c, g in main["garments"].items()
                 ),
                 not_visible=tuple(main["not_visible"]),
                 others=tuple((tuple(o["box"]), o["gender"]) for o in entry["others"]),

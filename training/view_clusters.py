@@ -168,6 +168,13 @@ def held_out(external_id: str) -> bool:
     return digest[0] < 256 * HELD_OUT_SHARE
 
 
+def validation_family(external_id: str) -> bool:
+    """Whether a product's family, if not held out, is kept out of training to choose epochs by (a fifth
+    of the rest, by another byte of the same hash)."""
+    digest = hashlib.sha256(family_of(external_id).encode()).digest()
+    return not held_out(external_id) and digest[1] < 256 * HELD_OUT_SHARE
+
+
 def medoids(x: np.ndarray, run: Clustering) -> dict[int, int]:
     """Each cluster's row nearest its centroid: the photo that names it, robust to cluster numbering."""
     out = {}

@@ -170,3 +170,13 @@ def test_a_fifth_of_the_families_is_held_out_whole():
     assert 0.15 < share < 0.25
     assert all(held_out(f"DS{f:05d}-0") == held_out(f"DS{f:05d}-2") for f in range(500))  # whole families
     assert family_of("DS00012-3") == "DS00012" and family_of("SKU9") == "SKU9"
+
+
+def test_a_fifth_of_the_other_families_chooses_the_epochs():
+    from training.view_clusters import held_out, validation_family
+
+    ids = [f"DS{f:05d}-{v}" for f in range(500) for v in range(3)]
+    assert not any(held_out(i) and validation_family(i) for i in ids)  # never both: the test stays unseen
+    rest = [i for i in ids if not held_out(i)]
+    assert 0.15 < np.mean([validation_family(i) for i in rest]) < 0.25
+    assert all(validation_family(f"DS{f:05d}-0") == validation_family(f"DS{f:05d}-1") for f in range(500))

@@ -80,17 +80,19 @@ class Command(BaseCommand):
             found = ", ".join(f"{c} {iou:.2f}" for c, iou in r.found.items())
             self.stdout.write(
                 f"{r.name:18} {r.gender_label:5} seen {r.gender_seen or 'unsure':6} ({r.gender_source:6}) "
-                f"{r.shot:13} {r.facing:5} found [{found}] invented {r.invented} exact {r.exact_labels}"
+                f"{r.shot:13} {r.facing:5} found [{found}] invented {r.invented} exact {r.exact_labels} "
+                f"named right {r.named_right}"
             )
         self.stdout.write(json.dumps(figures, indent=1))
         self.stdout.write(f"pictures in {opts['pictures']}")
 
 
-def _recommend(path: Path, person: int) -> dict[str, list[tuple[str, bool]]]:
-    """The worker's pipeline on one photo for one person, against the catalog; the look is deleted after."""
+def _recommend(path: Path, person: int) -> dict:
+    """(category -> ShownItem) of the worker's pipeline on one photo for one person; the look is deleted after."""
     from shopthelook import pipeline
     from shopthelook.models import Look
     from shopthelook.payloads import look_payload
+    from training.real_photo_eval import ShownItem
 
     with Image.open(path) as image:
         look = Look(width=image.width, height=image.height)
@@ -103,7 +105,9 @@ def _recommend(path: Path, person: int) -> dict[str, list[tuple[str, bool]]]:
         look.refresh_from_db()
         shown = look_payload(look)["items"]
         return {
-            item["category"]: [(r["colour"], r["match"] == "exact match") for r in item["recommendations"]]
+            item["category"]: ShownItem(
+                item["article_type"], [(r["colour"], r["match"] == "exact match") for r in item["recommendations"]]
+            )
             for item in shown
             if item["source"] != "shopper"
         }

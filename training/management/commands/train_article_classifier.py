@@ -12,10 +12,10 @@ from tqdm import tqdm
 
 from catalog import taxonomy
 from catalog.models import ProductImage
-from training.article_types import ArticleTraining, train_article_classifier
+from training.article_types import ArticleTraining, ValidationSet, train_article_classifier
 from training.catalog_photos import SIZE, crop, rows_by_product
 from training.plots import plot_confusion
-from training.view_clusters import held_out
+from training.view_clusters import held_out, validation_family
 
 LEFT_OUT = ("model", "detail")  # a model shot shows a whole outfit; a detail shot only cloth (0.28 right)
 
@@ -54,8 +54,10 @@ class Command(BaseCommand):
         if not rows:
             raise CommandError("no catalog photos with an article type: run `make demo-catalog` first")
         test = np.array([held_out(r.product.external_id) for r in rows])
+        val = np.array([validation_family(r.product.external_id) for r in rows])
+        train = ~test & ~val
         crops = np.stack([crop(r) for r in tqdm(rows, desc="catalog photos", unit="photo")])
-        train_x, train_y = crops[~test], [r.product.article_type for r, t in zip(rows, test, strict=True) if not t]
+        train_x, train_y = crops[train], [r.product.article_type for r, t in zip(rows, train, strict=True) if t]
         if opts["rendered"]:
             extra_x, extra_y = _rendered(opts["rendered"], opts["rendered_seed"])
             train_x, train_y = np.concatenate([train_x, extra_x]), train_y + extra_y
@@ -64,7 +66,8 @@ class Command(BaseCommand):
             finetune_epochs=opts["finetune_epochs"],
             finetune_blocks=opts["finetune_blocks"],
         )
-        model, classes, history = train_article_classifier(train_x, train_y, cfg, progress=_bar)
+        validation = _validation_set([r for r, v in zip(rows, val, strict=True) if v], crops[val])
+        model, classes, history = train_article_classifier(train_x, train_y, cfg, progress=_bar, validation=validation)
         out: Path = opts["out"]
         out.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory() as tmp:
@@ -76,13 +79,28 @@ class Command(BaseCommand):
             report = _score(runner, [r for r, t in zip(rows, test, strict=True) if t], crops[test], classes, out)
             if opts["lookbook"]:
                 report["lookbook_crops"] = _score_lookbook(runner, opts["lookbook"])
-            report.update({"training_photos": len(train_y), "rendered_products": opts["rendered"], "history": history})
+            kept = history[-1] if history and history[-1]["phase"] == "kept" else {}
+            report.update(
+                {
+                    "training_photos": len(train_y),
+                    "validation_products": len(validation.truth) if validation else 0,
+                    "epoch_kept": kept.get("epoch"),
+                    "val_accuracy": kept.get("val_accuracy"),
+                    "rendered_products": opts["rendered"],
+                    "history": history,
+                }
+            )
             (out / "articles.json").write_text(json.dumps(report, indent=2))
             if not opts["no_ship"]:
                 self._ship(fp16, classes, cfg, opts, report)
         if opts["json"]:
             self.stdout.write(json.dumps(report))
             return
+        if report["epoch_kept"]:
+            self.stdout.write(
+                f"kept fine-tuning epoch {report['epoch_kept']} of {cfg.finetune_epochs}: validation accuracy "
+                f"{report['val_accuracy']:.3f} on {report['validation_products']} products of other held-out families"
+            )
         self.stdout.write(
             f"{len(classes)} article types; trained on {len(train_y)} photos; held out {report['held_out_products']} "
             f"products ({report['held_out_photos']} photos): accuracy {report['product_accuracy']:.3f} per product, "
@@ -95,7 +113,10 @@ class Command(BaseCommand):
     def _ship(self, fp16: Path, classes: list[str], cfg: ArticleTraining, opts: dict, report: dict) -> None:
         from training.manifest import ship_model
 
-        metrics = {k: report[k] for k in ("held_out_products", "product_accuracy", "photo_accuracy")}
+        metrics = {
+            k: report[k]
+            for k in ("held_out_products", "product_accuracy", "photo_accuracy", "validation_products", "val_accuracy")
+        }
         if "lookbook_crops" in report:
             metrics["lookbook_crop_accuracy"] = report["lookbook_crops"]["accuracy"]
         ship_model(
@@ -115,8 +136,10 @@ class Command(BaseCommand):
                 "training": {
                     "command": f"manage.py train_article_classifier --rendered {opts['rendered']} --rendered-seed "
                     f"{opts['rendered_seed']}",
-                    "data": "the catalog's product photos but model shots, of the families not held out"
+                    "data": "the catalog's product photos but model and detail shots, of the families neither held out "
+                    "nor kept for validation"
                     + (f", and {opts['rendered']} products of another demo catalog" if opts["rendered"] else ""),
+                    "epoch_kept": report["epoch_kept"],
                     "photos": report["training_photos"],
                     **cfg.recipe(),
                 },
@@ -132,6 +155,18 @@ def _bar(it, total: int, desc: str):
 def _types_by_category(classes: list[str]) -> dict[str, list[str]]:
     category_of = {a.name: a.category for a in taxonomy.ARTICLE_TYPES}
     return {c: [a for a in classes if category_of.get(a) == c] for c in taxonomy.CATEGORY_NAMES}
+
+
+def _validation_set(rows: list[ProductImage], crops: np.ndarray) -> ValidationSet | None:
+    if not rows:
+        return None
+    types = _types_by_category(sorted({a.name for a in taxonomy.ARTICLE_TYPES}))
+    return ValidationSet(
+        crops=crops,
+        products=[r.product_id for r in rows],
+        truth={r.product_id: r.product.article_type for r in rows},
+        allowed={r.product_id: tuple(types[r.product.category]) for r in rows},
+    )
 
 
 def _rendered(n_products: int, seed: int) -> tuple[np.ndarray, list[str]]:

@@ -1,0 +1,48 @@
+"""The real-photo evaluation scores what the look page shows: the garment's name and its products' colours."""
+
+from catalog import taxonomy
+from training.packages import Package
+from training.real_photo_eval import PhotoResult, ShownItem, add_recommendations, summary
+from training.real_photos import LabelledGarment, LabelledPhoto, labelled_photos
+
+
+def _photo() -> LabelledPhoto:
+    return LabelledPhoto(
+        name="suit.jpg",
+        package=Package("debian", "none", "any", "unclear"),
+        member="suit.jpg",
+        sha256="0" * 64,
+        person=(0, 0, 100, 200),
+        gender="men",
+        garments=(
+            LabelledGarment("topwear", (10, 20, 90, 100), ("Navy Blue",), ("jacket",)),
+            LabelledGarment("bottomwear", (20, 100, 80, 190), ("Black",), ("trousers", "jeans")),
+            LabelledGarment("footwear", (20, 180, 80, 200), ("Black",)),  # no type labelled: not scored
+        ),
+        not_visible=(),
+        others=(),
+    )
+
+
+def test_a_garment_counts_as_named_right_when_the_page_names_one_of_its_labelled_types():
+    # given a suit whose jacket the page calls a shirt and whose trousers it calls jeans
+    result = PhotoResult("suit.jpg", True, True, "men", "men", "face", "full shot", "front")
+    shown = {
+        "topwear": ShownItem("shirt", [("Navy Blue", False), ("White", False)]),
+        "bottomwear": ShownItem("jeans", [("Black", False)]),
+        "footwear": ShownItem("sneakers", [("Black", True)]),
+    }
+    # when it is scored
+    add_recommendations(result, _photo(), shown)
+    figures = summary([result])
+    # then the jacket is named wrong, the trousers right (jeans are allowed) and the shoes not counted
+    assert result.named_right == {"topwear": False, "bottomwear": True}
+    assert figures["garments_named"] == 2 and figures["named_right"] == 0.5
+    assert result.colour_hits["topwear"] == 0.5 and figures["exact_match_labels"] == 1
+
+
+def test_every_labelled_garment_is_named_by_article_types_of_its_own_category():
+    category_of = {a.name: a.category for a in taxonomy.ARTICLE_TYPES}
+    garments = [g for photo in labelled_photos() for g in photo.garments]
+    assert garments and all(g.types for g in garments)
+    assert all(category_of[t] == g.category for g in garments for t in g.types)
