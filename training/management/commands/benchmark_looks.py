@@ -33,6 +33,7 @@ STAGES = (
     "gender",
     "faces",
     "embed",
+    "name",
     "search",
     "complete",
     "store",

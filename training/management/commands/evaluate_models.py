@@ -18,6 +18,7 @@ KEYS = (
     "retrieval_recall_at_10",
     "retrieval_map_at_10",
     "fp16_recall_at_10_drop",
+    "garment_name_accuracy",
 )
 
 
@@ -105,6 +106,17 @@ class Command(BaseCommand):
                     "validation Recall@1",
                 )
             details["quantization"] = recorded.get("quantization")
+        try:
+            entry = verified_model("garment_namer")
+        except ModelFileError as exc:
+            details["not_shipped"].append(str(exc))
+        else:
+            from detection.garment_names import GarmentNamer
+            from training.name_eval import evaluate_names
+
+            names = evaluate_names(GarmentNamer.from_entry(entry).name, lookbook, opts["split"], opts["limit"])
+            out["garment_name_accuracy"] = names["accuracy"]  # rendered garments; real photos: evaluate_real_photos
+            details["garment_names"] = names
         (report / "metrics.json").write_text(json.dumps({**out, "details": details}, indent=2) + "\n")
         if opts["json"]:
             self.stdout.write(json.dumps(out))

@@ -1,0 +1,35 @@
+"""How often the look page names a worn garment by its own article type, on a lookbook split's garment boxes."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from .siamese import read_catalog
+
+NameFn = Callable[[Image.Image, tuple[float, float, float, float], str], object]  # -> ArticleGuess | None
+
+
+def evaluate_names(name: NameFn, lookbook: Path, split: str, limit: int | None = None) -> dict:
+    """Accuracy of `name` (image, box, category) on every garment box of the split, overall and per category."""
+    catalog = read_catalog(lookbook)
+    pairs = [json.loads(line) for line in (lookbook / "pairs" / f"{split}.jsonl").read_text().splitlines()]
+    right: dict[str, list[bool]] = {}
+    for pair in pairs[:limit]:
+        product = catalog[pair["product"]]
+        with Image.open(lookbook / pair["scene"]) as scene:
+            w, h = scene.size
+            x1, y1, x2, y2 = pair["bbox"]
+            guess = name(scene.convert("RGB"), (x1 * w, y1 * h, x2 * w, y2 * h), product["category"])
+        named = getattr(guess, "article_type", None)
+        right.setdefault(product["category"], []).append(named == product["article_type"])
+    every = [v for values in right.values() for v in values]
+    return {
+        "garments": len(every),
+        "accuracy": round(float(np.mean(every)), 4) if every else None,
+        "by_category": {c: round(float(np.mean(v)), 4) for c, v in sorted(right.items())},
+    }
