@@ -37,6 +37,8 @@ class PhotoResult:
     invented: list[str] = field(default_factory=list)  # categories reported though not visible
     colour_hits: dict[str, float] = field(default_factory=dict)  # category -> share of top 8 in a labelled colour
     named_right: dict[str, bool] = field(default_factory=dict)  # category -> the page's name is a labelled type
+    # category the photo lacks -> (share of its suggestions that keep the rules, share of the partition that does)
+    completions: dict[str, tuple[float, float]] = field(default_factory=dict)
     exact_labels: int = 0
     people_seen: int = 0
 
@@ -87,6 +89,58 @@ class ShownItem:
     products: list[tuple[str, bool]]
 
 
+@dataclass(frozen=True)
+class Garb:
+    """What the demo stylist's rules read of a garment (synthetic.stylist.broken_rules takes it like a product)."""
+
+    article_type: str
+    colour_name: str
+    denim: bool = False
+
+    @property
+    def fabric(self):  # the rules ask for `fabric.pattern`; real photos' labels carry no pattern
+        return _Fabric("denim" if self.denim else "solid")
+
+
+@dataclass(frozen=True)
+class _Fabric:
+    pattern: str
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What the look page shows for a photo: per garment, and per category it lacks the suggestions."""
+
+    items: dict[str, ShownItem]
+    completions: dict[str, list[Garb]]  # "complete the look" rows, best first
+    pools: dict[str, list[Garb]]  # every product those rows were chosen from (the random baseline)
+
+
+COMPLETION_K = 8  # the products a row shows
+
+
+def rules_kept(worn: list[Garb], candidates: list[Garb]) -> float:
+    """The share of `candidates` that keep the demo stylist's rules with the `worn` garments (formality,
+    season, one accent, neutrals of one temperature; patterns are not labelled, so not scored)."""
+    from synthetic.stylist import broken_rules
+
+    if not candidates:
+        return 0.0
+    return float(np.mean([not [r for r in broken_rules([*worn, c]) if r != "pattern"] for c in candidates]))
+
+
+def add_completions(result: PhotoResult, photo: LabelledPhoto, shown: Shown) -> None:
+    """How well the rows of the categories the photo lacks go with what the main person wears, by the rules
+    the demo store's stylist dresses by (evaluation only: no model reads them), against a random row."""
+    worn = [Garb(g.types[0], g.colours[0], g.types[0] == "jeans") for g in photo.garments if g.types and g.colours]
+    for category, row in shown.completions.items():
+        if worn and row:
+            result.completions[category] = (
+                rules_kept(worn, row[:COMPLETION_K]),
+                rules_kept(worn, shown.pools.get(category, [])),
+            )
+
+
 def add_recommendations(result: PhotoResult, photo: LabelledPhoto, shown: dict[str, ShownItem]):
     """Colour agreement@8, exact-match labels and the garment's name, from what the page shows per category."""
     colours = {g.category: {c.lower() for c in g.colours} for g in photo.garments}
@@ -108,6 +162,7 @@ def summary(results: list[PhotoResult]) -> dict:
     found_ious = [v for v in visible if v > 0]
     colour = [v for r in results for v in r.colour_hits.values()]
     named = [v for r in results for v in r.named_right.values()]
+    rows = [v for r in results for v in r.completions.values()]
     return {
         "photos": len(results),
         "main_person_found": round(float(np.mean([r.person_found for r in results])), 3),
@@ -124,6 +179,9 @@ def summary(results: list[PhotoResult]) -> dict:
         "exact_match_labels": sum(r.exact_labels for r in results),
         "garments_named": len(named),
         "named_right": round(float(np.mean(named)), 3) if named else None,
+        "completion_rows": len(rows),
+        "completion_rules_kept": round(float(np.mean([a for a, _ in rows])), 3) if rows else None,
+        "random_rules_kept": round(float(np.mean([b for _, b in rows])), 3) if rows else None,
     }
 
 
@@ -158,7 +216,7 @@ def evaluate(
     photos: list[LabelledPhoto],
     folder: Path,
     read: Callable[[Image.Image], Scene],
-    recommend: Callable[[Path, int], dict[str, ShownItem]] | None = None,
+    recommend: Callable[[Path, int], Shown] | None = None,
     pictures: Path | None = None,
     progress: Callable = iter,
 ) -> tuple[list[PhotoResult], dict]:
@@ -171,7 +229,9 @@ def evaluate(
         match = matched_person(scene, photo)
         result = score_photo(photo, scene, match)
         if recommend is not None and match is not None:
-            add_recommendations(result, photo, recommend(photo.path(folder), match[0]))
+            shown = recommend(photo.path(folder), match[0])
+            add_recommendations(result, photo, shown.items)
+            add_completions(result, photo, shown)
         if pictures is not None:
             draw(image, photo, scene, result, pictures / f"{Path(photo.name).stem}.png")
         results.append(result)

@@ -46,3 +46,31 @@ def test_every_labelled_garment_is_named_by_article_types_of_its_own_category():
     garments = [g for photo in labelled_photos() for g in photo.garments]
     assert garments and all(g.types for g in garments)
     assert all(category_of[t] == g.category for g in garments for t in g.types)
+
+
+def test_completions_are_scored_by_the_stylists_rules_against_a_random_row():
+    from training.real_photo_eval import Garb, Shown, add_completions
+
+    # given a navy suit jacket (smart casual, winter) and no bottom or shoes in the photo
+    photo = LabelledPhoto(
+        name="jacket.jpg",
+        package=Package("debian", "none", "any", "unclear"),
+        member="jacket.jpg",
+        sha256="0" * 64,
+        person=(0, 0, 100, 200),
+        gender="men",
+        garments=(LabelledGarment("topwear", (10, 20, 90, 100), ("Navy Blue",), ("jacket",)),),
+        not_visible=("bottomwear", "footwear"),
+        others=(),
+    )
+    trousers, jeans = Garb("trousers", "Charcoal"), Garb("jeans", "Dark Blue", denim=True)
+    shorts, brown = Garb("shorts", "Black"), Garb("trousers", "Brown")  # summer; a warm neutral by a cool one
+    shown = Shown({}, {"bottomwear": [trousers, shorts, jeans, brown]}, {"bottomwear": [trousers, shorts, shorts]})
+    result = PhotoResult("jacket.jpg", True, True, "men", "men", "face", "upper body", "front")
+    # when the row is scored
+    add_completions(result, photo, shown)
+    # then half the row keeps the rules, against a third of the partition
+    kept, random_row = result.completions["bottomwear"]
+    assert kept == 0.5 and abs(random_row - 1 / 3) < 1e-9
+    figures = summary([result])
+    assert figures["completion_rows"] == 1 and figures["completion_rules_kept"] == 0.5

@@ -81,18 +81,22 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{r.name:18} {r.gender_label:5} seen {r.gender_seen or 'unsure':6} ({r.gender_source:6}) "
                 f"{r.shot:13} {r.facing:5} found [{found}] invented {r.invented} exact {r.exact_labels} "
-                f"named right {r.named_right}"
+                f"named right {r.named_right} completions (rules kept, random) {r.completions}"
             )
         self.stdout.write(json.dumps(figures, indent=1))
         self.stdout.write(f"pictures in {opts['pictures']}")
 
 
-def _recommend(path: Path, person: int) -> dict:
-    """(category -> ShownItem) of the worker's pipeline on one photo for one person; the look is deleted after."""
+def _recommend(path: Path, person: int):
+    """What the worker's pipeline shows for one photo and one person (a Shown); the look is deleted after."""
+    from catalog.models import Product
     from shopthelook import pipeline
     from shopthelook.models import Look
     from shopthelook.payloads import look_payload
-    from training.real_photo_eval import ShownItem
+    from training.real_photo_eval import Garb, Shown, ShownItem
+
+    def garb(article_type: str, colour: str, title: str) -> Garb:
+        return Garb(article_type, colour, "Washed" in title.split())  # the demo store's word for denim
 
     with Image.open(path) as image:
         look = Look(width=image.width, height=image.height)
@@ -103,14 +107,22 @@ def _recommend(path: Path, person: int) -> dict:
         if person:
             pipeline.shop_person(look.pk, person)
         look.refresh_from_db()
-        shown = look_payload(look)["items"]
-        return {
+        payload = look_payload(look)
+        items = {
             item["category"]: ShownItem(
                 item["article_type"], [(r["colour"], r["match"] == "exact match") for r in item["recommendations"]]
             )
-            for item in shown
+            for item in payload["items"]
             if item["source"] != "shopper"
         }
+        rows = {r["category"]: r["products"] for r in payload["complete_the_look"] if not r["in_photo"]}
+        searched = look.searched_genders.split(",")
+        completions, pools = {}, {}
+        for category, products in rows.items():
+            completions[category] = [garb(s["article_type"], s["colour"], s["title"]) for s in products]
+            pool = Product.objects.filter(category=category, in_stock=True, gender__in=[*searched, "unisex"])
+            pools[category] = [garb(p.article_type, p.colour, p.title) for p in pool]
+        return Shown(items, completions, pools)
     finally:
         look.photo.delete(save=False)
         look.delete()
