@@ -119,6 +119,7 @@ def test_a_drawn_region_gets_its_own_recommendations(products, catalog):
     pipeline.match_region(item.pk)
     item.refresh_from_db()
     assert item.embedding().shape == (128,)
+    assert item.article_type in ("tshirt", "hoodie", "jacket", "dress")  # named from the drawn box (no shirts)
     assert item.recommendations.count() > 10
     assert catalog[top.product_id].pk in [r.product_id for r in item.recommendations.all()[:10]]
 
@@ -135,6 +136,31 @@ def test_a_photo_without_a_person_is_done_with_nothing_found(catalog):
     look.refresh_from_db()
     assert look.status == Look.Status.DONE
     assert look.items.count() == 0
+
+
+def test_a_corrupt_model_file_fails_the_look_naming_it_and_stores_nothing(products, catalog, tmp_path, monkeypatch):
+    import shutil
+
+    from detection.garment_names import garment_namer
+    from detection.registry import WEIGHTS_DIR, forget_loaded
+
+    # given a copy of weights/ whose garment namer file lost its second half
+    shutil.copy(WEIGHTS_DIR / "manifest.json", tmp_path / "manifest.json")
+    data = (WEIGHTS_DIR / "garment_namer.tflite").read_bytes()
+    (tmp_path / "garment_namer.tflite").write_bytes(data[: len(data) // 2])
+    monkeypatch.setattr(garment_namer, "_weights_dir", tmp_path)
+    forget_loaded()
+    look = look_from(jpeg_of(scene(products, "men", 2)))
+    try:
+        # when the worker takes the look
+        pipeline.run_look(look.pk)
+    finally:
+        monkeypatch.undo()
+        forget_loaded()
+    # then it fails with the file named, and nothing of it is stored
+    look.refresh_from_db()
+    assert look.status == Look.Status.FAILED and "garment_namer.tflite" in look.error
+    assert look.items.count() == 0 and look.complements.count() == 0
 
 
 def test_a_real_photo_gets_items(catalog, capsys, real_photos):
