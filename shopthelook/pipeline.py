@@ -162,7 +162,8 @@ def run_look(look_id: UUID | str, worker: str = "") -> None:
     try:
         # A missing file fails here, named.
         models = shipped_models(settings.LOOK_OVERLAP_MODELS)
-        embedder(), exact_match_rule(), compatibility(), garment_namer()
+        for load in (embedder, exact_match_rule, compatibility, garment_namer):
+            load()
     except ModelFileError as exc:
         logger.error("look %s: %s", look.pk, exc)
         fail_look(look.pk, f"The service is not ready: {exc}")
