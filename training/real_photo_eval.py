@@ -36,6 +36,7 @@ class PhotoResult:
     found: dict[str, float] = field(default_factory=dict)  # visible category -> IoU of the box found (0 if none)
     invented: list[str] = field(default_factory=list)  # categories reported though not visible
     colour_hits: dict[str, float] = field(default_factory=dict)  # category -> share of top 8 in a labelled colour
+    names: dict[str, str] = field(default_factory=dict)  # category -> the article type the page names it by
     named_right: dict[str, bool] = field(default_factory=dict)  # category -> the page's name is a labelled type
     # category the photo lacks -> (share of its suggestions that keep the rules, share of the partition that does)
     completions: dict[str, tuple[float, float]] = field(default_factory=dict)
@@ -148,6 +149,7 @@ def add_recommendations(result: PhotoResult, photo: LabelledPhoto, shown: dict[s
     for category, item in shown.items():
         recs = item.products
         result.exact_labels += sum(exact for _, exact in recs)
+        result.names[category] = item.article_type or ""
         if category in types:
             result.named_right[category] = item.article_type in types[category]
         if category in colours and recs:
@@ -205,8 +207,13 @@ def draw(image: Image.Image, photo: LabelledPhoto, scene: Scene, result: PhotoRe
         f"{photo.name}: labelled {photo.gender}; seen {result.gender_seen or 'not sure'} "
         f"({result.gender_source}), {result.shot}, {result.facing}"
     )
-    pen.rectangle((0, 0, canvas.width, 14 + width), fill=(0, 0, 0))
+    named = ", ".join(
+        f"{c} named {t or '-'}" + {True: " (right)", False: " (wrong)"}.get(result.named_right.get(c), "")
+        for c, t in result.names.items()
+    )
+    pen.rectangle((0, 0, canvas.width, 28 + width), fill=(0, 0, 0))
     pen.text((4, 2), caption, fill=(255, 255, 255))
+    pen.text((4, 15), named or "no garment named", fill=(255, 255, 255))
     out.parent.mkdir(parents=True, exist_ok=True)
     canvas.save(out)
     return out
