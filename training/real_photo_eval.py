@@ -142,6 +142,20 @@ def add_completions(result: PhotoResult, photo: LabelledPhoto, shown: Shown) -> 
             )
 
 
+def boxes_named_right(photos: list[LabelledPhoto], folder: Path, name: Callable) -> dict:
+    """How often `name` (image, box, category) -> a guess with `article_type` names the labelled garment boxes right:
+    a reader of types measured apart from the detector's boxes."""
+    right = []
+    for photo in photos:
+        with Image.open(photo.path(folder)) as opened:
+            image = opened.convert("RGB")
+        for garment in photo.garments:
+            if garment.types:
+                guess = name(image, garment.box, garment.category)
+                right.append(getattr(guess, "article_type", None) in garment.types)
+    return {"boxes": len(right), "right": int(sum(right))}
+
+
 def add_recommendations(result: PhotoResult, photo: LabelledPhoto, shown: dict[str, ShownItem]):
     """Colour agreement@8, exact-match labels and the garment's name, from what the page shows per category."""
     colours = {g.category: {c.lower() for c in g.colours} for g in photo.garments}

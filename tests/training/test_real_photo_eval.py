@@ -74,3 +74,21 @@ def test_completions_are_scored_by_the_stylists_rules_against_a_random_row():
     assert kept == 0.5 and abs(random_row - 1 / 3) < 1e-9
     figures = summary([result])
     assert figures["completion_rows"] == 1 and figures["completion_rules_kept"] == 0.5
+
+
+def test_a_reader_of_types_is_scored_on_the_labelled_boxes_alone(tmp_path):
+    from PIL import Image
+
+    from detection.article_types import ArticleGuess
+    from training.real_photo_eval import boxes_named_right
+
+    Image.new("RGB", (100, 200), "grey").save(tmp_path / "suit.jpg")
+    asked = []
+
+    def reads_jackets(image, box, category):
+        asked.append((image.size, box, category))
+        return ArticleGuess("jacket", 0.9)
+
+    # the jacket is right, the trousers wrong, and the shoes (no type labelled) are not asked about
+    assert boxes_named_right([_photo()], tmp_path, reads_jackets) == {"boxes": 2, "right": 1}
+    assert [c for _, _, c in asked] == ["topwear", "bottomwear"] and asked[0][1] == (10, 20, 90, 100)

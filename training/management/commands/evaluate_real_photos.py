@@ -71,6 +71,15 @@ class Command(BaseCommand):
             opts["pictures"],
             progress=lambda xs: tqdm(xs, desc="real photos", unit="photo"),
         )
+        # The two readers of article types on the labelled boxes themselves (no detector involved).
+        from detection.article_types import article_classifier
+        from detection.garment_names import garment_namer
+        from training.real_photo_eval import boxes_named_right
+
+        figures["labelled_boxes_named_right"] = {
+            "garment_namer": boxes_named_right(scaled, cleaned, garment_namer().name),
+            "article_classifier": boxes_named_right(scaled, cleaned, article_classifier().classify_crop),
+        }
         figures["mask"] = opts["mask"]
         figures["crops_masked"] = opts["mask_crops"]
         if opts["json"]:
