@@ -14,10 +14,18 @@ from .siamese import read_catalog
 NameFn = Callable[[Image.Image, tuple[float, float, float, float], str], object]  # -> ArticleGuess | None
 
 
-def evaluate_names(name: NameFn, lookbook: Path, split: str, limit: int | None = None) -> dict:
-    """Accuracy of `name` (image, box, category) on every garment box of the split, overall and per category."""
+def evaluate_names(
+    name: NameFn,
+    lookbook: Path,
+    split: str,
+    limit: int | None = None,
+    keep: Callable[[str], bool] = lambda product_id: True,
+) -> dict:
+    """Accuracy of `name` (image, box, category) on every garment box of the split whose product `keep`s,
+    overall and per category."""
     catalog = read_catalog(lookbook)
     pairs = [json.loads(line) for line in (lookbook / "pairs" / f"{split}.jsonl").read_text().splitlines()]
+    pairs = [p for p in pairs if p["product"] in catalog and keep(p["product"])]
     right: dict[str, list[bool]] = {}
     for pair in pairs[:limit]:
         product = catalog[pair["product"]]

@@ -142,18 +142,18 @@ def add_completions(result: PhotoResult, photo: LabelledPhoto, shown: Shown) -> 
             )
 
 
-def boxes_named_right(photos: list[LabelledPhoto], folder: Path, name: Callable) -> dict:
-    """How often `name` (image, box, category) -> a guess with `article_type` names the labelled garment boxes right:
-    a reader of types measured apart from the detector's boxes."""
-    right = []
+def boxes_named_right(photos: list[LabelledPhoto], folder: Path, readers: dict[str, Callable]) -> dict:
+    """Per reader of article types ((image, box, category) -> a guess with `article_type`), how many labelled
+    garment boxes it names right: the readers measured apart from the detector's boxes, each photo read once."""
+    right: dict[str, list[bool]] = {reader: [] for reader in readers}
     for photo in photos:
         with Image.open(photo.path(folder)) as opened:
             image = opened.convert("RGB")
-        for garment in photo.garments:
-            if garment.types:
+        for garment in (g for g in photo.garments if g.types):
+            for reader, name in readers.items():
                 guess = name(image, garment.box, garment.category)
-                right.append(getattr(guess, "article_type", None) in garment.types)
-    return {"boxes": len(right), "right": int(sum(right))}
+                right[reader].append(getattr(guess, "article_type", None) in garment.types)
+    return {reader: {"boxes": len(r), "right": int(sum(r))} for reader, r in right.items()}
 
 
 def add_recommendations(result: PhotoResult, photo: LabelledPhoto, shown: dict[str, ShownItem]):

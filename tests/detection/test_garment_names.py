@@ -1,5 +1,7 @@
 """Worn garments are named by the ImageNet classifier's garment classes, which know real clothes."""
 
+import json
+
 import numpy as np
 from PIL import Image
 
@@ -55,4 +57,15 @@ def test_names_are_scored_against_every_garment_box_of_a_lookbook_split(tmp_path
     assert report["garments"] == len(pairs) == len(seen)
     assert set(report["by_category"]) <= {"topwear", "bottomwear", "footwear"}
     assert report["by_category"].get("topwear", 0.0) == 0.0  # nothing named is never right
-    assert 0.0 <= report["by_category"]["footwear"] <= 1.0
+    # every worn shoe named "sneakers": right exactly as often as the shoes worn are sneakers
+    from training.siamese import read_catalog
+
+    catalog = read_catalog(tmp_path)
+    worn = [catalog[json.loads(line)["product"]] for line in pairs]
+    shoes = [p["article_type"] == "sneakers" for p in worn if p["category"] == "footwear"]
+    assert report["by_category"]["footwear"] == round(sum(shoes) / len(shoes), 4)
+    # a product filter keeps only its garments
+    only_shoes = evaluate_names(
+        name_all_sneakers, tmp_path, "test", keep=lambda pid: catalog[pid]["category"] == "footwear"
+    )
+    assert only_shoes["garments"] == len(shoes) and set(only_shoes["by_category"]) == {"footwear"}

@@ -5,8 +5,11 @@ from training.packages import Package
 from training.real_photo_eval import PhotoResult, ShownItem, add_recommendations, summary
 from training.real_photos import LabelledGarment, LabelledPhoto, labelled_photos
 
+JACKET = LabelledGarment("topwear", (10, 20, 90, 100), ("Navy Blue",), ("jacket",))
 
-def _photo() -> LabelledPhoto:
+
+def _photo(garments: tuple[LabelledGarment, ...] | None = None, not_visible: tuple[str, ...] = ()) -> LabelledPhoto:
+    """A labelled man in a suit (by default: a jacket, trousers that may be called jeans, shoes of no type)."""
     return LabelledPhoto(
         name="suit.jpg",
         package=Package("debian", "none", "any", "unclear"),
@@ -14,12 +17,13 @@ def _photo() -> LabelledPhoto:
         sha256="0" * 64,
         person=(0, 0, 100, 200),
         gender="men",
-        garments=(
-            LabelledGarment("topwear", (10, 20, 90, 100), ("Navy Blue",), ("jacket",)),
+        garments=garments
+        or (
+            JACKET,
             LabelledGarment("bottomwear", (20, 100, 80, 190), ("Black",), ("trousers", "jeans")),
             LabelledGarment("footwear", (20, 180, 80, 200), ("Black",)),  # no type labelled: not scored
         ),
-        not_visible=(),
+        not_visible=not_visible,
         others=(),
     )
 
@@ -52,21 +56,11 @@ def test_completions_are_scored_by_the_stylists_rules_against_a_random_row():
     from training.real_photo_eval import Garb, Shown, add_completions
 
     # given a navy suit jacket (smart casual, winter) and no bottom or shoes in the photo
-    photo = LabelledPhoto(
-        name="jacket.jpg",
-        package=Package("debian", "none", "any", "unclear"),
-        member="jacket.jpg",
-        sha256="0" * 64,
-        person=(0, 0, 100, 200),
-        gender="men",
-        garments=(LabelledGarment("topwear", (10, 20, 90, 100), ("Navy Blue",), ("jacket",)),),
-        not_visible=("bottomwear", "footwear"),
-        others=(),
-    )
+    photo = _photo((JACKET,), not_visible=("bottomwear", "footwear"))
     trousers, jeans = Garb("trousers", "Charcoal"), Garb("jeans", "Dark Blue", denim=True)
     shorts, brown = Garb("shorts", "Black"), Garb("trousers", "Brown")  # summer; a warm neutral by a cool one
     shown = Shown({}, {"bottomwear": [trousers, shorts, jeans, brown]}, {"bottomwear": [trousers, shorts, shorts]})
-    result = PhotoResult("jacket.jpg", True, True, "men", "men", "face", "upper body", "front")
+    result = PhotoResult("suit.jpg", True, True, "men", "men", "face", "upper body", "front")
     # when the row is scored
     add_completions(result, photo, shown)
     # then half the row keeps the rules, against a third of the partition
@@ -90,5 +84,6 @@ def test_a_reader_of_types_is_scored_on_the_labelled_boxes_alone(tmp_path):
         return ArticleGuess("jacket", 0.9)
 
     # the jacket is right, the trousers wrong, and the shoes (no type labelled) are not asked about
-    assert boxes_named_right([_photo()], tmp_path, reads_jackets) == {"boxes": 2, "right": 1}
+    scored = boxes_named_right([_photo()], tmp_path, {"jackets": reads_jackets})
+    assert scored == {"jackets": {"boxes": 2, "right": 1}}
     assert [c for _, _, c in asked] == ["topwear", "bottomwear"] and asked[0][1] == (10, 20, 90, 100)

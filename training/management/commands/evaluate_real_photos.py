@@ -76,10 +76,11 @@ class Command(BaseCommand):
         from detection.garment_names import garment_namer
         from training.real_photo_eval import boxes_named_right
 
-        figures["labelled_boxes_named_right"] = {
-            "garment_namer": boxes_named_right(scaled, cleaned, garment_namer().name),
-            "article_classifier": boxes_named_right(scaled, cleaned, article_classifier().classify_crop),
-        }
+        figures["labelled_boxes_named_right"] = boxes_named_right(
+            scaled,
+            cleaned,
+            {"garment_namer": garment_namer().name, "article_classifier": article_classifier().classify_crop},
+        )
         figures["mask"] = opts["mask"]
         figures["crops_masked"] = opts["mask_crops"]
         if opts["json"]:
@@ -96,7 +97,7 @@ class Command(BaseCommand):
         self.stdout.write(f"pictures in {opts['pictures']}")
 
 
-def _recommend(path: Path, person: int):
+def _recommend(path: Path, person: int):  # -> training.real_photo_eval.Shown
     """What the worker's pipeline shows for one photo and one person (a Shown); the look is deleted after."""
     from catalog.models import Product
     from shopthelook import pipeline

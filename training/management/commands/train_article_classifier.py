@@ -211,20 +211,7 @@ def _score(runner, rows: list[ProductImage], crops: np.ndarray, classes: list[st
 
 def _score_lookbook(runner, lookbook: Path) -> dict:
     """Garment boxes of the lookbook's test scenes, worn by rendered people, for products of held-out families."""
-    from PIL import Image
+    from training.name_eval import evaluate_names
 
-    catalog = {}
-    for line in (lookbook / "products" / "catalog.jsonl").read_text().splitlines():
-        item = json.loads(line)
-        catalog[item["product"]] = item
-    pairs = [json.loads(line) for line in (lookbook / "pairs" / "test.jsonl").read_text().splitlines()]
-    pairs = [p for p in pairs if p["product"] in catalog and held_out(p["product"])]
-    right = []
-    for pair in tqdm(pairs, desc="lookbook crops", unit="crop"):
-        product = catalog[pair["product"]]
-        with Image.open(lookbook / pair["scene"]) as scene:
-            w, h = scene.size
-            x1, y1, x2, y2 = pair["bbox"]
-            guess = runner.classify_crop(scene, (x1 * w, y1 * h, x2 * w, y2 * h), product["category"])
-        right.append(guess.article_type == product["article_type"])
-    return {"crops": len(right), "accuracy": round(float(np.mean(right)), 4) if right else None}
+    scored = evaluate_names(runner.classify_crop, lookbook, "test", keep=held_out)
+    return {"crops": scored["garments"], "accuracy": scored["accuracy"]}
