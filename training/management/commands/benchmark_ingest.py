@@ -72,7 +72,9 @@ class Command(BaseCommand):
             shutil.rmtree(workdir, ignore_errors=True)
         # Steady state: from the first product stored to the last (model loading and the first batch's
         # queueing are counted only in the total).
-        steady = (len(times) - 1) / (times[-1] - times[0]) if len(times) > 1 else 0.0
+        span = times[-1] - times[0]
+        # Every product seen in one poll (a small catalog, one batch) leaves no span to time: the whole run's rate.
+        steady = (len(times) - 1) / span if span > 0 else wanted / (times[-1] - started)
         result = {
             "products": wanted,
             "photos": photos,
