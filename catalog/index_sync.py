@@ -1,4 +1,4 @@
-"""Keep product vectors current: embed products' photos, and mirror the rows into the vector index."""
+"""Keep product vectors current: embed products' photos, read their colours, and mirror the rows into the index."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ from django.db import connection
 from django.db.models import Count, Max, Sum
 from PIL import Image
 
+from detection.garment_colours import SIZE as COLOUR_SIZE
+from detection.garment_colours import product_colours
 from embeddings.embedder import embedder
 from embeddings.faiss_index import FaissIndex
 from embeddings.index import (
@@ -52,11 +54,22 @@ def _images_by_product(product_ids: Iterable[int] | None = None) -> dict[int, li
     return grouped
 
 
+def _current(product_ids: Iterable[int] | None = None) -> dict[int, str]:
+    """The photos signature of each product's vectors, where they are the current embedder's and its
+    photos' colours were read too (a catalog embedded before colours were read is stale)."""
+    rows = ProductEmbedding.objects.filter(model_sha256=embedder.entry.sha256)
+    if product_ids is not None:
+        rows = rows.filter(product_id__in=list(product_ids))
+    return {
+        pid: signature
+        for pid, signature, photos, colours in rows.values_list("product_id", "photos_sha256", "photos", "colours")
+        if len(colours) == photos * COLOUR_SIZE * 4  # float32
+    }
+
+
 def stale_product_ids() -> list[int]:
-    """Products whose vectors are missing, made by another model, or made from other photos."""
-    stored = dict(
-        ProductEmbedding.objects.filter(model_sha256=embedder.entry.sha256).values_list("product_id", "photos_sha256")
-    )
+    """Products whose vectors are missing, made by another model or from other photos, or whose colours are unread."""
+    stored = _current()
     return sorted(
         pid
         for pid, images in _images_by_product().items()
@@ -65,16 +78,12 @@ def stale_product_ids() -> list[int]:
 
 
 def embed_products(product_ids: Iterable[int], force: bool = False) -> int:
-    """Compute and store the vectors of each product's indexed photos, where missing or stale (or all,
-    with `force`); the number of products done. Old vectors are replaced only once the new exist."""
+    """Compute and store the vectors and colours of each product's indexed photos, where missing or
+    stale (or all, with `force`); the number of products done. Old rows are replaced only once the new exist."""
     entry = embedder.entry
     model = embedder()
     ids = list(product_ids)
-    current = dict(
-        ProductEmbedding.objects.filter(product_id__in=ids, model_sha256=entry.sha256).values_list(
-            "product_id", "photos_sha256"
-        )
-    )
+    current = _current(ids)
     done = 0
     for product_id, images in _images_by_product(ids).items():
         photos = indexed_photos(images)
@@ -82,7 +91,8 @@ def embed_products(product_ids: Iterable[int], force: bool = False) -> int:
         if not photos or (not force and current.get(product_id) == signature):
             continue  # re-scraped with the same photos: the vectors stand
         try:
-            vectors = np.stack([_embed_photo(model, image) for image in photos])
+            read = [_read_photo(model, image) for image in photos]
+            vectors, colours = np.stack([v for v, _ in read]), np.stack([c for _, c in read])
         except (OSError, ValueError) as exc:  # a file gone missing must not stop the batch
             logger.warning("product %s: cannot embed its photos: %s", product_id, exc)
             continue
@@ -94,15 +104,27 @@ def embed_products(product_ids: Iterable[int], force: bool = False) -> int:
                 "photos_sha256": signature,
                 "photos": len(photos),
                 "vector": vector_to_bytes(vectors),
+                "colours": vector_to_bytes(colours),
             },
         )
         done += 1
     return done
 
 
-def _embed_photo(model, image: ProductImage) -> np.ndarray:
+def _read_photo(model, image: ProductImage) -> tuple[np.ndarray, np.ndarray]:
+    """A catalog photo's (vector, colours)."""
     with image.image.open("rb") as fh, Image.open(fh) as photo:
-        return model.embed(photo.convert("RGB"))
+        rgb = photo.convert("RGB")
+        return model.embed(rgb), product_colours(rgb)
+
+
+def photo_features(product_ids: Iterable[int]) -> dict[int, tuple[np.ndarray, np.ndarray | None]]:
+    """Each product's (photos' vectors, their colours or None where never read), by the current embedder."""
+    rows = ProductEmbedding.objects.filter(product_id__in=list(product_ids), model_sha256=embedder.entry.sha256)
+    return {
+        row.product_id: (row.vectors(), row.photo_colours())
+        for row in rows.only("product_id", "photos", "vector", "colours")
+    }
 
 
 def search_partitions(genders: Sequence[str], category: str) -> list[str]:

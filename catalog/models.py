@@ -6,6 +6,7 @@ import numpy as np
 from django.db import models
 from django.db.models import Q
 
+from detection.garment_colours import SIZE as COLOUR_SIZE
 from embeddings.index import vector_from_bytes
 
 from . import taxonomy
@@ -112,6 +113,11 @@ class ProductEmbedding(models.Model):
     photos_sha256 = models.CharField(max_length=64, help_text="sha256 of the embedded photos' sha256s, in order.")
     photos = models.PositiveSmallIntegerField(default=1, help_text="How many photos (and so vectors) are stored.")
     vector = models.BinaryField(help_text="photos x dim float32, little-endian, rows of unit length.")
+    colours = models.BinaryField(
+        blank=True,
+        default=b"",
+        help_text="photos x detection.garment_colours.SIZE float32: each photo's colours, for complete the look.",
+    )
     updated = models.DateTimeField(auto_now=True, db_index=True)
 
     def __str__(self) -> str:
@@ -120,3 +126,8 @@ class ProductEmbedding(models.Model):
     def vectors(self) -> np.ndarray:
         """(photos x dim), one row per indexed photo in position order."""
         return vector_from_bytes(self.vector).reshape(self.photos, -1)
+
+    def photo_colours(self) -> np.ndarray | None:
+        """(photos x garment_colours.SIZE), or None when they were never read (or by another descriptor)."""
+        colours = vector_from_bytes(bytes(self.colours))
+        return colours.reshape(self.photos, -1) if len(colours) == self.photos * COLOUR_SIZE else None

@@ -2,8 +2,12 @@
 
 Every category is ranked whenever a look's items change (three index searches, a few
 milliseconds); the page and the API show the categories the photo lacks, and the others when
-the shopper asks. The ranking is exact: the compatibility model is linear in a product's vector
-(embeddings.compatibility), so one search of the gender's partition with its query vector is it.
+the shopper asks. The compatibility model is linear in a product's features (embeddings.
+compatibility): its embedder vector, which the index holds, then its photos' colours, which it
+does not. So one search of the gender's partition with the vector part of the query finds the
+`CANDIDATES` products that part ranks best, and each is then scored by the whole model, by its
+best photo, from the vectors and colours stored with it. With no colours in the model, the
+search alone is the ranking, exactly.
 """
 
 from __future__ import annotations
@@ -13,17 +17,42 @@ from collections.abc import Sequence
 import numpy as np
 
 from catalog import taxonomy
-from catalog.index_sync import catalog_index
-from embeddings.compatibility import compatibility, search_vector
+from catalog.index_sync import catalog_index, photo_features
+from embeddings.compatibility import CompatibilityModel, compatibility, search_vector
+from embeddings.index import Hit
 
-from .models import Complement, Look
+from .models import Complement, Look, LookItem
 
 KEPT_PER_CATEGORY = 24  # stored per category; the shopper's filters choose among these
+# Re-scored per category: the demo store's partitions hold about 100 products, so all of them.
+CANDIDATES = 200
+
+
+def worn_features(model: CompatibilityModel, items: Sequence[LookItem]) -> list[tuple[str, np.ndarray]]:
+    """(category, features) of each embedded item, as the model reads them."""
+    return [(i.category, model.features(i.embedding(), i.worn_colours())) for i in items if i.vector]
+
+
+def _rescored(model: CompatibilityModel, query: np.ndarray, hits: list[Hit]) -> list[tuple[int, float]]:
+    """(product id, whole-model score by its best photo) of each hit, best first; scores are divided
+    by the query's length, as the index's are."""
+    stored = photo_features([h.id for h in hits])
+    scale = max(float(np.linalg.norm(query)), 1e-12)
+    scored = []
+    for h in hits:
+        if h.id not in stored:
+            continue  # re-embedded between the search and now: it is back in the next ranking
+        vectors, colours = stored[h.id]
+        if colours is None:  # read before colours were: the start-up sweep reads them
+            colours = np.zeros((len(vectors), model.colour_size), np.float32)
+        scored.append((h.id, float((np.concatenate([vectors, colours], axis=1) @ query).max()) / scale))
+    return sorted(scored, key=lambda s: -s[1])
 
 
 def rank_complements(look: Look, worn: Sequence[tuple[str, np.ndarray]], genders: Sequence[str]) -> list[Complement]:
     """Unsaved Complement rows for every category, from the `worn` garments of the other categories
-    ((category, vector) pairs); none for a look with no garment. The caller has refreshed the index."""
+    ((category, features) pairs, see `worn_features`); none for a look with no garment. The caller
+    has refreshed the index."""
     if not worn:
         return []
     model = compatibility()
@@ -32,11 +61,18 @@ def rank_complements(look: Look, worn: Sequence[tuple[str, np.ndarray]], genders
         others = [(c, v) for c, v in worn if c != category]
         if not others:
             continue
-        query = search_vector(model.query_vector(others, category))
-        hits = catalog_index().search(query, KEPT_PER_CATEGORY, genders, category, refresh=False)
+        query = model.query_vector(others, category)
+        if model.colour_size:
+            hits = catalog_index().search(
+                search_vector(model.vector_part(query)), CANDIDATES, genders, category, refresh=False
+            )
+            ranked = _rescored(model, query, hits)[:KEPT_PER_CATEGORY]
+        else:
+            hits = catalog_index().search(search_vector(query), KEPT_PER_CATEGORY, genders, category, refresh=False)
+            ranked = [(h.id, h.score) for h in hits]
         rows += [
-            Complement(look=look, category=category, product_id=h.id, rank=rank, score=h.score)
-            for rank, h in enumerate(hits, start=1)
+            Complement(look=look, category=category, product_id=pid, rank=rank, score=score)
+            for rank, (pid, score) in enumerate(ranked, start=1)
         ]
     return rows
 
@@ -48,6 +84,5 @@ def replace_complements(look: Look, rows: list[Complement]) -> None:
 
 
 def recomplete(look: Look, genders: Sequence[str]) -> None:
-    """Rank the suggestions again from the look's stored item vectors (after a box is drawn, or the gender changed)."""
-    worn = [(item.category, item.embedding()) for item in look.items.all() if item.vector]
-    replace_complements(look, rank_complements(look, worn, genders))
+    """Rank the suggestions again from the look's stored items (after a box is drawn, or the gender changed)."""
+    replace_complements(look, rank_complements(look, worn_features(compatibility(), look.items.all()), genders))

@@ -82,6 +82,11 @@ class LookItem(models.Model):
     x2 = models.FloatField()
     y2 = models.FloatField()
     vector = models.BinaryField(blank=True, help_text="The crop's embedding, so re-matching skips the models.")
+    colours = models.BinaryField(
+        blank=True,
+        default=b"",
+        help_text="The garment's colours as worn (detection.garment_colours), for complete the look.",
+    )
     article_type = models.CharField(
         max_length=40, blank=True, help_text="The garment's type, read from the photo (detection.garment_names)."
     )
@@ -99,6 +104,10 @@ class LookItem(models.Model):
 
     def embedding(self) -> np.ndarray:
         return vector_from_bytes(self.vector)
+
+    def worn_colours(self) -> np.ndarray | None:
+        colours = vector_from_bytes(self.colours) if self.colours else None
+        return colours if colours is not None and len(colours) else None
 
 
 class Recommendation(models.Model):

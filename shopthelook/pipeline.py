@@ -17,6 +17,7 @@ from PIL import Image
 from catalog import taxonomy
 from catalog.index_sync import catalog_index
 from detection.boxes import Box, masked_crop
+from detection.garment_colours import worn_colours
 from detection.garment_names import garment_namer
 from detection.outfit import layout_garments
 from detection.registry import ModelFileError
@@ -25,7 +26,7 @@ from embeddings.compatibility import compatibility
 from embeddings.embedder import embedder, exact_match_rule
 from embeddings.index import vector_to_bytes
 
-from .completion import rank_complements, recomplete, replace_complements
+from .completion import rank_complements, recomplete, replace_complements, worn_features
 from .models import Look, LookItem, Recommendation
 
 logger = logging.getLogger(__name__)
@@ -133,7 +134,9 @@ def _matched(look: Look, image: Image.Image, garments: list[Box], sources: list[
     model, rule = embedder(), exact_match_rule()
     with timed(timings, "embed"):
         vectors = [_embed(model, image, g, mask_over) for g in garments]
-    items = [_item(look, g, v, src) for g, v, src in zip(garments, vectors, sources, strict=True)]
+    with timed(timings, "colours"):
+        colours = [worn_colours(image, g.as_tuple(), g.label) for g in garments]
+    items = [_item(look, g, v, c, src) for g, v, c, src in zip(garments, vectors, colours, sources, strict=True)]
     with timed(timings, "name"):  # before the gender is asked for: the second thread may still be reading it
         for item in items:
             _name_item(item, image)
@@ -182,7 +185,7 @@ def run_look(look_id: UUID | str, worker: str = "") -> None:
     whose = (lambda: main.gender) if main else (lambda: None)
     items, recommendations, genders = _matched(look, image, garments, sources, whose, mask_over, timings)
     with timed(timings, "complete"):
-        complements = rank_complements(look, [(i.category, i.embedding()) for i in items], genders)
+        complements = rank_complements(look, worn_features(compatibility(), items), genders)
     reading = whose()
     people = [person_record(p) for p in scene.people]
 
@@ -267,7 +270,7 @@ def _name_item(item: LookItem, image: Image.Image) -> None:
     item.article_score = round(guess.score, 4) if guess else None
 
 
-def _item(look: Look, box: Box, vector: np.ndarray, source: str) -> LookItem:
+def _item(look: Look, box: Box, vector: np.ndarray, colours: np.ndarray, source: str) -> LookItem:
     return LookItem(
         look=look,
         category=box.label,
@@ -278,6 +281,7 @@ def _item(look: Look, box: Box, vector: np.ndarray, source: str) -> LookItem:
         x2=box.x2,
         y2=box.y2,
         vector=vector_to_bytes(vector),
+        colours=vector_to_bytes(colours),
     )
 
 
@@ -316,7 +320,8 @@ def match_region(item_id: int) -> None:
     _name_item(item, photo)
     with transaction.atomic():
         item.vector = vector_to_bytes(vector)
-        item.save(update_fields=["vector", "article_type", "article_score"])
+        item.colours = vector_to_bytes(worn_colours(photo, item.box, item.category))
+        item.save(update_fields=["vector", "colours", "article_type", "article_score"])
         item.recommendations.all().delete()
         Recommendation.objects.bulk_create(recs)
         recomplete(look, genders)  # the drawn garment is worn too

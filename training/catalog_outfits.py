@@ -19,6 +19,8 @@ from tqdm import tqdm
 
 from catalog.models import Product, ProductEmbedding
 from detection.boxes import Box, square_crop
+from detection.garment_colours import SIZE as COLOUR_SIZE
+from detection.garment_colours import worn_colours
 from detection.registry import verified_model
 from embeddings.compatibility import CATEGORIES
 
@@ -41,14 +43,16 @@ def family_split(family: str, seed: int = 0) -> str:
 
 
 def catalog_products(seed: int = 0) -> Products:
-    """Every embedded product by the photo vectors the index holds (the current embedder's)."""
+    """Every embedded product by the photo vectors the index holds (the current embedder's) and their colours."""
     rows = ProductEmbedding.objects.filter(model_sha256=verified_model("embedder").sha256).select_related("product")
-    ids, photos, owner, gender, category, family = [], [], [], [], [], []
+    ids, photos, colours, owner, gender, category, family = [], [], [], [], [], [], []
     for row in rows.order_by("product_id"):
         p = row.product
         vectors = row.vectors()
+        read = row.photo_colours()
         ids.append(str(p.pk))
         photos.append(vectors)
+        colours.append(read if read is not None else np.zeros((len(vectors), COLOUR_SIZE), np.float32))
         owner += [len(ids) - 1] * len(vectors)
         gender.append(p.gender)
         category.append(p.category)
@@ -62,6 +66,7 @@ def catalog_products(seed: int = 0) -> Products:
         np.array(category),
         np.array(family),
         np.array([family_split(f, seed) for f in family]),
+        np.concatenate(colours) if colours else np.zeros((0, COLOUR_SIZE), np.float32),
     )
 
 
@@ -99,6 +104,7 @@ def catalog_outfits(embed: EmbedFn, size: int, detect, products: Products) -> di
                     str(product.pk) if c == product.category else None,
                     vector,
                     (found[c].x1 / w, found[c].y1 / h, found[c].x2 / w, found[c].y2 / h),
+                    worn_colours(rgb, found[c].as_tuple(), c),
                 )
                 for c, vector in zip(categories, crops, strict=True)
             )

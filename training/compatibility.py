@@ -1,7 +1,8 @@
 """Train and evaluate the compatibility model (embeddings.compatibility) on outfits (training.outfits).
 
-Training pairs are two garments worn together: one's crop vector is the query, the other's
-product, by one of its catalog photos at random, the positive. The negatives are the other
+Training pairs are two garments worn together: one's crop is the query, the other's product, by
+one of its catalog photos at random, the positive. Each is read as its features: the embedder's
+vector, then its colours (training.outfits). The negatives are the other
 positives of the batch, which share the positive's category and gender (a batch holds one
 ordered category pair of one gender), so the model learns what goes with the query within a
 category, never that shoes are not trousers. Loss: softmax cross-entropy over the batch's
@@ -29,13 +30,14 @@ CANDIDATES = 4  # fill in the blank: the true product and three others of its ca
 @dataclass(frozen=True)
 class CompatibilityTraining:
     # Chosen on the validation split of a 2,000-product stylist lookbook; the best epoch comes early
-    # (larger ranks and rates fit the training families' pairings, not what makes them go together).
+    # (larger ranks fit the training families' pairings, not what makes them go together).
     rank: int = 16  # the projected space of each category pair
-    epochs: int = 12
+    epochs: int = 20
     batch: int = 64
-    lr: float = 1e-3
+    lr: float = 1e-2
     weight_decay: float = 1e-3
     seed: int = 0
+    colours: bool = True  # read each garment's colours beside its vector (False: the vector alone)
 
     def recipe(self) -> dict:
         return asdict(self)
@@ -45,12 +47,13 @@ class CompatibilityTraining:
 class Example:
     pair: str  # "topwear->footwear"
     gender: str
-    query: np.ndarray  # the worn garment's crop vector
+    query: np.ndarray  # the worn garment's features
     product: int  # index into Products: the garment worn with it
 
 
-def examples(outfits: list[Outfit], products: Products) -> list[Example]:
-    """Every ordered pair of garments of different categories worn together (the target's product known)."""
+def examples(outfits: list[Outfit], products: Products, colours: bool = True) -> list[Example]:
+    """Every ordered pair of garments of different categories worn together (the target's product
+    known), the query by its features (`colours`) or its crop vector alone."""
     index = products.index()
     rows = []
     for outfit in outfits:
@@ -58,7 +61,14 @@ def examples(outfits: list[Outfit], products: Products) -> list[Example]:
             for b in outfit.garments:
                 if a is b or a.category == b.category or a.crop is None or b.product not in index:
                     continue
-                rows.append(Example(pair_key(a.category, b.category), outfit.gender, a.crop, index[b.product]))
+                rows.append(
+                    Example(
+                        pair_key(a.category, b.category),
+                        outfit.gender,
+                        a.features if colours else a.crop,
+                        index[b.product],
+                    )
+                )
     return rows
 
 
@@ -117,7 +127,9 @@ def train(
 ) -> tuple[CompatibilityModel, list[dict], int]:
     """(the model of the best validation epoch, per-epoch history, that epoch)."""
     rng, np_rng = random.Random(cfg.seed), np.random.default_rng(cfg.seed)
-    dim = products.photos.shape[1]
+    candidates = products.features if cfg.colours else products.photos
+    colour_size = candidates.shape[1] - products.photos.shape[1]
+    dim = candidates.shape[1]
     params: dict[str, np.ndarray] = {}
     for key in PAIRS:
         params[f"Q:{key}"] = np_rng.normal(0, 1 / np.sqrt(dim), (cfg.rank, dim)).astype(np.float32)
@@ -125,7 +137,7 @@ def train(
     for c in CATEGORIES:
         params[f"w:{c}"] = np.zeros(dim, np.float32)
     adam = _Adam(params, cfg.lr, cfg.weight_decay)
-    rows = examples(train_outfits, products)
+    rows = examples(train_outfits, products, cfg.colours)
     questions = fitb_questions(val_outfits, products, seed=cfg.seed)
     history, best = [], (-1.0, 0, None)
     total_steps = cfg.epochs * max(1, len(_batches(rows, cfg.batch, random.Random(0))))
@@ -136,26 +148,26 @@ def train(
             target = batch[0].pair.split("->")[1]
             qk, pk, wk = f"Q:{batch[0].pair}", f"P:{batch[0].pair}", f"w:{target}"
             queries = np.stack([r.query for r in batch])
-            photos = products.photos[[rng.choice(list(products.photo_rows[r.product])) for r in batch]]
+            photos = candidates[[rng.choice(list(products.photo_rows[r.product])) for r in batch]]
             ids = np.array([r.product for r in batch])
             loss, dq, dp, dw = batch_loss(params[qk], params[pk], params[wk], queries, photos, ids[:, None] == ids)
             lr = cfg.lr * 0.5 * (1 + np.cos(np.pi * step / total_steps))  # cosine decay to 0
             adam.step({qk: dq, pk: dp, wk: dw}, lr)
             losses.append(loss)
             step += 1
-        model = _model(params)
+        model = _model(params, colour_size)
         val = fitb_accuracy(model, questions, products)
         row = {"epoch": epoch, "loss": float(np.mean(losses)), "val_fitb": val}
         history.append(row)
         on_epoch(row)
         if val > best[0]:
             best = (val, epoch, {k: v.copy() for k, v in params.items()})
-    return _model(best[2]), history, best[1]
+    return _model(best[2], colour_size), history, best[1]
 
 
-def _model(params: dict[str, np.ndarray]) -> CompatibilityModel:
+def _model(params: dict[str, np.ndarray], colour_size: int) -> CompatibilityModel:
     pick = lambda prefix: {k[2:]: v.copy() for k, v in params.items() if k.startswith(prefix)}  # noqa: E731
-    return CompatibilityModel(pick("Q:"), pick("P:"), pick("w:"))
+    return CompatibilityModel(pick("Q:"), pick("P:"), pick("w:"), colour_size)
 
 
 @dataclass(frozen=True)
@@ -171,7 +183,12 @@ class Question:
         return self.outfit.garments[self.missing].category
 
     def worn(self) -> list[tuple[str, np.ndarray]]:
+        """(category, crop vector) of the garments worn beside the missing one."""
         return [(g.category, g.crop) for i, g in enumerate(self.outfit.garments) if i != self.missing]
+
+    def worn_features(self) -> list[tuple[str, np.ndarray]]:
+        """(category, features) of the garments worn beside the missing one, as the model reads them."""
+        return [(g.category, g.features) for i, g in enumerate(self.outfit.garments) if i != self.missing]
 
 
 def fitb_questions(outfits: list[Outfit], products: Products, seed: int = 0) -> list[Question]:
@@ -212,11 +229,14 @@ Scorer = Callable[[Question, Products], np.ndarray]  # a question -> one score p
 
 
 def model_scorer(model: CompatibilityModel) -> Scorer:
-    """The model as the app ranks: one query vector, each candidate by its best photo."""
+    """The model as the app ranks: one query vector, each candidate by its best photo's features."""
 
     def score(question: Question, products: Products) -> np.ndarray:
-        q = model.query_vector(question.worn(), question.category)
-        return products.best_photo_scores(q, list(question.candidates))[0]
+        if not model.colour_size:
+            q = model.query_vector(question.worn(), question.category)
+            return products.best_photo_scores(q, list(question.candidates))[0]
+        q = model.query_vector(question.worn_features(), question.category)
+        return products.best_photo_scores(q, list(question.candidates), products.features)[0]
 
     return score
 

@@ -6,6 +6,8 @@ import pytest
 from catalog.index_sync import CatalogIndex, embed_products, stale_product_ids
 from catalog.ingest import upsert_product
 from catalog.models import Product, ProductEmbedding
+from detection.garment_colours import CLASSES, HISTOGRAM, LIGHTNESS_BINS
+from detection.garment_colours import SIZE as COLOUR_SIZE
 from tests.catalog.factories import blob, record
 from tests.shopthelook.demo_catalog import demo_products, ingest
 
@@ -90,3 +92,18 @@ def test_a_product_with_only_model_shots_is_searched_by_its_thumbnail():
     product, _ = upsert_product(record("M2", images=(blob("red", "model"),)))
     assert embed_products([product.pk]) == 1
     assert ProductEmbedding.objects.get(pk=product.pk).photos == 1
+
+
+def test_each_indexed_photo_has_its_colours_read_and_a_catalog_without_them_is_read_again():
+    product, _ = upsert_product(record("C1", images=(blob("red", "front"), blob("blue", "back"))))
+    assert embed_products([product.pk]) == 1
+    colours = ProductEmbedding.objects.get(pk=product.pk).photo_colours()
+    assert colours.shape == (2, COLOUR_SIZE)
+    by_class = colours[:, :HISTOGRAM].reshape(2, len(LIGHTNESS_BINS), len(CLASSES)).sum(axis=1)
+    assert [CLASSES[i] for i in by_class.argmax(axis=1)] == ["hue 0", "hue 300"]  # sRGB red, sRGB blue
+    # a catalog embedded before colours were read is stale: the start-up sweep reads them
+    ProductEmbedding.objects.filter(pk=product.pk).update(colours=b"")
+    assert ProductEmbedding.objects.get(pk=product.pk).photo_colours() is None
+    assert stale_product_ids() == [product.pk]
+    assert embed_products([product.pk]) == 1
+    assert np.allclose(ProductEmbedding.objects.get(pk=product.pk).photo_colours(), colours)

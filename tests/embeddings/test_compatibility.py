@@ -9,13 +9,14 @@ from embeddings.faiss_index import FaissIndex
 DIM, RANK = 12, 4
 
 
-def random_model(seed: int = 0) -> CompatibilityModel:
+def random_model(seed: int = 0, colour_size: int = 0) -> CompatibilityModel:
     rng = np.random.default_rng(seed)
     keys = [pair_key(a, b) for a in CATEGORIES for b in CATEGORIES if a != b]
-    q = {k: rng.normal(size=(RANK, DIM)).astype(np.float32) for k in keys}
-    p = {k: rng.normal(size=(RANK, DIM)).astype(np.float32) for k in keys}
-    w = {c: rng.normal(size=DIM).astype(np.float32) for c in CATEGORIES}
-    return CompatibilityModel(q, p, w)
+    size = DIM + colour_size
+    q = {k: rng.normal(size=(RANK, size)).astype(np.float32) for k in keys}
+    p = {k: rng.normal(size=(RANK, size)).astype(np.float32) for k in keys}
+    w = {c: rng.normal(size=size).astype(np.float32) for c in CATEGORIES}
+    return CompatibilityModel(q, p, w, colour_size)
 
 
 def unit_rows(n: int, seed: int) -> np.ndarray:
@@ -70,3 +71,21 @@ def test_one_index_search_with_the_query_vector_ranks_the_partition_by_compatibi
     hits = index.search(search_vector(model.query_vector(worn, "footwear")), 10, ["women/footwear"])
     # then: the same ten, in the same order, as scoring every shoe with the model
     assert [h.id for h in hits] == list(np.argsort(-model.scores(worn, "footwear", shoes))[:10])
+
+
+def test_colours_follow_the_vector_and_the_vector_part_of_a_query_meets_the_index(tmp_path):
+    model = random_model(12, colour_size=3)
+    model.save(tmp_path / "c.npz")
+    model = CompatibilityModel.from_file(tmp_path / "c.npz")
+    assert model.colour_size == 3
+    top, shoe = unit_rows(2, 13)
+    colours = np.array([0.2, 0.5, 0.3], np.float32)
+    worn = [("topwear", model.features(top, colours))]
+    assert np.allclose(worn[0][1], np.concatenate([top, colours]))
+    assert np.allclose(model.features(shoe, None)[DIM:], 0)  # colours never read: zeros, the vector still counts
+    query = model.query_vector(worn, "footwear")
+    shoe_colours = np.array([0.0, 1.0, 0.0], np.float32)
+    whole = model.scores(worn, "footwear", model.features(shoe, shoe_colours)[None])[0]
+    # the index holds the vector: its part of the score, plus the colours' part, is the whole score
+    assert model.vector_part(query).shape == (DIM,)
+    assert whole == pytest.approx(float(model.vector_part(query) @ shoe + query[DIM:] @ shoe_colours), abs=1e-4)

@@ -10,8 +10,11 @@ from django.core.files.base import ContentFile
 from PIL import Image
 
 from catalog.index_sync import embed_products
+from catalog.models import Product
 from detection.scene import GenderReading
+from embeddings.compatibility import compatibility
 from shopthelook import pipeline
+from shopthelook.completion import KEPT_PER_CATEGORY, worn_features
 from shopthelook.models import Look, LookItem
 from shopthelook.payloads import SHOWN_PER_ITEM, Filters, look_payload
 from shopthelook.pipeline import genders_to_search
@@ -218,6 +221,22 @@ def test_an_upper_body_photo_is_completed_with_what_it_lacks_in_its_gender(produ
         assert {c.product.gender for c in stored} <= {"women", "unisex"}
         assert {c.product.category for c in stored} == {row["category"]}
     assert "complete" in look.timings
+    # each row is the partition's best by the whole model, the products' vectors and colours: the
+    # index's search by the vector part only chooses which products are scored
+    model = compatibility()
+    assert all(item.worn_colours() is not None for item in look.items.all())
+    worn = worn_features(model, look.items.all())
+    for row in rows:
+        category = row["category"]
+        query = model.query_vector([(c, v) for c, v in worn if c != category], category)
+        partition = Product.objects.in_partition("women", category).filter(in_stock=True, embedding__isnull=False)
+
+        def whole(product, query=query):
+            stored = product.embedding
+            return (np.concatenate([stored.vectors(), stored.photo_colours()], axis=1) @ query).max()
+
+        best = sorted(partition.select_related("embedding"), key=whole, reverse=True)[:KEPT_PER_CATEGORY]
+        assert [c.product_id for c in look.complements.filter(category=category)] == [p.pk for p in best]
     # and the filters narrow the suggestions as they do the results
     cheap = sorted(c.product.price for c in look.complements.filter(category="footwear"))[3]
     filtered = look_payload(look, Filters(max_price=cheap))["complete_the_look"]

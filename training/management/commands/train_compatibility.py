@@ -10,6 +10,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
+from detection.garment_colours import VERSION as COLOUR_VERSION
 from detection.registry import ModelFileError
 from training.outfit_sources import add_source_arguments, load_outfits
 
@@ -18,7 +19,7 @@ def _command(source: str, lookbook: Path, cfg) -> str:
     """The commands that rebuild these weights from the committed code."""
     train = (
         f"manage.py train_compatibility --source {source} --epochs {cfg.epochs} --rank {cfg.rank} --lr {cfg.lr} "
-        f"--weight-decay {cfg.weight_decay} --seed {cfg.seed}"
+        f"--weight-decay {cfg.weight_decay} --seed {cfg.seed}" + ("" if cfg.colours else " --no-colours")
     )
     if source != "lookbook":
         return f"make demo-catalog (DEMO_STORE_MODEL_SHOTS=stylist); {train}"
@@ -55,11 +56,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         add_source_arguments(parser)
-        parser.add_argument("--epochs", type=int, default=12)
+        parser.add_argument("--epochs", type=int, default=20)
         parser.add_argument("--rank", type=int, default=16)
-        parser.add_argument("--lr", type=float, default=1e-3)
+        parser.add_argument("--lr", type=float, default=1e-2)
         parser.add_argument("--weight-decay", type=float, default=1e-3)
         parser.add_argument("--seed", type=int, default=0)
+        parser.add_argument(
+            "--no-colours",
+            action="store_true",
+            help="read each garment by its embedder vector alone, not its colours too",
+        )
         parser.add_argument("--no-ship", action="store_true", help="train and report, leave weights/ as it is")
 
     def handle(self, *args, **opts) -> None:
@@ -86,6 +92,7 @@ class Command(BaseCommand):
             lr=opts["lr"],
             weight_decay=opts["weight_decay"],
             seed=opts["seed"],
+            colours=not opts["no_colours"],
         )
         questions = fitb_questions(outfits["val"], products, seed=cfg.seed)
         with _progress(cfg.epochs, "compatibility") as on_epoch:
@@ -100,7 +107,14 @@ class Command(BaseCommand):
         info = {
             "kind": "compatibility",
             "architecture": "type-aware bilinear: score = (Q[a->b] a).(P[a->b] b) + w[b].b per ordered category pair",
-            "input": "embedder vectors: the worn garments' crops (query) and catalog photos (candidates)",
+            "input": (
+                "each garment's embedder vector, then its colours (detection.garment_colours, "
+                f"{model.colour_size} numbers, version {COLOUR_VERSION}): the worn garments' crops (query) and "
+                "catalog photos (candidates)"
+                if model.colour_size
+                else "embedder vectors: the worn garments' crops (query) and catalog photos (candidates)"
+            ),
+            "colour_size": model.colour_size,
             "embedder_sha256": entry.sha256,  # trained on this embedder's vectors: a new embedder needs retraining
             "metrics": {"val": val, "test": "see manage.py evaluate_compatibility"},
             "training": {
