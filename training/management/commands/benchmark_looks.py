@@ -33,6 +33,7 @@ STAGES = (
     "gender",
     "faces",
     "embed",
+    "colours",
     "name",
     "search",
     "complete",
