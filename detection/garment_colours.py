@@ -29,7 +29,9 @@ CLASSES = ("achromatic", "muted warm", "muted cool", *(f"hue {h}" for h in range
 TEXTURE_BINS = np.array([0.0, 0.06, 0.15])  # the spread of lightness (L / 100): solid, textured, patterned
 HISTOGRAM = len(LIGHTNESS_BINS) * len(CLASSES)
 SIZE = HISTOGRAM + len(TEXTURE_BINS)
-VERSION = 1  # raise with any change to what a garment's colours read: cached colours are then read again
+# Raise with any change to what the colours read: a lookbook's cached colours are then read again (a
+# catalog's with `rebuild_index --all`), and the compatibility model must be trained again.
+VERSION = 1
 
 ACHROMATIC_CHROMA, VIVID_CHROMA = 10.0, 32.0  # CIELAB chroma
 WARM_HUES = (20.0, 100.0)  # degrees: orange to yellow, where browns, beiges and khaki sit

@@ -73,13 +73,14 @@ def plot_compatibility_scores(ours: dict, baseline: dict, path: Path) -> Path:
     groups = [g for g in ("all", "topwear", "bottomwear", "footwear", "styled", "random") if g in ours]
     fig, axes = plt.subplots(1, 2, figsize=(11, 4))
     x = np.arange(len(groups))
-    for ax, metric, chance, title in (
-        (axes[0], "fitb", 0.25, "fill in the blank (4 candidates)"),
-        (axes[1], "auc", 0.5, "AUC"),
+    for ax, metric, chance, target, title in (
+        (axes[0], "fitb", 0.25, 0.60, "fill in the blank (4 candidates)"),
+        (axes[1], "auc", 0.5, 0.75, "AUC"),
     ):
         ax.bar(x - 0.2, [ours[g][metric] for g in groups], 0.4, label="compatibility model")
         ax.bar(x + 0.2, [baseline[g][metric] for g in groups], 0.4, label="visual similarity")
         ax.axhline(chance, color="grey", linestyle="--", linewidth=1, label="chance")
+        ax.axhline(target, color="#c0392b", linestyle=":", linewidth=1.2, label="target (all outfits)")
         ax.set_xticks(x, groups)
         ax.set(ylim=(0, 1), title=title)
         ax.grid(axis="y", alpha=0.3)
