@@ -2,6 +2,7 @@
 
 import tempfile
 from collections.abc import Iterator
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -64,6 +65,16 @@ def test_search_ranks_by_cosine_like_brute_force(new_index, vectors):
     expected = np.argsort(-(vectors @ query))[:5] + 100
     assert [h.id for h in hits] == expected.tolist()
     assert hits[0].score == pytest.approx(float(vectors[7] @ query), abs=1e-4)
+
+
+def test_a_search_for_more_rows_than_pgvector_walks_at_once_still_answers_them_all(new_index):
+    # complete the look asks for 200 products, 8 photo slots each: 1,600 rows, past hnsw.ef_search's 1,000
+    many = unit(np.random.default_rng(4).normal(size=(1200, 8)))
+    index = new_index(8)
+    index.add("men/footwear", list(range(1200)), many)
+    hits = index.search(many[0], 1100, ["men/footwear"])
+    assert len(hits) == 1100 and hits[0].id == 0
+    assert all(a.score >= b.score for a, b in pairwise(hits))
 
 
 def test_search_stays_within_the_partitions_asked_for(new_index, vectors):
