@@ -12,6 +12,7 @@ from tqdm import tqdm
 
 from detection.garment_colours import VERSION as COLOUR_VERSION
 from detection.registry import ModelFileError
+from training.compatibility import CompatibilityTraining
 from training.outfit_sources import add_source_arguments, load_outfits
 
 
@@ -19,7 +20,8 @@ def _command(source: str, lookbook: Path, cfg) -> str:
     """The commands that rebuild these weights from the committed code."""
     train = (
         f"manage.py train_compatibility --source {source} --epochs {cfg.epochs} --rank {cfg.rank} --lr {cfg.lr} "
-        f"--weight-decay {cfg.weight_decay} --seed {cfg.seed}" + ("" if cfg.colours else " --no-colours")
+        f"--weight-decay {cfg.weight_decay} --random-negatives {cfg.random_negatives} --seed {cfg.seed}"
+        + ("" if cfg.colours else " --no-colours")
     )
     if source != "lookbook":
         return f"make demo-catalog (DEMO_STORE_MODEL_SHOTS=stylist); {train}"
@@ -56,9 +58,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         add_source_arguments(parser)
-        parser.add_argument("--epochs", type=int, default=20)
-        parser.add_argument("--rank", type=int, default=16)
-        parser.add_argument("--lr", type=float, default=1e-2)
+        parser.add_argument("--epochs", type=int, default=CompatibilityTraining.epochs)
+        parser.add_argument("--rank", type=int, default=CompatibilityTraining.rank)
+        parser.add_argument("--lr", type=float, default=CompatibilityTraining.lr)
+        parser.add_argument(
+            "--random-negatives",
+            type=int,
+            default=CompatibilityTraining.random_negatives,
+            help="training products of the target's category drawn at random per batch, negatives beside the batch's",
+        )
         parser.add_argument("--weight-decay", type=float, default=1e-3)
         parser.add_argument("--seed", type=int, default=0)
         parser.add_argument(
@@ -70,7 +78,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, **opts) -> None:
         from training.compatibility import (
-            CompatibilityTraining,
             breakdown,
             fitb_questions,
             model_scorer,
@@ -93,6 +100,7 @@ class Command(BaseCommand):
             weight_decay=opts["weight_decay"],
             seed=opts["seed"],
             colours=not opts["no_colours"],
+            random_negatives=opts["random_negatives"],
         )
         questions = fitb_questions(outfits["val"], products, seed=cfg.seed)
         with _progress(cfg.epochs, "compatibility") as on_epoch:
