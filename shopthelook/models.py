@@ -106,8 +106,8 @@ class LookItem(models.Model):
         return vector_from_bytes(self.vector)
 
     def worn_colours(self) -> np.ndarray | None:
-        colours = vector_from_bytes(self.colours) if self.colours else None
-        return colours if colours is not None and len(colours) else None
+        """The garment's colours as worn, or None for an item stored before colours were read."""
+        return vector_from_bytes(self.colours) if len(self.colours) else None
 
 
 class Recommendation(models.Model):

@@ -117,11 +117,18 @@ def _photo_colours(path: Path) -> np.ndarray:
         return product_colours(image)
 
 
-def _worn_colours(scene: Path, box: tuple[float, float, float, float], category: str) -> np.ndarray:
-    with Image.open(scene) as image:
+def _worn_colours(pairs: list) -> list[np.ndarray]:
+    """Each pair's garment colours as worn in its scene; a scene is opened once for all its garments."""
+    out, opened, image = [], None, None
+    for pair in pairs:
+        if pair.scene != opened:  # a split's pairs come scene by scene
+            opened = pair.scene
+            with Image.open(opened) as read:
+                image = read.convert("RGB")
         w, h = image.size
-        left, top, right, bottom = box
-        return worn_colours(image.convert("RGB"), (left * w, top * h, right * w, bottom * h), category)
+        left, top, right, bottom = pair.bbox
+        out.append(worn_colours(image, (left * w, top * h, right * w, bottom * h), pair.partition[1]))
+    return out
 
 
 def lookbook_outfits(embed: EmbedFn, lookbook: Path, split: str, size: int) -> list[Outfit]:
@@ -132,9 +139,7 @@ def lookbook_outfits(embed: EmbedFn, lookbook: Path, split: str, size: int) -> l
     for line in (lookbook / "scenes" / f"{split}.jsonl").read_text().splitlines():
         row = json.loads(line)
         scenes[str(lookbook / row["scene"])] = row
-    colours = [
-        _worn_colours(p.scene, p.bbox, p.partition[1]) for p in tqdm(pairs, desc=f"{split} colours", unit="crop")
-    ]
+    colours = _worn_colours(tqdm(pairs, desc=f"{split} colours", unit="crop"))
     worn: dict[str, list[Garment]] = {}
     for pair, vector, colour in zip(pairs, crops, colours, strict=True):
         worn.setdefault(str(pair.scene), []).append(Garment(pair.partition[1], pair.product, vector, pair.bbox, colour))
