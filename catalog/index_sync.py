@@ -1,4 +1,5 @@
-"""Keep product vectors current: embed products' photos, read their colours, and mirror the rows into the index."""
+"""Keep product vectors current: embed products' photos, read their colours and ImageNet classes, and mirror the
+rows into the index."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from PIL import Image
 
 from detection.garment_colours import SIZE as COLOUR_SIZE
 from detection.garment_colours import product_colours
+from detection.garment_names import CLASSES, classes_to_bytes, garment_namer
 from embeddings.embedder import embedder
 from embeddings.faiss_index import FaissIndex
 from embeddings.index import (
@@ -56,19 +58,22 @@ def _images_by_product(product_ids: Iterable[int] | None = None) -> dict[int, li
 
 def _current(product_ids: Iterable[int] | None = None) -> dict[int, str]:
     """The photos signature of each product's vectors, where they are the current embedder's and its
-    photos' colours were read too (a catalog embedded before colours were read is stale)."""
+    photos' colours and classes were read too (a catalog embedded before they were read is stale)."""
     rows = ProductEmbedding.objects.filter(model_sha256=embedder.entry.sha256)
     if product_ids is not None:
         rows = rows.filter(product_id__in=list(product_ids))
     return {
         pid: signature
-        for pid, signature, photos, colours in rows.values_list("product_id", "photos_sha256", "photos", "colours")
-        if len(colours) == photos * COLOUR_SIZE * 4  # float32
+        for pid, signature, photos, colours, classes in rows.values_list(
+            "product_id", "photos_sha256", "photos", "colours", "classes"
+        )
+        if len(colours) == photos * COLOUR_SIZE * 4 and len(classes) == photos * CLASSES * 2  # float32, float16
     }
 
 
 def stale_product_ids() -> list[int]:
-    """Products whose vectors are missing, made by another model or from other photos, or whose colours are unread."""
+    """Products whose vectors are missing, made by another model or from other photos, or whose colours or
+    classes are unread."""
     stored = _current()
     return sorted(
         pid
@@ -78,10 +83,10 @@ def stale_product_ids() -> list[int]:
 
 
 def embed_products(product_ids: Iterable[int], force: bool = False) -> int:
-    """Compute and store the vectors and colours of each product's indexed photos, where missing or
+    """Compute and store the vectors, colours and classes of each product's indexed photos, where missing or
     stale (or all, with `force`); the number of products done. Old rows are replaced only once the new exist."""
     entry = embedder.entry
-    model = embedder()
+    model, namer = embedder(), garment_namer()
     ids = list(product_ids)
     current = _current(ids)
     done = 0
@@ -91,8 +96,8 @@ def embed_products(product_ids: Iterable[int], force: bool = False) -> int:
         if not photos or (not force and current.get(product_id) == signature):
             continue  # re-scraped with the same photos: the vectors stand
         try:
-            read = [_read_photo(model, image) for image in photos]
-            vectors, colours = np.stack([v for v, _ in read]), np.stack([c for _, c in read])
+            read = [_read_photo(model, namer, image) for image in photos]
+            vectors, colours, classes = (np.stack([r[k] for r in read]) for k in range(3))
         except (OSError, ValueError) as exc:  # a file gone missing must not stop the batch
             logger.warning("product %s: cannot embed its photos: %s", product_id, exc)
             continue
@@ -105,26 +110,38 @@ def embed_products(product_ids: Iterable[int], force: bool = False) -> int:
                 "photos": len(photos),
                 "vector": vector_to_bytes(vectors),
                 "colours": vector_to_bytes(colours),
+                "classes": classes_to_bytes(classes),
             },
         )
         done += 1
     return done
 
 
-def _read_photo(model, image: ProductImage) -> tuple[np.ndarray, np.ndarray]:
-    """A catalog photo's (vector, colours)."""
+def _read_photo(model, namer, image: ProductImage) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A catalog photo's (vector, colours, ImageNet class probabilities)."""
     with image.image.open("rb") as fh, Image.open(fh) as photo:
         rgb = photo.convert("RGB")
-        return model.embed(rgb), product_colours(rgb)
+        return model.embed(rgb), product_colours(rgb), namer.probabilities(rgb, None)
 
 
-def photo_features(product_ids: Iterable[int]) -> dict[int, tuple[np.ndarray, np.ndarray | None]]:
-    """Each product's (photos' vectors, their colours or None where never read), by the current embedder."""
-    rows = ProductEmbedding.objects.filter(product_id__in=list(product_ids), model_sha256=embedder.entry.sha256)
-    return {
-        row.product_id: (row.vectors(), row.photo_colours())
-        for row in rows.only("product_id", "photos", "vector", "colours")
-    }
+PhotoFeatures = tuple[np.ndarray, np.ndarray | None, np.ndarray | None]  # vectors, colours, classes
+
+
+def _embedded(product_ids: Iterable[int]):
+    return ProductEmbedding.objects.filter(product_id__in=list(product_ids), model_sha256=embedder.entry.sha256)
+
+
+def embedded_versions(product_ids: Iterable[int]) -> list[tuple[int, object]]:
+    """(product id, when its row was last written) of those embedded by the current embedder: what
+    `photo_features` gives changes only with it."""
+    return list(_embedded(product_ids).values_list("product_id", "updated"))
+
+
+def photo_features(product_ids: Iterable[int]) -> dict[int, tuple[object, PhotoFeatures]]:
+    """Each product's (when its row was written, (photos' vectors, their colours, their ImageNet
+    classes; None where never read)), by the current embedder."""
+    rows = _embedded(product_ids).only("product_id", "photos", "vector", "colours", "classes", "updated")
+    return {row.product_id: (row.updated, (row.vectors(), row.photo_colours(), row.photo_classes())) for row in rows}
 
 
 def search_partitions(genders: Sequence[str], category: str) -> list[str]:

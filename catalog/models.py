@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 
 from detection.garment_colours import SIZE as COLOUR_SIZE
+from detection.garment_names import CLASSES, classes_from_bytes
 from embeddings.index import vector_from_bytes
 
 from . import taxonomy
@@ -118,6 +119,11 @@ class ProductEmbedding(models.Model):
         default=b"",
         help_text="photos x detection.garment_colours.SIZE float32: each photo's colours, for complete the look.",
     )
+    classes = models.BinaryField(
+        blank=True,
+        default=b"",
+        help_text="photos x 1000 float16: what the ImageNet classifier sees in each photo, for complete the look.",
+    )
     updated = models.DateTimeField(auto_now=True, db_index=True)
 
     def __str__(self) -> str:
@@ -131,3 +137,8 @@ class ProductEmbedding(models.Model):
         """(photos x garment_colours.SIZE), or None when they were never read (or by another descriptor)."""
         colours = vector_from_bytes(bytes(self.colours))
         return colours.reshape(self.photos, -1) if len(colours) == self.photos * COLOUR_SIZE else None
+
+    def photo_classes(self) -> np.ndarray | None:
+        """(photos x garment_names.CLASSES) ImageNet class probabilities, or None when they were never read."""
+        classes = classes_from_bytes(bytes(self.classes))
+        return classes.reshape(self.photos, -1) if len(classes) == self.photos * CLASSES else None

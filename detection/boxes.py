@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -108,9 +108,16 @@ SQUARE_FILL = (128, 128, 128)
 CROP_MARGIN = 0.08  # share of the box added on every side: some context around it
 
 
-def square_crop(image: Image.Image, box: tuple[float, float, float, float] | None, size: int) -> np.ndarray:
-    """A box (or the whole photo) with a margin, padded to a square, as float32 [0, 1]."""
-    return fit_crop(image, box, size, size)
+def square_crop(
+    image: Image.Image,
+    box: tuple[float, float, float, float] | None,
+    size: int,
+    blank: Sequence[tuple[float, float, float, float]] = (),
+) -> np.ndarray:
+    """A box (or the whole photo) with a margin, padded to a square, as float32 [0, 1]; the `blank`
+    boxes (other garments') are filled where they reach it, overlap with `box` too, so that the
+    crop shows this garment and not its neighbours through the margin."""
+    return fit_crop(image, box, size, size, blank)
 
 
 def crop_window(image_size: tuple[int, int], box: tuple[float, float, float, float] | None) -> tuple[int, ...]:
@@ -122,9 +129,21 @@ def crop_window(image_size: tuple[int, int], box: tuple[float, float, float, flo
     return round(x1), round(y1), round(x2), round(y2)
 
 
-def fit_crop(image: Image.Image, box: tuple[float, float, float, float] | None, height: int, width: int) -> np.ndarray:
-    """A box (or the whole photo) with a margin, padded to the shape's aspect ratio, as float32 [0, 1]."""
-    crop = rgb(image.crop(crop_window(image.size, box)))
+def fit_crop(
+    image: Image.Image,
+    box: tuple[float, float, float, float] | None,
+    height: int,
+    width: int,
+    blank: Sequence[tuple[float, float, float, float]] = (),
+) -> np.ndarray:
+    """A box (or the whole photo) with a margin, padded to the shape's aspect ratio, as float32 [0, 1];
+    the `blank` boxes filled where they reach it."""
+    x1, y1, x2, y2 = window = crop_window(image.size, box)
+    crop = rgb(image.crop(window))  # a new image: the photo itself is never painted
+    for o in blank:
+        if o[0] < x2 and o[2] > x1 and o[1] < y2 and o[3] > y1:
+            left, top = round(max(o[0], x1)) - x1, round(max(o[1], y1)) - y1
+            crop.paste(SQUARE_FILL, (left, top, round(min(o[2], x2)) - x1, round(min(o[3], y2)) - y1))
     scale = max(crop.width / width, crop.height / height)
     canvas_w, canvas_h = max(crop.width, round(width * scale)), max(crop.height, round(height * scale))
     canvas = Image.new("RGB", (canvas_w, canvas_h), SQUARE_FILL)

@@ -10,6 +10,7 @@ probability, among its category's types. Types no class maps to (shirts, heels) 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +20,9 @@ from .article_types import ArticleGuess
 from .boxes import square_crop
 from .litert import TFLiteModel
 from .registry import ModelEntry, register
+
+CLASSES = 1000  # the ImageNet classes it reads
+Box = tuple[float, float, float, float]  # pixels: left, top, right, bottom
 
 
 class GarmentNamer:
@@ -35,23 +39,39 @@ class GarmentNamer:
     def from_entry(cls, entry: ModelEntry) -> GarmentNamer:
         return cls(entry.path, entry.info["types_by_category"])
 
-    def probabilities(self, image: Image.Image, box: tuple[float, float, float, float] | None) -> np.ndarray:
-        """P(ImageNet class) of the box (with the crop's usual margin), or of the whole photo."""
-        crop = square_crop(image.convert("RGB"), box, self.size)
+    def probabilities(self, image: Image.Image, box: Box | None, others: Sequence[Box] = ()) -> np.ndarray:
+        """P(ImageNet class) of the box (with the crop's usual margin), or of the whole photo; the
+        `others` garments' boxes are blanked first, so the classes are of this garment alone."""
+        crop = square_crop(image.convert("RGB"), box, self.size, others if box is not None else ())
         return np.ravel(self.model.run(crop[None])[0])
 
-    def name(self, image: Image.Image, box: tuple[float, float, float, float], category: str) -> ArticleGuess | None:
+    def name(self, image: Image.Image, box: Box, category: str) -> ArticleGuess | None:
         """The category's type whose ImageNet classes are likeliest, with their summed probability;
         None for a category the manifest maps no type of."""
-        types = self.types_by_category.get(category)
-        if not types:
-            return None
-        return self.best_within(self.probabilities(image, box), category)
+        return self.read(image, box, category)[0]
+
+    def read(
+        self, image: Image.Image, box: Box, category: str, others: Sequence[Box] = ()
+    ) -> tuple[ArticleGuess | None, np.ndarray]:
+        """(the name, as `name` gives it; every class's probability, which complete the look reads too),
+        with the `others` garments' boxes blanked."""
+        p = self.probabilities(image, box, others)
+        return (self.best_within(p, category) if self.types_by_category.get(category) else None), p
 
     def best_within(self, p: np.ndarray, category: str) -> ArticleGuess:
         mass = {t: float(p[ids].sum()) for t, ids in self.types_by_category[category].items()}
         best = max(mass, key=mass.get)
         return ArticleGuess(best, mass[best])
+
+
+def classes_to_bytes(probabilities: np.ndarray) -> bytes:
+    """ImageNet class probabilities as stored (float16: 2 KB a photo; what is lost is below
+    compatibility.CLASS_FLOOR, which the model reads as the floor anyway)."""
+    return np.asarray(probabilities, "<f2").tobytes()
+
+
+def classes_from_bytes(data: bytes | memoryview) -> np.ndarray:
+    return np.frombuffer(bytes(data), "<f2").astype(np.float32)
 
 
 garment_namer = register("garment_namer", GarmentNamer.from_entry)

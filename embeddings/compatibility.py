@@ -13,10 +13,15 @@ well `b` goes with anything. Summed over the garments present, the score is stil
 
 so one search of the vector index with `q` ranks the whole partition by compatibility, exactly.
 
-A garment's features may be more than its embedder vector: the shipped model reads the vector
-followed by the garment's colours (detection.garment_colours: a lightness x colour-class
-histogram), because the vector carries too little of what stylists dress by. The score is still
-linear in the candidate's features; the vector index holds only the vector part, so the app
+A garment's features may be more than its embedder vector, which carries too little of what
+stylists dress by. The shipped model reads three blocks: the vector; the garment's colours
+(detection.garment_colours: a lightness x colour-class histogram); and what the ImageNet
+classifier sees in it (detection.garment_names: its 1,000 class probabilities, as logarithms
+projected onto the principal axes of the training garments', which the model file holds), the
+kind of garment, which the embedder, trained to tell products apart, does not say. The shipped
+model reads the classes of catalog photos only: learnt from rendered garments, worn classes read
+otherwise on real photos and cost the real-photo rows more than they gave (`worn_classes`). The score is
+still linear in the candidate's features; the vector index holds only the vector part, so the app
 searches with that part and re-scores the partition's best with the whole (shopthelook.completion).
 The weights are a NumPy file (.npz) in weights/, trained by `manage.py train_compatibility`.
 """
@@ -24,6 +29,7 @@ The weights are a NumPy file (.npz) in weights/, trained by `manage.py train_com
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -37,14 +43,46 @@ def pair_key(query: str, target: str) -> str:
     return f"{query}->{target}"
 
 
+CLASS_FLOOR = 1e-4  # ImageNet probabilities below this read as this: their logarithms are noise
+
+
+@dataclass(frozen=True)
+class ClassAxes:
+    """How ImageNet class probabilities become a few features: log(p), centred, onto principal axes."""
+
+    mean: np.ndarray  # (classes,) of the log probabilities
+    axes: np.ndarray  # (k, classes), each scaled to give unit variance on the garments it was fit on
+
+    @classmethod
+    def fit(cls, probabilities: np.ndarray, k: int) -> ClassAxes:
+        logs = np.log(np.asarray(probabilities, np.float64) + CLASS_FLOOR)
+        mean = logs.mean(axis=0)
+        _, spread, axes = np.linalg.svd(logs - mean, full_matrices=False)
+        scale = np.sqrt(len(logs)) / np.maximum(spread[:k], 1e-12)
+        return cls(mean.astype(np.float32), (axes[:k] * scale[:, None]).astype(np.float32))
+
+    def project(self, probabilities: np.ndarray) -> np.ndarray:
+        return (np.log(np.asarray(probabilities, np.float32) + CLASS_FLOOR) - self.mean) @ self.axes.T
+
+
 class CompatibilityModel:
     """Q and P per ordered category pair, w per target category; all float32 NumPy arrays. The
-    features they read are an embedder vector followed by `colour_size` colour numbers (none: 0)."""
+    features they read are an embedder vector, then `colour_size` colour numbers, then the ImageNet
+    classes projected onto `classes.axes` (either block may be absent)."""
 
     def __init__(
-        self, q: dict[str, np.ndarray], p: dict[str, np.ndarray], w: dict[str, np.ndarray], colour_size: int = 0
+        self,
+        q: dict[str, np.ndarray],
+        p: dict[str, np.ndarray],
+        w: dict[str, np.ndarray],
+        colour_size: int = 0,
+        classes: ClassAxes | None = None,
+        worn_classes: bool = True,
     ):
-        self.q, self.p, self.w, self.colour_size = q, p, w, colour_size
+        self.q, self.p, self.w, self.colour_size, self.classes = q, p, w, colour_size, classes
+        # Whether a worn garment's classes are read too, or only the catalog photos' (see `worn`).
+        self.worn_classes = worn_classes
+        self.class_size = 0 if classes is None else len(classes.axes)
         # Pᵀ Q once per pair: a query vector is then one matrix-vector product per garment.
         self._maps = {key: p[key].T @ q[key] for key in q}
 
@@ -57,7 +95,9 @@ class CompatibilityModel:
         w = {k[2:]: v for k, v in arrays.items() if k.startswith("w:")}
         if not q or set(q) != set(p) or not w:
             raise ValueError(f"{path} holds no compatibility model (Q:, P: and w: arrays)")
-        return cls(q, p, w, int(arrays["colour_size"]) if "colour_size" in arrays else 0)
+        classes = ClassAxes(arrays["class_mean"], arrays["class_axes"]) if "class_axes" in arrays else None
+        colour_size = int(arrays["colour_size"]) if "colour_size" in arrays else 0
+        return cls(q, p, w, colour_size, classes, bool(arrays.get("worn_classes", 1)))
 
     @classmethod
     def from_entry(cls, entry: ModelEntry) -> CompatibilityModel:
@@ -68,21 +108,41 @@ class CompatibilityModel:
         arrays |= {f"P:{k}": v for k, v in self.p.items()}
         arrays |= {f"w:{k}": v for k, v in self.w.items()}
         arrays["colour_size"] = np.array(self.colour_size)
+        if self.classes is not None:
+            arrays |= {"class_mean": self.classes.mean, "class_axes": self.classes.axes}
+            arrays["worn_classes"] = np.array(int(self.worn_classes))
         with path.open("wb") as fh:
             np.savez(fh, **{k: np.asarray(v, np.float32) for k, v in arrays.items()})
 
-    def features(self, vector: np.ndarray, colours: np.ndarray | None) -> np.ndarray:
-        """What the model reads of a garment: its embedder vector, then its colours (zeros when unknown)."""
-        vector = np.asarray(vector, np.float32)
-        if not self.colour_size:
-            return vector
-        if colours is None or len(colours) != self.colour_size:
-            colours = np.zeros(self.colour_size, np.float32)
-        return np.concatenate([vector, np.asarray(colours, np.float32)])
+    def features(
+        self, vectors: np.ndarray, colours: np.ndarray | None = None, classes: np.ndarray | None = None
+    ) -> np.ndarray:
+        """What the model reads of a garment, or of each row of photos: the embedder vector, then the
+        colours, then the projected ImageNet classes; a block never read is zeros (the rest still count)."""
+        vectors = np.asarray(vectors, np.float32)
+        rows = np.atleast_2d(vectors)
+        blocks = [rows]
+        if self.colour_size:
+            blocks.append(_block(colours, rows.shape[0], self.colour_size))
+        if self.classes is not None:
+            read = _block(classes, rows.shape[0], self.classes.axes.shape[1])
+            known = read.any(axis=1, keepdims=True)  # all-zero rows were never read: project to zeros too
+            blocks.append(np.where(known, self.classes.project(read), 0).astype(np.float32))
+        out = np.concatenate(blocks, axis=1)
+        return out if vectors.ndim == 2 else out[0]
+
+    def worn(self, vector: np.ndarray, colours: np.ndarray | None, classes: np.ndarray | None) -> np.ndarray:
+        """A worn garment's features: as `features`, but its classes only when the model reads them on
+        the worn side (on real photos they read unlike the rendered garments the model learnt from)."""
+        return self.features(vector, colours, classes if self.worn_classes else None)
 
     def vector_part(self, query: np.ndarray) -> np.ndarray:
         """The part of a query vector that meets a candidate's embedder vector (what the vector index holds)."""
-        return query[: len(query) - self.colour_size]
+        return query[: len(query) - self.colour_size - self.class_size]
+
+    @property
+    def reads_more_than_vectors(self) -> bool:
+        return bool(self.colour_size or self.class_size)
 
     def query_vector(self, worn: Sequence[tuple[str, np.ndarray]], target: str) -> np.ndarray:
         """The vector whose inner product with a `target` photo's features is its score with the `worn`
@@ -94,9 +154,35 @@ class CompatibilityModel:
                 q += self._maps[key] @ np.asarray(vector, np.float32)
         return q
 
+    def photo_scores(
+        self, query: np.ndarray, vectors: np.ndarray, colours: np.ndarray | None, classes: np.ndarray | None
+    ) -> np.ndarray:
+        """`query` · features of each photo (rows of `vectors`, `colours`, `classes`), as
+        `features(...) @ query` gives them, but the classes' projection is moved onto the query: one
+        product with a `classes`-long vector per photo instead of projecting every photo."""
+        vectors = np.atleast_2d(np.asarray(vectors, np.float32))
+        rows, dim = vectors.shape
+        out = vectors @ query[:dim]
+        if self.colour_size:
+            out += _block(colours, rows, self.colour_size) @ query[dim : dim + self.colour_size]
+        if self.classes is not None:
+            read = _block(classes, rows, self.classes.axes.shape[1])
+            on_axes = self.classes.axes.T @ query[dim + self.colour_size :]
+            logs = np.log(read + CLASS_FLOOR) - self.classes.mean
+            out += np.where(read.any(axis=1), logs @ on_axes, 0)
+        return out
+
     def scores(self, worn: Sequence[tuple[str, np.ndarray]], target: str, photos: np.ndarray) -> np.ndarray:
         """Score of each row of `photos` (N x features) as the `target` garment completing `worn`."""
         return np.asarray(photos, np.float32) @ self.query_vector(worn, target)
+
+
+def _block(values: np.ndarray | None, rows: int, size: int) -> np.ndarray:
+    """`values` as `rows` x `size`, or zeros where they are missing or of another size."""
+    if values is None:
+        return np.zeros((rows, size), np.float32)
+    values = np.atleast_2d(np.asarray(values, np.float32))
+    return values if values.shape == (rows, size) else np.zeros((rows, size), np.float32)
 
 
 def search_vector(query: np.ndarray) -> np.ndarray:

@@ -3,21 +3,22 @@
 Every category is ranked whenever a look's items change (three index searches, a few
 milliseconds); the page and the API show the categories the photo lacks, and the others when
 the shopper asks. The compatibility model is linear in a product's features (embeddings.
-compatibility): its embedder vector, which the index holds, then its photos' colours, which it
-does not. So one search of the gender's partition with the vector part of the query finds the
-`CANDIDATES` products that part ranks best, and each is then scored by the whole model, by its
-best photo, from the vectors and colours stored with it. With no colours in the model, the
+compatibility): its embedder vector, which the index holds, then its photos' colours and ImageNet
+classes, which it does not. So one search of the gender's partition with the vector part of the
+query finds the `CANDIDATES` products that part ranks best, and each is then scored by the whole
+model, by its best photo, from what is stored with it. With only vectors in the model, the
 search alone is the ranking, exactly.
 """
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Sequence
 
 import numpy as np
 
 from catalog import taxonomy
-from catalog.index_sync import catalog_index, photo_features
+from catalog.index_sync import catalog_index, embedded_versions, photo_features
 from embeddings.compatibility import CompatibilityModel, compatibility, search_vector
 from embeddings.index import Hit
 
@@ -30,22 +31,50 @@ CANDIDATES = 200
 
 def worn_features(model: CompatibilityModel, items: Sequence[LookItem]) -> list[tuple[str, np.ndarray]]:
     """(category, features) of each embedded item, as the model reads them."""
-    return [(i.category, model.features(i.embedding(), i.worn_colours())) for i in items if i.vector]
+    return [(i.category, model.worn(i.embedding(), i.worn_colours(), i.worn_classes())) for i in items if i.vector]
+
+
+class PhotoRows:
+    """Each catalog product's photos as the model reads them, kept in the worker between looks.
+
+    Reading a product's classes (2 kB a photo) and projecting them costs about 10 ms a category
+    for 200 products; the rows change only when the product is embedded again (its row's
+    `updated`) or another model is loaded, so each is read once. At most `size` products are kept,
+    the least recently used dropped first.
+    """
+
+    def __init__(self, size: int = 20_000):
+        self.size, self.model, self.rows = size, None, OrderedDict()
+
+    def get(self, model: CompatibilityModel, ids: Sequence[int]) -> dict[int, np.ndarray]:
+        """Product id -> (photos x features) of those of `ids` embedded by the current embedder."""
+        if model is not self.model:
+            self.model, self.rows = model, OrderedDict()
+        stamps = dict(embedded_versions(ids))
+        stale = [pid for pid, stamp in stamps.items() if self.rows.get(pid, (None,))[0] != stamp]
+        for pid, (stamp, read) in photo_features(stale).items():
+            # Colours or classes not read yet (the start-up sweep reads them) count as zeros.
+            self.rows[pid] = (stamp, model.features(*read))
+        out = {}
+        for pid in stamps:
+            if pid in self.rows:
+                self.rows.move_to_end(pid)
+                out[pid] = self.rows[pid][1]
+        while len(self.rows) > self.size:
+            self.rows.popitem(last=False)
+        return out
+
+
+photo_rows = PhotoRows()
 
 
 def _rescored(model: CompatibilityModel, query: np.ndarray, hits: list[Hit]) -> list[tuple[int, float]]:
     """(product id, whole-model score by its best photo) of each hit, best first; scores are divided
     by the query's length, as the index's are."""
-    stored = photo_features([h.id for h in hits])
+    stored = photo_rows.get(model, [h.id for h in hits])
     scale = max(float(np.linalg.norm(query)), 1e-12)
-    scored = []
-    for h in hits:
-        if h.id not in stored:
-            continue  # re-embedded between the search and now: it is back in the next ranking
-        vectors, colours = stored[h.id]
-        if colours is None:  # read before colours were: the start-up sweep reads them
-            colours = np.zeros((len(vectors), model.colour_size), np.float32)
-        scored.append((h.id, float((np.concatenate([vectors, colours], axis=1) @ query).max()) / scale))
+    # A hit re-embedded between the search and now is left out: it is back in the next ranking.
+    scored = [(h.id, float((stored[h.id] @ query).max()) / scale) for h in hits if h.id in stored]
     return sorted(scored, key=lambda s: -s[1])
 
 
@@ -62,7 +91,7 @@ def rank_complements(look: Look, worn: Sequence[tuple[str, np.ndarray]], genders
         if not others:
             continue
         query = model.query_vector(others, category)
-        if model.colour_size:
+        if model.reads_more_than_vectors:
             hits = catalog_index().search(
                 search_vector(model.vector_part(query)), CANDIDATES, genders, category, refresh=False
             )

@@ -10,6 +10,7 @@ from django.db import models
 from django.utils import timezone
 
 from catalog.models import Category, Product
+from detection.garment_names import classes_from_bytes
 from embeddings.index import vector_from_bytes
 
 
@@ -87,6 +88,11 @@ class LookItem(models.Model):
         default=b"",
         help_text="The garment's colours as worn (detection.garment_colours), for complete the look.",
     )
+    classes = models.BinaryField(
+        blank=True,
+        default=b"",
+        help_text="What the ImageNet classifier sees in the garment (float16), for complete the look.",
+    )
     article_type = models.CharField(
         max_length=40, blank=True, help_text="The garment's type, read from the photo (detection.garment_names)."
     )
@@ -108,6 +114,10 @@ class LookItem(models.Model):
     def worn_colours(self) -> np.ndarray | None:
         """The garment's colours as worn, or None for an item stored before colours were read."""
         return vector_from_bytes(self.colours) if len(self.colours) else None
+
+    def worn_classes(self) -> np.ndarray | None:
+        """The ImageNet classifier's probabilities for the garment, or None for an item stored before they were kept."""
+        return classes_from_bytes(self.classes) if len(self.classes) else None
 
 
 class Recommendation(models.Model):

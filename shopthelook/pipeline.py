@@ -18,7 +18,7 @@ from catalog import taxonomy
 from catalog.index_sync import catalog_index
 from detection.boxes import Box, masked_crop
 from detection.garment_colours import worn_colours
-from detection.garment_names import garment_namer
+from detection.garment_names import classes_to_bytes, garment_namer
 from detection.outfit import layout_garments
 from detection.registry import ModelFileError
 from detection.scene import GenderReading, SeenPerson, read_scene, shipped_models, timed
@@ -139,7 +139,7 @@ def _matched(look: Look, image: Image.Image, garments: list[Box], sources: list[
     items = [_item(look, g, v, c, src) for g, v, c, src in zip(garments, vectors, colours, sources, strict=True)]
     with timed(timings, "name"):  # before the gender is asked for: the second thread may still be reading it
         for item in items:
-            _name_item(item, image)
+            _name_item(item, image, [i.box for i in items if i is not item])
     with timed(timings, "waited"):
         genders = genders_to_search(look.gender_choice, whose())
     with timed(timings, "search"):
@@ -258,14 +258,17 @@ def shop_person(look_id: UUID | str, index: int) -> None:
         look.save(update_fields=["person", *READING_FIELDS, "fallback", "status", "timings"])
 
 
-def _name_item(item: LookItem, image: Image.Image) -> None:
-    """The garment's article type ("Jacket", not "Topwear") and its probability, read from the photo (not saved).
+def _name_item(item: LookItem, image: Image.Image, others: list[tuple[float, float, float, float]]) -> None:
+    """The garment's article type ("Jacket", not "Topwear") and its probability, and every ImageNet class's,
+    read from the photo (not saved).
 
     On the labelled real photos the ImageNet classifier's garment classes name 14 of 24 garments
     right, where the type of the closest catalog product (right 0.907 on rendered lookbook crops)
     names 2 of 22: a shopper's photo is real (see detection.garment_names).
     """
-    guess = garment_namer().name(image, item.box, item.category)
+    # The other garments are blanked: complete the look must read this garment, not its neighbours.
+    guess, classes = garment_namer().read(image, item.box, item.category, others)
+    item.classes = classes_to_bytes(classes)  # complete the look reads them too
     item.article_type = guess.article_type if guess else ""
     item.article_score = round(guess.score, 4) if guess else None
 
@@ -317,11 +320,11 @@ def match_region(item_id: int) -> None:
     genders = genders_to_search(look.gender_choice, _stored_reading(look))
     catalog_index().refresh()
     recs = _recommend(item, vector, genders, exact_match_rule())
-    _name_item(item, photo)
+    _name_item(item, photo, [i.box for i in look.items.exclude(pk=item.pk)])
     with transaction.atomic():
         item.vector = vector_to_bytes(vector)
         item.colours = vector_to_bytes(worn_colours(photo, item.box, item.category))
-        item.save(update_fields=["vector", "colours", "article_type", "article_score"])
+        item.save(update_fields=["vector", "colours", "classes", "article_type", "article_score"])
         item.recommendations.all().delete()
         Recommendation.objects.bulk_create(recs)
         recomplete(look, genders)  # the drawn garment is worn too

@@ -21,10 +21,11 @@ from catalog.models import Product, ProductEmbedding
 from detection.boxes import Box, square_crop
 from detection.garment_colours import SIZE as COLOUR_SIZE
 from detection.garment_colours import worn_colours
+from detection.garment_names import CLASSES
 from detection.registry import verified_model
 from embeddings.compatibility import CATEGORIES
 
-from .outfits import Garment, Outfit, Products
+from .outfits import ClassifyFn, Garment, Outfit, Products
 from .retrieval_eval import EmbedFn
 from .view_clusters import family_of
 
@@ -43,9 +44,10 @@ def family_split(family: str, seed: int = 0) -> str:
 
 
 def catalog_products(seed: int = 0) -> Products:
-    """Every embedded product by the photo vectors the index holds (the current embedder's) and their colours."""
+    """Every embedded product by the photo vectors the index holds (the current embedder's), their
+    colours and their ImageNet classes."""
     rows = ProductEmbedding.objects.filter(model_sha256=verified_model("embedder").sha256).select_related("product")
-    ids, photos, colours, owner, gender, category, family = [], [], [], [], [], [], []
+    ids, photos, colours, classes, owner, gender, category, family = [], [], [], [], [], [], [], []
     for row in rows.order_by("product_id"):
         p = row.product
         vectors = row.vectors()
@@ -53,6 +55,8 @@ def catalog_products(seed: int = 0) -> Products:
         ids.append(str(p.pk))
         photos.append(vectors)
         colours.append(read if read is not None else np.zeros((len(vectors), COLOUR_SIZE), np.float32))
+        seen = row.photo_classes()
+        classes.append(seen if seen is not None else np.zeros((len(vectors), CLASSES), np.float32))
         owner += [len(ids) - 1] * len(vectors)
         gender.append(p.gender)
         category.append(p.category)
@@ -67,6 +71,7 @@ def catalog_products(seed: int = 0) -> Products:
         np.array(family),
         np.array([family_split(f, seed) for f in family]),
         np.concatenate(colours) if colours else np.zeros((0, COLOUR_SIZE), np.float32),
+        np.concatenate(classes) if classes else np.zeros((0, CLASSES), np.float32),
     )
 
 
@@ -79,7 +84,9 @@ def shot_garments(boxes: list[Box]) -> dict[str, Box]:
     return best
 
 
-def catalog_outfits(embed: EmbedFn, size: int, detect, products: Products) -> dict[str, list[Outfit]]:
+def catalog_outfits(
+    embed: EmbedFn, classify: ClassifyFn, size: int, detect, products: Products
+) -> dict[str, list[Outfit]]:
     """Outfits by split, one per model shot whose product is embedded and where the detector finds
     the product's own category and at least one other. `detect(image)` gives the garment boxes."""
     index = products.index()
@@ -105,6 +112,7 @@ def catalog_outfits(embed: EmbedFn, size: int, detect, products: Products) -> di
                     vector,
                     (found[c].x1 / w, found[c].y1 / h, found[c].x2 / w, found[c].y2 / h),
                     worn_colours(rgb, found[c].as_tuple(), c),
+                    classify(rgb, found[c].as_tuple(), [b.as_tuple() for k, b in found.items() if k != c]),
                 )
                 for c, vector in zip(categories, crops, strict=True)
             )

@@ -2,7 +2,8 @@
 
 Training pairs are two garments worn together: one's crop is the query, the other's product, by
 one of its catalog photos at random, the positive. Each is read as its features: the embedder's
-vector, then its colours (training.outfits). A batch holds one ordered category pair of one
+vector, its colours and its ImageNet classes (training.outfits); the classes' principal axes are
+fit on the training garments and photos alone. A batch holds one ordered category pair of one
 gender, so every candidate shares the positive's category and gender: the model learns what goes
 with the query within a category, never that shoes are not trousers. The negatives are the
 batch's other positives, and `random_negatives` training products of the category drawn at
@@ -23,7 +24,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from embeddings.compatibility import CATEGORIES, CompatibilityModel, pair_key
+from embeddings.compatibility import CATEGORIES, ClassAxes, CompatibilityModel, pair_key
 
 from .outfits import Outfit, Products
 
@@ -40,7 +41,9 @@ class CompatibilityTraining:
     lr: float = 1e-2
     weight_decay: float = 1e-3
     seed: int = 0
-    colours: bool = True  # read each garment's colours beside its vector (False: the vector alone)
+    colours: bool = True  # read each garment's colours beside its vector
+    classes: int = 64  # and its ImageNet classes on this many principal axes (0: not at all)
+    worn_classes: bool = False  # the worn garments' classes too, not only the catalog photos'
     random_negatives: int = 1024  # per batch, products of the target's category drawn at random as negatives too
 
     def recipe(self) -> dict:
@@ -55,9 +58,23 @@ class Example:
     product: int  # index into Products: the garment worn with it
 
 
-def examples(outfits: list[Outfit], products: Products, colours: bool = True) -> list[Example]:
+def reader(train_outfits: list[Outfit], products: Products, cfg: CompatibilityTraining) -> CompatibilityModel:
+    """A model with no weights yet, to read garments' features by: which blocks, and the ImageNet
+    classes' axes, fit on the training split's garments and catalog photos."""
+    axes = None
+    if cfg.classes and products.classes is not None:
+        index = products.index()
+        seen = {products.split[index[g.product]] for o in train_outfits for g in o.garments if g.product in index}
+        photos = products.classes[np.isin(products.split[products.owner], list(seen))]
+        worn = [g.classes for o in train_outfits for g in o.garments if g.classes is not None]
+        axes = ClassAxes.fit(np.concatenate([photos, np.stack(worn)]) if worn else photos, cfg.classes)
+    colour_size = products.colours.shape[1] if cfg.colours and products.colours is not None else 0
+    return CompatibilityModel({}, {}, {}, colour_size, axes, cfg.worn_classes)
+
+
+def examples(outfits: list[Outfit], products: Products, read: CompatibilityModel) -> list[Example]:
     """Every ordered pair of garments of different categories worn together (the target's product
-    known), the query by its features (`colours`) or its crop vector alone."""
+    known), the query by its features as `read` reads them."""
     index = products.index()
     rows = []
     for outfit in outfits:
@@ -69,7 +86,7 @@ def examples(outfits: list[Outfit], products: Products, colours: bool = True) ->
                     Example(
                         pair_key(a.category, b.category),
                         outfit.gender,
-                        a.features if colours else a.crop,
+                        read.worn(a.crop, a.colours, a.classes),
                         index[b.product],
                     )
                 )
@@ -132,8 +149,8 @@ def train(
 ) -> tuple[CompatibilityModel, list[dict], int]:
     """(the model of the best validation epoch, per-epoch history, that epoch)."""
     rng, np_rng = random.Random(cfg.seed), np.random.default_rng(cfg.seed)
-    candidates = products.features if cfg.colours else products.photos
-    colour_size = candidates.shape[1] - products.photos.shape[1]
+    read = reader(train_outfits, products, cfg)
+    candidates = read.features(products.photos, products.colours, products.classes)
     dim = candidates.shape[1]
     params: dict[str, np.ndarray] = {}
     for key in PAIRS:
@@ -142,7 +159,7 @@ def train(
     for c in CATEGORIES:
         params[f"w:{c}"] = np.zeros(dim, np.float32)
     adam = _Adam(params, cfg.lr, cfg.weight_decay)
-    rows = examples(train_outfits, products, cfg.colours)
+    rows = examples(train_outfits, products, read)
     # Random negatives come from the products training outfits wear (their split: no held-out product).
     seen = np.isin(products.split[products.owner], list({products.split[r.product] for r in rows}))
     pools = {
@@ -173,19 +190,19 @@ def train(
             adam.step({qk: dq, pk: dp, wk: dw}, lr)
             losses.append(loss)
             step += 1
-        model = _model(params, colour_size)
+        model = _model(params, read)
         val = fitb_accuracy(model, questions, products)
         row = {"epoch": epoch, "loss": float(np.mean(losses)), "val_fitb": val}
         history.append(row)
         on_epoch(row)
         if val > best[0]:
             best = (val, epoch, {k: v.copy() for k, v in params.items()})
-    return _model(best[2], colour_size), history, best[1]
+    return _model(best[2], read), history, best[1]
 
 
-def _model(params: dict[str, np.ndarray], colour_size: int) -> CompatibilityModel:
+def _model(params: dict[str, np.ndarray], read: CompatibilityModel) -> CompatibilityModel:
     pick = lambda prefix: {k[2:]: v.copy() for k, v in params.items() if k.startswith(prefix)}  # noqa: E731
-    return CompatibilityModel(pick("Q:"), pick("P:"), pick("w:"), colour_size)
+    return CompatibilityModel(pick("Q:"), pick("P:"), pick("w:"), read.colour_size, read.classes, read.worn_classes)
 
 
 @dataclass(frozen=True)
@@ -204,9 +221,13 @@ class Question:
         """(category, crop vector) of the garments worn beside the missing one."""
         return [(g.category, g.crop) for i, g in enumerate(self.outfit.garments) if i != self.missing]
 
-    def worn_features(self) -> list[tuple[str, np.ndarray]]:
-        """(category, features) of the garments worn beside the missing one, as the model reads them."""
-        return [(g.category, g.features) for i, g in enumerate(self.outfit.garments) if i != self.missing]
+    def worn_features(self, model: CompatibilityModel) -> list[tuple[str, np.ndarray]]:
+        """(category, features) of the garments worn beside the missing one, as `model` reads them."""
+        return [
+            (g.category, model.worn(g.crop, g.colours, g.classes))
+            for i, g in enumerate(self.outfit.garments)
+            if i != self.missing
+        ]
 
 
 def fitb_questions(outfits: list[Outfit], products: Products, seed: int = 0) -> list[Question]:
@@ -248,13 +269,14 @@ Scorer = Callable[[Question, Products], np.ndarray]  # a question -> one score p
 
 def model_scorer(model: CompatibilityModel) -> Scorer:
     """The model as the app ranks: one query vector, each candidate by its best photo's features."""
+    read: dict[int, np.ndarray] = {}  # each Products' photo features, read once
 
     def score(question: Question, products: Products) -> np.ndarray:
-        if not model.colour_size:
-            q = model.query_vector(question.worn(), question.category)
-            return products.best_photo_scores(q, list(question.candidates))[0]
-        q = model.query_vector(question.worn_features(), question.category)
-        return products.best_photo_scores(q, list(question.candidates), products.features)[0]
+        if id(products) not in read:
+            read.clear()
+            read[id(products)] = model.features(products.photos, products.colours, products.classes)
+        q = model.query_vector(question.worn_features(model), question.category)
+        return products.best_photo_scores(q, list(question.candidates), read[id(products)])[0]
 
     return score
 

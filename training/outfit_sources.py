@@ -30,18 +30,22 @@ class OutfitData:
 
 
 def load_outfits(source: str, lookbook: Path) -> OutfitData:
-    """Outfits and products of `source`, every vector from the shipped embedder (ModelFileError if it is missing)."""
+    """Outfits and products of `source`, every vector from the shipped embedder and every class
+    probability from the shipped ImageNet classifier (ModelFileError if either is missing)."""
+    from detection.garment_names import garment_namer
     from embeddings.embedder import Embedder
 
     entry = verified_model("embedder")
     embedder = Embedder(entry.path)
+    namer = garment_namer()
     if source == "lookbook":
         for split in ("train", "val", "test"):
             if not (lookbook / "scenes" / f"{split}.jsonl").exists():
                 raise FileNotFoundError(
                     f"no {split} split in {lookbook}: run `manage.py build_lookbook --outfits stylist --out {lookbook}`"
                 )
-        products, outfits = lookbook_data(embedder.embed_batch, lookbook, embedder.size, entry.sha256)
+        shas = {"embedder": entry.sha256, "garment_namer": garment_namer.entry.sha256}
+        products, outfits = lookbook_data(embedder.embed_batch, namer.probabilities, lookbook, embedder.size, shas)
         photo_of = {pid: lookbook / "products" / pid / "front.jpg" for pid in products.ids}
         return OutfitData(products, outfits, photo_of, entry, f"lookbook {lookbook}")
     if source == "catalog":
@@ -53,7 +57,9 @@ def load_outfits(source: str, lookbook: Path) -> OutfitData:
         products = catalog_products()
         if not products.ids:
             raise FileNotFoundError("no embedded products in the catalog: scrape one (`make demo-catalog`) first")
-        outfits = catalog_outfits(embedder.embed_batch, embedder.size, garment_detector().detect, products)
+        outfits = catalog_outfits(
+            embedder.embed_batch, namer.probabilities, embedder.size, garment_detector().detect, products
+        )
         photo_of = {}
         for p in Product.objects.filter(pk__in=[int(i) for i in products.ids]).prefetch_related("images"):
             if (thumb := p.thumbnail) is not None:

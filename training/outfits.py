@@ -3,8 +3,10 @@
 An outfit is the garments one photo shows together. Each garment has the vector of its crop from
 that photo (the query side, as a shopper's garment is) and, when the product is known, the
 vectors of its catalog photos (the candidate side, as the vector index holds them). Beside each
-vector are the colours read from the same pixels (detection.garment_colours): the compatibility
-model reads both as a garment's features. Everything here comes from pixels; nothing reads the
+vector are the colours read from the same pixels (detection.garment_colours) and what the
+ImageNet classifier sees there (detection.garment_names: its class probabilities): the
+compatibility model reads all three as a garment's features. Everything here comes from pixels,
+and the ImageNet classifier never saw our products or their attributes; nothing reads the
 stylist's rules or a product's attributes. The `styled` flag of a lookbook scene is carried for
 evaluation only.
 """
@@ -12,6 +14,7 @@ evaluation only.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -23,6 +26,7 @@ from tqdm import tqdm
 from detection.garment_colours import SIZE as COLOUR_SIZE
 from detection.garment_colours import VERSION as COLOUR_VERSION
 from detection.garment_colours import product_colours, worn_colours
+from detection.garment_names import CLASSES
 from embeddings.index import indexes_view
 
 from .retrieval_eval import EmbedFn, embed_all, family_of
@@ -36,12 +40,7 @@ class Garment:
     crop: np.ndarray | None  # its vector as worn (dim,)
     box: tuple[float, float, float, float] | None = None  # where it is worn in the photo (normalised l, t, r, b)
     colours: np.ndarray | None = None  # its colours as worn (garment_colours.SIZE,)
-
-    @property
-    def features(self) -> np.ndarray:
-        """What the compatibility model reads of it: the crop's vector, then its colours."""
-        colours = self.colours if self.colours is not None else np.zeros(COLOUR_SIZE, np.float32)
-        return np.concatenate([self.crop, colours]).astype(np.float32)
+    classes: np.ndarray | None = None  # the ImageNet classifier's probabilities for its box (garment_names.CLASSES,)
 
 
 @dataclass(frozen=True)
@@ -64,6 +63,7 @@ class Products:
     family: np.ndarray
     split: np.ndarray  # the lookbook split its family is in ("" when there are none)
     colours: np.ndarray | None = None  # each photo's colours (N x garment_colours.SIZE); None: unread
+    classes: np.ndarray | None = None  # each photo's ImageNet class probabilities (N x CLASSES); None: unread
 
     def index(self) -> dict[str, int]:
         return {pid: i for i, pid in enumerate(self.ids)}
@@ -74,12 +74,6 @@ class Products:
         order = np.argsort(self.owner, kind="stable")
         return np.split(order, np.searchsorted(self.owner[order], np.arange(1, len(self.ids))))
 
-    @cached_property
-    def features(self) -> np.ndarray:
-        """Each photo as the compatibility model reads it: its vector, then its colours (N x (dim + SIZE))."""
-        colours = self.colours if self.colours is not None else np.zeros((len(self.photos), COLOUR_SIZE), np.float32)
-        return np.concatenate([self.photos, colours], axis=1).astype(np.float32)
-
     def best_photo_scores(self, query: np.ndarray, products: list[int], rows: np.ndarray | None = None) -> np.ndarray:
         """`products`' scores as the app ranks them: each one's best photo's inner product with each
         row of `query` (Q x dim); Q x len(products). `rows` are the photos' rows to score (the vectors
@@ -88,7 +82,11 @@ class Products:
         return np.stack([(query @ rows[self.photo_rows[i]].T).max(axis=1) for i in products], axis=1)
 
 
-def lookbook_products(embed: EmbedFn, lookbook: Path, size: int) -> Products:
+# ImageNet probabilities of (photo, box or None for all of it, other garments' boxes to blank)
+ClassifyFn = Callable[..., np.ndarray]
+
+
+def lookbook_products(embed: EmbedFn, classify: ClassifyFn, lookbook: Path, size: int) -> Products:
     """Every catalog product of the lookbook by its indexed photos (not its model shots), as the index holds them."""
     catalog = read_catalog(lookbook)
     ids, paths, owner = [], [], []
@@ -99,7 +97,7 @@ def lookbook_products(embed: EmbedFn, lookbook: Path, size: int) -> Products:
             paths.append(lookbook / "products" / pid / f"{view}.jpg")
             owner.append(len(ids) - 1)
     vectors = embed_all(embed, [photo(p, size) for p in tqdm(paths, desc="catalog photos", unit="photo")])
-    colours = np.stack([_photo_colours(p) for p in tqdm(paths, desc="catalog colours", unit="photo")])
+    read = [_photo_readings(p, classify) for p in tqdm(paths, desc="catalog colours, classes", unit="photo")]
     return Products(
         ids,
         vectors,
@@ -108,30 +106,45 @@ def lookbook_products(embed: EmbedFn, lookbook: Path, size: int) -> Products:
         np.array([catalog[p]["category"] for p in ids]),
         np.array([family_of(p) for p in ids]),
         np.array([catalog[p].get("split", "") for p in ids]),
-        colours,
+        np.stack([c for c, _ in read]),
+        np.stack([k for _, k in read]).astype(np.float16),
     )
 
 
-def _photo_colours(path: Path) -> np.ndarray:
+def _photo_readings(path: Path, classify: ClassifyFn) -> tuple[np.ndarray, np.ndarray]:
+    """A catalog photo's (colours, ImageNet class probabilities)."""
     with Image.open(path) as image:
-        return product_colours(image)
+        rgb = image.convert("RGB")
+        return product_colours(rgb), classify(rgb, None)
 
 
-def _worn_colours(pairs: list) -> list[np.ndarray]:
-    """Each pair's garment colours as worn in its scene; a scene is opened once for all its garments."""
-    out, opened, image = [], None, None
-    for pair in pairs:
-        if pair.scene != opened:  # a split's pairs come scene by scene
-            opened = pair.scene
-            with Image.open(opened) as read:
+def _worn_readings(pairs: list, classify: ClassifyFn) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Each pair's garment (colours, ImageNet class probabilities) as worn in its scene. The scene's
+    other garments are blanked for the classes, as the app does: a crop's margin must not show the
+    garment a question leaves out. A scene is opened once for all its garments."""
+    by_scene: dict = {}
+    for i, pair in enumerate(pairs):
+        by_scene.setdefault(pair.scene, []).append(i)
+    out: list = [None] * len(pairs)
+    with tqdm(total=len(pairs), desc="colours, classes", unit="crop") as bar:
+        for scene, rows in by_scene.items():
+            with Image.open(scene) as read:
                 image = read.convert("RGB")
-        w, h = image.size
-        left, top, right, bottom = pair.bbox
-        out.append(worn_colours(image, (left * w, top * h, right * w, bottom * h), pair.partition[1]))
+            w, h = image.size
+            boxes = [_pixels(pairs[i].bbox, w, h) for i in rows]
+            for k, (i, box) in enumerate(zip(rows, boxes, strict=True)):
+                others = boxes[:k] + boxes[k + 1 :]
+                out[i] = (worn_colours(image, box, pairs[i].partition[1]), classify(image, box, others))
+            bar.update(len(rows))
     return out
 
 
-def lookbook_outfits(embed: EmbedFn, lookbook: Path, split: str, size: int) -> list[Outfit]:
+def _pixels(bbox, w: int, h: int) -> tuple[float, float, float, float]:
+    left, top, right, bottom = bbox
+    return (left * w, top * h, right * w, bottom * h)
+
+
+def lookbook_outfits(embed: EmbedFn, classify: ClassifyFn, lookbook: Path, split: str, size: int) -> list[Outfit]:
     """The outfits of a lookbook split, one per scene, each garment by its crop from the scene."""
     pairs = lookbook_pairs(lookbook, split)
     crops = embed_all(embed, [scene_crop(p, size) for p in tqdm(pairs, desc=f"{split} crops", unit="crop")])
@@ -139,10 +152,12 @@ def lookbook_outfits(embed: EmbedFn, lookbook: Path, split: str, size: int) -> l
     for line in (lookbook / "scenes" / f"{split}.jsonl").read_text().splitlines():
         row = json.loads(line)
         scenes[str(lookbook / row["scene"])] = row
-    colours = _worn_colours(tqdm(pairs, desc=f"{split} colours", unit="crop"))
+    read = _worn_readings(pairs, classify)
     worn: dict[str, list[Garment]] = {}
-    for pair, vector, colour in zip(pairs, crops, colours, strict=True):
-        worn.setdefault(str(pair.scene), []).append(Garment(pair.partition[1], pair.product, vector, pair.bbox, colour))
+    for pair, vector, (colours, classes) in zip(pairs, crops, read, strict=True):
+        worn.setdefault(str(pair.scene), []).append(
+            Garment(pair.partition[1], pair.product, vector, pair.bbox, colours, classes.astype(np.float16))
+        )
     return [
         Outfit(scenes[scene]["gender"], tuple(garments), scenes[scene].get("styled"), scene)
         for scene, garments in worn.items()
@@ -150,18 +165,25 @@ def lookbook_outfits(embed: EmbedFn, lookbook: Path, split: str, size: int) -> l
 
 
 def lookbook_data(
-    embed: EmbedFn, lookbook: Path, size: int, embedder_sha: str, splits: tuple[str, ...] = ("train", "val", "test")
+    embed: EmbedFn,
+    classify: ClassifyFn,
+    lookbook: Path,
+    size: int,
+    shas: dict[str, str],
+    splits: tuple[str, ...] = ("train", "val", "test"),
 ) -> tuple[Products, dict[str, list[Outfit]]]:
-    """(products, outfits by split), embedded once and kept in the lookbook folder beside the scenes.
+    """(products, outfits by split), embedded and classified once and kept in the lookbook folder
+    beside the scenes.
 
-    The cache is keyed by the embedder's sha256 and the lookbook's summary, so a new embedder or
-    a rebuilt lookbook embeds again.
+    The cache is keyed by the models' sha256s (`shas`: the embedder's and the ImageNet
+    classifier's) and the lookbook's summary, so a new model or a rebuilt lookbook reads again.
     """
     path = lookbook / "compatibility-vectors.npz"
     key = json.dumps(
         {
-            "embedder": embedder_sha,
+            "models": shas,
             "colours": COLOUR_VERSION,
+            "classes": "other garments blanked",  # how worn garments' classes are read
             "size": size,
             "splits": splits,
             "lookbook": _summary(lookbook),
@@ -171,8 +193,8 @@ def lookbook_data(
         with np.load(path, allow_pickle=False) as data:
             if str(data["key"]) == key:
                 return _unpack(data)
-    products = lookbook_products(embed, lookbook, size)
-    outfits = {split: lookbook_outfits(embed, lookbook, split, size) for split in splits}
+    products = lookbook_products(embed, classify, lookbook, size)
+    outfits = {split: lookbook_outfits(embed, classify, lookbook, split, size) for split in splits}
     tmp = path.with_suffix(".tmp.npz")
     with tmp.open("wb") as fh:
         np.savez(fh, key=np.array(key), **_pack(products, outfits))
@@ -186,7 +208,7 @@ def _summary(lookbook: Path) -> dict:
 
 
 def _pack(products: Products, outfits: dict[str, list[Outfit]]) -> dict[str, np.ndarray]:
-    rows, worn, meta = [], [], {}
+    rows, worn, classes, meta = [], [], [], {}
     for split, group in outfits.items():
         meta[split] = []
         for o in group:
@@ -195,6 +217,7 @@ def _pack(products: Products, outfits: dict[str, list[Outfit]]) -> dict[str, np.
                 garments.append({"category": g.category, "product": g.product, "row": len(rows), "box": g.box})
                 rows.append(g.crop)
                 worn.append(g.colours)
+                classes.append(g.classes)
             meta[split].append({"gender": o.gender, "styled": o.styled, "photo": o.photo, "garments": garments})
     dim = products.photos.shape[1]
     return {
@@ -208,6 +231,8 @@ def _pack(products: Products, outfits: dict[str, list[Outfit]]) -> dict[str, np.
         "crops": np.stack(rows) if rows else np.zeros((0, dim), np.float32),
         "photo_colours": products.colours,
         "worn_colours": np.stack(worn) if worn else np.zeros((0, COLOUR_SIZE), np.float32),
+        "photo_classes": products.classes,
+        "worn_classes": np.stack(classes) if classes else np.zeros((0, CLASSES), np.float16),
         "outfits": np.array(json.dumps(meta)),
     }
 
@@ -223,8 +248,9 @@ def _unpack(data) -> tuple[Products, dict[str, list[Outfit]]]:
         data["family"],
         data["split"],
         data["photo_colours"],
+        data["photo_classes"],
     )
-    crops, worn = data["crops"], data["worn_colours"]
+    crops, worn, classes = data["crops"], data["worn_colours"], data["worn_classes"]
     outfits = {
         split: [
             Outfit(
@@ -236,6 +262,7 @@ def _unpack(data) -> tuple[Products, dict[str, list[Outfit]]]:
                         crops[g["row"]],
                         tuple(g["box"]) if g.get("box") else None,
                         worn[g["row"]],
+                        classes[g["row"]],
                     )
                     for g in o["garments"]
                 ),

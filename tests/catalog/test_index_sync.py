@@ -107,3 +107,17 @@ def test_each_indexed_photo_has_its_colours_read_and_a_catalog_without_them_is_r
     assert stale_product_ids() == [product.pk]
     assert embed_products([product.pk]) == 1
     assert np.allclose(ProductEmbedding.objects.get(pk=product.pk).photo_colours(), colours)
+
+
+def test_each_indexed_photo_has_its_imagenet_classes_read_and_a_catalog_without_them_is_read_again():
+    product, _ = upsert_product(record("K1", images=(blob("red", "front"), blob("blue", "back"))))
+    assert embed_products([product.pk]) == 1
+    classes = ProductEmbedding.objects.get(pk=product.pk).photo_classes()
+    assert classes.shape == (2, 1000)
+    assert np.allclose(classes.sum(axis=1), 1, atol=0.01)  # each photo a distribution over the classes
+    assert not np.allclose(classes[0], classes[1], atol=1e-3)  # a red photo and a blue one read apart
+    ProductEmbedding.objects.filter(pk=product.pk).update(classes=b"")
+    assert ProductEmbedding.objects.get(pk=product.pk).photo_classes() is None
+    assert stale_product_ids() == [product.pk]
+    assert embed_products([product.pk]) == 1
+    assert np.allclose(ProductEmbedding.objects.get(pk=product.pk).photo_classes(), classes, atol=1e-3)

@@ -69,3 +69,17 @@ def test_names_are_scored_against_every_garment_box_of_a_lookbook_split(tmp_path
         name_all_sneakers, tmp_path, "test", keep=lambda pid: catalog[pid]["category"] == "footwear"
     )
     assert only_shoes["garments"] == len(shoes) and set(only_shoes["by_category"]) == {"footwear"}
+
+
+def test_with_the_jacket_blanked_the_trousers_read_less_of_a_jacket(real_photos):
+    # the trousers' crop margin shows the jacket's hem; complete the look must read the trousers alone
+    namer = garment_namer()
+    top_classes = np.concatenate([ids for ids in namer.types_by_category["topwear"].values()])
+    for name in ("obama3.jpg", "basketball1.png"):
+        labels, path = real_photos[name]
+        with Image.open(path) as opened:
+            image = opened.convert("RGB")
+        boxes = {g.category: g.box for g in labels.garments}
+        alone = namer.probabilities(image, boxes["bottomwear"], [boxes["topwear"]])
+        seen_with = namer.probabilities(image, boxes["bottomwear"])
+        assert alone[top_classes].sum() < 0.8 * seen_with[top_classes].sum(), name

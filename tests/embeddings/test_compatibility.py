@@ -3,20 +3,29 @@
 import numpy as np
 import pytest
 
-from embeddings.compatibility import CATEGORIES, CompatibilityModel, pair_key, search_vector
+from embeddings.compatibility import CATEGORIES, ClassAxes, CompatibilityModel, pair_key, search_vector
 from embeddings.faiss_index import FaissIndex
 
 DIM, RANK = 12, 4
 
 
-def random_model(seed: int = 0, colour_size: int = 0) -> CompatibilityModel:
+def random_model(seed: int = 0, colour_size: int = 0, classes: ClassAxes | None = None) -> CompatibilityModel:
     rng = np.random.default_rng(seed)
     keys = [pair_key(a, b) for a in CATEGORIES for b in CATEGORIES if a != b]
-    size = DIM + colour_size
+    size = DIM + colour_size + (0 if classes is None else len(classes.axes))
     q = {k: rng.normal(size=(RANK, size)).astype(np.float32) for k in keys}
     p = {k: rng.normal(size=(RANK, size)).astype(np.float32) for k in keys}
     w = {c: rng.normal(size=size).astype(np.float32) for c in CATEGORIES}
-    return CompatibilityModel(q, p, w, colour_size)
+    return CompatibilityModel(q, p, w, colour_size, classes)
+
+
+def class_probabilities(n: int, seed: int, classes: int = 30) -> np.ndarray:
+    """Softmax rows over `classes`, each peaked on one of a few classes, as a classifier's are."""
+    rng = np.random.default_rng(seed)
+    logits = rng.normal(size=(n, classes))
+    logits[np.arange(n), rng.integers(0, 4, n)] += 6
+    p = np.exp(logits)
+    return (p / p.sum(axis=1, keepdims=True)).astype(np.float32)
 
 
 def unit_rows(n: int, seed: int) -> np.ndarray:
@@ -89,3 +98,70 @@ def test_colours_follow_the_vector_and_the_vector_part_of_a_query_meets_the_inde
     # the index holds the vector: its part of the score, plus the colours' part, is the whole score
     assert model.vector_part(query).shape == (DIM,)
     assert whole == pytest.approx(float(model.vector_part(query) @ shoe + query[DIM:] @ shoe_colours), abs=1e-4)
+
+
+def test_class_axes_are_the_principal_axes_of_the_log_probabilities_at_unit_variance():
+    probabilities = class_probabilities(400, 20)
+    axes = ClassAxes.fit(probabilities, 3)
+    projected = axes.project(probabilities)
+    assert projected.shape == (400, 3)
+    assert np.allclose(projected.mean(axis=0), 0, atol=1e-4)
+    assert np.allclose(projected.std(axis=0), 1, atol=1e-3)
+    assert abs(np.corrcoef(projected.T)[0, 1]) < 1e-3  # uncorrelated axes
+    # the spread that matters survives: which of four classes each row peaks on, from three numbers
+    peak = probabilities.argmax(axis=1)
+    centres = np.stack([projected[peak == c].mean(axis=0) for c in range(4)])
+    nearest = np.argmin(((projected[:, None] - centres[None]) ** 2).sum(axis=2), axis=1)
+    assert (nearest == peak).mean() > 0.9  # chance: 0.25
+
+
+def test_classes_follow_the_colours_and_survive_the_file(tmp_path):
+    # given: a model reading vector, 3 colours and 2 class axes
+    probabilities = class_probabilities(200, 21)
+    model = random_model(22, colour_size=3, classes=ClassAxes.fit(probabilities, 2))
+    model.save(tmp_path / "c.npz")
+    again = CompatibilityModel.from_file(tmp_path / "c.npz")
+    assert (again.colour_size, again.class_size) == (3, 2)
+    top, shoe = unit_rows(2, 23)
+    colours = np.array([0.2, 0.5, 0.3], np.float32)
+    features = again.features(top, colours, probabilities[0])
+    # then: the blocks are in order, the classes read as their projection
+    assert features.shape == (DIM + 3 + 2,)
+    assert np.allclose(features[DIM + 3 :], model.classes.project(probabilities[0]), atol=1e-5)
+    # a photo matrix reads as its rows do, and classes never read are zeros, not the projection of zeros
+    rows = again.features(np.stack([top, shoe]), np.stack([colours, colours]), None)
+    assert rows.shape == (2, DIM + 5) and np.allclose(rows[:, DIM + 3 :], 0)
+    # scoring photos with the projection moved onto the query gives the same scores
+    shoes, shoe_classes = unit_rows(4, 24), probabilities[2:6]
+    shoe_classes[3] = 0  # one photo whose classes were never read
+    query = again.query_vector([("topwear", features)], "footwear")
+    expected = again.features(shoes, np.tile(colours, (4, 1)), shoe_classes) @ query
+    assert np.allclose(again.photo_scores(query, shoes, np.tile(colours, (4, 1)), shoe_classes), expected, atol=1e-4)
+    assert np.allclose(again.features(shoes, None, shoe_classes)[3, DIM + 3 :], 0)
+    # the vector part is still what meets the index
+    query = again.query_vector([("topwear", features)], "footwear")
+    assert again.vector_part(query).shape == (DIM,)
+    whole = again.scores([("topwear", features)], "footwear", again.features(shoe, colours, probabilities[1])[None])
+    assert whole[0] == pytest.approx(
+        float(
+            model.scores([("topwear", features)], "footwear", model.features(shoe, colours, probabilities[1])[None])[0]
+        ),
+        abs=1e-3,
+    )
+
+
+def test_a_model_reading_catalog_classes_only_reads_a_worn_garment_without_them(tmp_path):
+    probabilities = class_probabilities(200, 25)
+    model = random_model(26, colour_size=3, classes=ClassAxes.fit(probabilities, 2))
+    model.worn_classes = False
+    model.save(tmp_path / "c.npz")
+    again = CompatibilityModel.from_file(tmp_path / "c.npz")
+    top = unit_rows(1, 27)[0]
+    colours = np.array([0.2, 0.5, 0.3], np.float32)
+    assert not again.worn_classes
+    worn = again.worn(top, colours, probabilities[0])
+    assert np.allclose(worn[DIM + 3 :], 0) and np.allclose(worn[: DIM + 3], np.concatenate([top, colours]))
+    # the catalog photos' classes still count
+    assert not np.allclose(again.features(top, colours, probabilities[0])[DIM + 3 :], 0)
+    model.worn_classes = True
+    assert np.allclose(model.worn(top, colours, probabilities[0]), model.features(top, colours, probabilities[0]))

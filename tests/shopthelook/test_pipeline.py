@@ -221,10 +221,12 @@ def test_an_upper_body_photo_is_completed_with_what_it_lacks_in_its_gender(produ
         assert {c.product.gender for c in stored} <= {"women", "unisex"}
         assert {c.product.category for c in stored} == {row["category"]}
     assert "complete" in look.timings
-    # each row is the partition's best by the whole model, the products' vectors and colours: the
-    # index's search by the vector part only chooses which products are scored
+    # each row is the partition's best by the whole model, the products' vectors, colours and
+    # ImageNet classes: the index's search by the vector part only chooses which products are scored
     model = compatibility()
     assert all(item.worn_colours() is not None for item in look.items.all())
+    assert all(item.worn_classes().shape == (1000,) for item in look.items.all())
+    assert all(abs(item.worn_classes().sum() - 1) < 0.01 for item in look.items.all())  # a distribution
     worn = worn_features(model, look.items.all())
     for row in rows:
         category = row["category"]
@@ -233,7 +235,8 @@ def test_an_upper_body_photo_is_completed_with_what_it_lacks_in_its_gender(produ
 
         def whole(product, query=query):
             stored = product.embedding
-            return (np.concatenate([stored.vectors(), stored.photo_colours()], axis=1) @ query).max()
+            blocks = [stored.vectors(), stored.photo_colours(), model.classes.project(stored.photo_classes())]
+            return (np.concatenate(blocks, axis=1) @ query).max()
 
         best = sorted(partition.select_related("embedding"), key=whole, reverse=True)[:KEPT_PER_CATEGORY]
         assert [c.product_id for c in look.complements.filter(category=category)] == [p.pk for p in best]

@@ -44,13 +44,26 @@ def test_auc_counts_ties_as_half():
     assert auc(np.array([3.0, 4.0]), np.array([1.0, 2.0])) == 1.0
 
 
-def _toy_world(seed: int):
+N_CLASSES = 40
+
+
+def _class_reading(rng, peak: int) -> np.ndarray:
+    """A classifier's probabilities over N_CLASSES, peaked on `peak`."""
+    logits = rng.normal(0, 1, N_CLASSES)
+    logits[peak] += 5
+    e = np.exp(logits)
+    return (e / e.sum()).astype(np.float32)
+
+
+def _toy_world(seed: int, in_classes: bool = False):
     """Products of eight styles, one per family in each split. A style is an angle: a top shows it
     in the plane of axes 0-1, a bottom in 2-3, shoes in 4-5, so garments that go together are not
     alike and similarity cannot tell them apart. Outfits wear one style throughout; half the
-    families are held out."""
+    families are held out. `in_classes`: the vectors are noise and only the ImageNet classes show
+    the style (a top of style s peaks on class s, a bottom on 8 + s, shoes on 16 + s)."""
     rng = np.random.default_rng(seed)
     ids, vectors, owner, gender, category, family, split, style = [], [], [], [], [], [], [], {}
+    classes = []
     for c_index, c in enumerate(("topwear", "bottomwear", "footwear")):
         for f in range(16):
             s = f % 8
@@ -58,10 +71,12 @@ def _toy_world(seed: int):
                 pid = f"{c[:3]}{f}-{v}"
                 base = rng.normal(0, 0.1, DIM)
                 angle = 2 * np.pi * s / 8
-                base[2 * c_index : 2 * c_index + 2] = 1.5 * np.cos(angle), 1.5 * np.sin(angle)
+                if not in_classes:
+                    base[2 * c_index : 2 * c_index + 2] = 1.5 * np.cos(angle), 1.5 * np.sin(angle)
                 for _ in range(2):  # two photos per product
                     photo = base + rng.normal(0, 0.05, DIM)
                     vectors.append(photo / np.linalg.norm(photo))
+                    classes.append(_class_reading(rng, 8 * c_index + s))
                     owner.append(len(ids))
                 ids.append(pid)
                 gender.append("women")
@@ -77,6 +92,7 @@ def _toy_world(seed: int):
         np.array(category),
         np.array(family),
         np.array(split),
+        classes=np.array(classes) if in_classes else None,
     )
 
     def outfits(which: str, n: int) -> list[Outfit]:
@@ -93,7 +109,12 @@ def _toy_world(seed: int):
             for c in ("topwear", "bottomwear", "footwear"):
                 pid = r.choice(pool[(c, s)])
                 crop = style[pid][1] + rng.normal(0, 0.1, DIM)
-                garments.append(Garment(c, pid, (crop / np.linalg.norm(crop)).astype(np.float32)))
+                seen = _class_reading(rng, 8 * ("topwear", "bottomwear", "footwear").index(c) + style[pid][0])
+                garments.append(
+                    Garment(
+                        c, pid, (crop / np.linalg.norm(crop)).astype(np.float32), classes=seen if in_classes else None
+                    )
+                )
             made.append(Outfit("women", tuple(garments), True))
         return made
 
@@ -127,3 +148,19 @@ def test_the_model_learns_what_goes_together_where_similarity_cannot():
     assert ours["fitb"] > 0.85 and ours["auc"] > 0.85
     assert ours["fitb"] > baseline["fitb"] + 0.3
     assert len(history) == 16 and 1 <= kept <= 16
+
+
+def test_the_model_learns_a_rule_only_the_imagenet_classes_show():
+    # given: vectors that are noise, and the style only in what the ImageNet classifier sees
+    products, train_outfits, held_out = _toy_world(4, in_classes=True)
+    cfg = CompatibilityTraining(rank=4, epochs=16, batch=32, lr=0.01, classes=24, worn_classes=True)
+    # when
+    model, _, _ = train(train_outfits, held_out[:40], products, cfg)
+    blind, _, _ = train(train_outfits, held_out[:40], products, CompatibilityTraining(**{**cfg.recipe(), "classes": 0}))
+    # then: reading the classes, it fills the blank on held-out families; by the vectors alone it is near chance
+    questions = fitb_questions(held_out[40:], products, seed=3)
+    ours = breakdown(scored(model_scorer(model), questions, products), questions)["all"]
+    vectors_only = breakdown(scored(model_scorer(blind), questions, products), questions)["all"]
+    assert model.class_size == 24 and blind.class_size == 0
+    assert ours["fitb"] > 0.8 and ours["auc"] > 0.8
+    assert vectors_only["fitb"] < 0.45

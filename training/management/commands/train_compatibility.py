@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from detection.garment_colours import VERSION as COLOUR_VERSION
+from detection.garment_names import garment_namer
 from detection.registry import ModelFileError
 from training.compatibility import CompatibilityTraining
 from training.outfit_sources import add_source_arguments, load_outfits
@@ -20,8 +21,10 @@ def _command(source: str, lookbook: Path, cfg) -> str:
     """The commands that rebuild these weights from the committed code."""
     train = (
         f"manage.py train_compatibility --source {source} --epochs {cfg.epochs} --rank {cfg.rank} --lr {cfg.lr} "
-        f"--weight-decay {cfg.weight_decay} --random-negatives {cfg.random_negatives} --seed {cfg.seed}"
+        f"--weight-decay {cfg.weight_decay} --random-negatives {cfg.random_negatives} --classes {cfg.classes} "
+        f"--seed {cfg.seed}"
         + ("" if cfg.colours else " --no-colours")
+        + (" --worn-classes" if cfg.worn_classes else "")
     )
     if source != "lookbook":
         return f"make demo-catalog (DEMO_STORE_MODEL_SHOTS=stylist); {train}"
@@ -32,6 +35,20 @@ def _command(source: str, lookbook: Path, cfg) -> str:
         f"{summary['config']['n_products']} --seed {summary['config']['seed']}"
     )
     return f"{built} --out {lookbook}; {train} --lookbook {lookbook}"
+
+
+def _input(model) -> str:
+    """What the model reads, for the manifest."""
+    parts = ["each garment's embedder vector"]
+    if model.colour_size:
+        parts.append(f"its colours (detection.garment_colours, {model.colour_size} numbers, version {COLOUR_VERSION})")
+    if model.class_size:
+        parts.append(
+            "the garment namer's ImageNet class probabilities as logarithms on "
+            f"{model.class_size} principal axes of the training garments' (held in the file)"
+            + ("" if model.worn_classes else ", read for the catalog photos only (worn garments: zeros)")
+        )
+    return "; ".join(parts) + ": the worn garments' crops (query) and catalog photos (candidates)"
 
 
 @contextlib.contextmanager
@@ -70,6 +87,17 @@ class Command(BaseCommand):
         parser.add_argument("--weight-decay", type=float, default=1e-3)
         parser.add_argument("--seed", type=int, default=0)
         parser.add_argument(
+            "--classes",
+            type=int,
+            default=CompatibilityTraining.classes,
+            help="principal axes of the ImageNet classes each garment is read by (0: not read)",
+        )
+        parser.add_argument(
+            "--worn-classes",
+            action="store_true",
+            help="read the worn garments' ImageNet classes too, not only the catalog photos' (for real model shots)",
+        )
+        parser.add_argument(
             "--no-colours",
             action="store_true",
             help="read each garment by its embedder vector alone, not its colours too",
@@ -101,6 +129,8 @@ class Command(BaseCommand):
             seed=opts["seed"],
             colours=not opts["no_colours"],
             random_negatives=opts["random_negatives"],
+            classes=opts["classes"],
+            worn_classes=opts["worn_classes"],
         )
         questions = fitb_questions(outfits["val"], products, seed=cfg.seed)
         with _progress(cfg.epochs, "compatibility") as on_epoch:
@@ -115,14 +145,10 @@ class Command(BaseCommand):
         info = {
             "kind": "compatibility",
             "architecture": "type-aware bilinear: score = (Q[a->b] a).(P[a->b] b) + w[b].b per ordered category pair",
-            "input": (
-                "each garment's embedder vector, then its colours (detection.garment_colours, "
-                f"{model.colour_size} numbers, version {COLOUR_VERSION}): the worn garments' crops (query) and "
-                "catalog photos (candidates)"
-                if model.colour_size
-                else "embedder vectors: the worn garments' crops (query) and catalog photos (candidates)"
-            ),
+            "input": _input(model),
             "colour_size": model.colour_size,
+            "class_axes": model.class_size,
+            "garment_namer_sha256": garment_namer.entry.sha256 if model.class_size else None,
             "embedder_sha256": entry.sha256,  # trained on this embedder's vectors: a new embedder needs retraining
             "metrics": {"val": val, "test": "see manage.py evaluate_compatibility"},
             "training": {

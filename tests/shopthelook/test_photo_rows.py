@@ -1,0 +1,50 @@
+"""Complete the look keeps catalog photos' feature rows between looks, and reads a re-embedded product again."""
+
+import numpy as np
+import pytest
+
+from catalog.index_sync import embed_products
+from catalog.ingest import upsert_product
+from catalog.models import ProductEmbedding
+from embeddings.compatibility import compatibility
+from shopthelook.completion import PhotoRows
+from tests.catalog.factories import blob, record
+
+pytestmark = pytest.mark.django_db
+
+
+def test_rows_are_the_models_features_kept_until_the_product_is_embedded_again(django_assert_num_queries):
+    # given: two embedded products
+    model = compatibility()
+    a, _ = upsert_product(record("R1", images=(blob("red", "front"), blob("blue", "back"))))
+    b, _ = upsert_product(record("R2", images=(blob("green", "front"),)))
+    assert embed_products([a.pk, b.pk]) == 2
+    rows = PhotoRows()
+    # when
+    first = rows.get(model, [a.pk, b.pk])
+    # then: each product's photos as the model reads them, classes included
+    stored = ProductEmbedding.objects.get(pk=a.pk)
+    expected = model.features(stored.vectors(), stored.photo_colours(), stored.photo_classes())
+    assert first[a.pk].shape == (2, expected.shape[1]) and np.allclose(first[a.pk], expected)
+    assert model.class_size and not np.allclose(first[a.pk][:, -model.class_size :], 0)
+    # a second look asks only when each row was written: no feature is read again
+    with django_assert_num_queries(1):
+        again = rows.get(model, [a.pk, b.pk])
+    assert np.array_equal(again[b.pk], first[b.pk])
+    # a product embedded again, here without its classes, is read again: its classes count as zeros
+    stored.classes = b""
+    stored.save()
+    third = rows.get(model, [a.pk, b.pk])
+    assert np.allclose(third[a.pk][:, -model.class_size :], 0)
+    assert np.allclose(third[a.pk][:, : -model.class_size], expected[:, : -model.class_size])
+
+
+def test_the_least_recently_used_products_are_dropped_beyond_the_size():
+    model = compatibility()
+    ids = [upsert_product(record(f"L{i}", images=(blob("red", "front"),)))[0].pk for i in range(3)]
+    embed_products(ids)
+    rows = PhotoRows(size=2)
+    rows.get(model, ids[:2])
+    rows.get(model, [ids[0]])  # the first is used again: the second is now the oldest
+    rows.get(model, [ids[2]])
+    assert list(rows.rows) == [ids[0], ids[2]]
