@@ -16,7 +16,8 @@ from PIL import Image
 
 from detection.garment_colours import SIZE as COLOUR_SIZE
 from detection.garment_colours import product_colours
-from detection.garment_names import CLASSES, classes_to_bytes, garment_namer
+from detection.garment_names import garment_namer
+from detection.imagenet_classes import CLASSES, classes_to_bytes
 from embeddings.embedder import embedder
 from embeddings.faiss_index import FaissIndex
 from embeddings.index import (

@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 
 from detection.garment_colours import SIZE as COLOUR_SIZE
-from detection.garment_names import CLASSES, classes_from_bytes
+from detection.imagenet_classes import CLASSES, classes_from_bytes
 from embeddings.index import vector_from_bytes
 
 from . import taxonomy

@@ -21,7 +21,6 @@ from .boxes import square_crop
 from .litert import TFLiteModel
 from .registry import ModelEntry, register
 
-CLASSES = 1000  # the ImageNet classes it reads
 Box = tuple[float, float, float, float]  # pixels: left, top, right, bottom
 
 
@@ -62,16 +61,6 @@ class GarmentNamer:
         mass = {t: float(p[ids].sum()) for t, ids in self.types_by_category[category].items()}
         best = max(mass, key=mass.get)
         return ArticleGuess(best, mass[best])
-
-
-def classes_to_bytes(probabilities: np.ndarray) -> bytes:
-    """ImageNet class probabilities as stored (float16: 2 KB a photo; what is lost is below
-    compatibility.CLASS_FLOOR, which the model reads as the floor anyway)."""
-    return np.asarray(probabilities, "<f2").tobytes()
-
-
-def classes_from_bytes(data: bytes | memoryview) -> np.ndarray:
-    return np.frombuffer(bytes(data), "<f2").astype(np.float32)
 
 
 garment_namer = register("garment_namer", GarmentNamer.from_entry)

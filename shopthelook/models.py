@@ -10,7 +10,7 @@ from django.db import models
 from django.utils import timezone
 
 from catalog.models import Category, Product
-from detection.garment_names import classes_from_bytes
+from detection.imagenet_classes import classes_from_bytes
 from embeddings.index import vector_from_bytes
 
 

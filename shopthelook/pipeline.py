@@ -18,7 +18,8 @@ from catalog import taxonomy
 from catalog.index_sync import catalog_index
 from detection.boxes import Box, masked_crop
 from detection.garment_colours import worn_colours
-from detection.garment_names import classes_to_bytes, garment_namer
+from detection.garment_names import garment_namer
+from detection.imagenet_classes import classes_to_bytes
 from detection.outfit import layout_garments
 from detection.registry import ModelFileError
 from detection.scene import GenderReading, SeenPerson, read_scene, shipped_models, timed

@@ -21,7 +21,7 @@ from catalog.models import Product, ProductEmbedding
 from detection.boxes import Box, square_crop
 from detection.garment_colours import SIZE as COLOUR_SIZE
 from detection.garment_colours import worn_colours
-from detection.garment_names import CLASSES
+from detection.imagenet_classes import CLASSES
 from detection.registry import verified_model
 from embeddings.compatibility import CATEGORIES
 

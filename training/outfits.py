@@ -26,7 +26,7 @@ from tqdm import tqdm
 from detection.garment_colours import SIZE as COLOUR_SIZE
 from detection.garment_colours import VERSION as COLOUR_VERSION
 from detection.garment_colours import product_colours, worn_colours
-from detection.garment_names import CLASSES
+from detection.imagenet_classes import CLASSES
 from embeddings.index import indexes_view
 
 from .retrieval_eval import EmbedFn, embed_all, family_of
