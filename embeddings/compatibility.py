@@ -19,10 +19,11 @@ stylists dress by. The shipped model reads three blocks: the vector; the garment
 classifier sees in it (detection.garment_names: its 1,000 class probabilities, as logarithms
 projected onto the principal axes of the training garments', which the model file holds), the
 kind of garment, which the embedder, trained to tell products apart, does not say. The shipped
-model reads the classes of catalog photos only: learnt from rendered garments, worn classes read
-otherwise on real photos and cost the real-photo rows more than they gave (`worn_classes`). The score is
-still linear in the candidate's features; the vector index holds only the vector part, so the app
-searches with that part and re-scores the partition's best with the whole (shopthelook.completion).
+model reads the classes of catalog photos only (`worn_classes`): learnt on rendered garments,
+a worn garment's classes read otherwise on a real photo, and cost the real-photo rows more than
+they gave. The score is still linear in the candidate's features; the vector index holds only
+the vector part, so the app searches with that part and re-scores the partition's best with the
+whole (shopthelook.completion).
 The weights are a NumPy file (.npz) in weights/, trained by `manage.py train_compatibility`.
 """
 
@@ -153,24 +154,6 @@ class CompatibilityModel:
             if key in self._maps:
                 q += self._maps[key] @ np.asarray(vector, np.float32)
         return q
-
-    def photo_scores(
-        self, query: np.ndarray, vectors: np.ndarray, colours: np.ndarray | None, classes: np.ndarray | None
-    ) -> np.ndarray:
-        """`query` · features of each photo (rows of `vectors`, `colours`, `classes`), as
-        `features(...) @ query` gives them, but the classes' projection is moved onto the query: one
-        product with a `classes`-long vector per photo instead of projecting every photo."""
-        vectors = np.atleast_2d(np.asarray(vectors, np.float32))
-        rows, dim = vectors.shape
-        out = vectors @ query[:dim]
-        if self.colour_size:
-            out += _block(colours, rows, self.colour_size) @ query[dim : dim + self.colour_size]
-        if self.classes is not None:
-            read = _block(classes, rows, self.classes.axes.shape[1])
-            on_axes = self.classes.axes.T @ query[dim + self.colour_size :]
-            logs = np.log(read + CLASS_FLOOR) - self.classes.mean
-            out += np.where(read.any(axis=1), logs @ on_axes, 0)
-        return out
 
     def scores(self, worn: Sequence[tuple[str, np.ndarray]], target: str, photos: np.ndarray) -> np.ndarray:
         """Score of each row of `photos` (N x features) as the `target` garment completing `worn`."""
