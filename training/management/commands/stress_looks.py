@@ -184,7 +184,7 @@ class Command(BaseCommand):
 
     def _scrape_kill(self, fleet: Fleet, per_category: int) -> dict:
         """An empty catalog, a scrape killed (with its Chromium) once half the products are in, then run again."""
-        fleet.manage("shell", "-c", "from catalog.models import Product; Product.objects.all().delete()")
+        _empty_catalog(fleet)
         cmd = [
             sys.executable,
             "manage.py",
@@ -264,3 +264,17 @@ def _restart_redis(fleet: Fleet) -> None:
 def _restart_postgres(fleet: Fleet) -> None:
     """The database restarts (a fast shutdown: open sessions are cut), holding the pgvector index."""
     fleet.restart_postgres()
+
+
+def _empty_catalog(fleet: Fleet, attempts: int = 3) -> None:
+    """Delete every product. The ingest worker may be writing product rows meanwhile (its sweep
+    re-embeds the catalog after each restart), and PostgreSQL then aborts one of the two
+    transactions as a deadlock: that one is tried again, as any client of a deadlock must."""
+    for attempt in range(1, attempts + 1):
+        try:
+            fleet.manage("shell", "-c", "from catalog.models import Product; Product.objects.all().delete()")
+            return
+        except RuntimeError as exc:
+            if "deadlock detected" not in str(exc) or attempt == attempts:
+                raise
+            time.sleep(1)
