@@ -14,16 +14,18 @@ well `b` goes with anything. Summed over the garments present, the score is stil
 so one search of the vector index with `q` ranks the whole partition by compatibility, exactly.
 
 A garment's features may be more than its embedder vector, which carries too little of what
-stylists dress by. The shipped model reads three blocks: the vector; the garment's colours
-(detection.garment_colours: a lightness x colour-class histogram); and what the ImageNet
-classifier sees in it (detection.garment_names: its 1,000 class probabilities, as logarithms
-projected onto the principal axes of the training garments', which the model file holds), the
-kind of garment, which the embedder, trained to tell products apart, does not say. The shipped
-model reads the classes of catalog photos only (`worn_classes`): learnt on rendered garments,
-a worn garment's classes read otherwise on a real photo, and cost the real-photo rows more than
-they gave. The score is still linear in the candidate's features; the vector index holds only
-the vector part, so the app searches with that part and re-scores the partition's best with the
-whole (shopthelook.completion).
+stylists dress by. The shipped model reads four blocks: the vector; the garment's colours
+(detection.garment_colours: a lightness x colour-class histogram); what the ImageNet classifier
+sees in it (detection.garment_names: its 1,000 class probabilities, as logarithms projected onto
+the principal axes of the training garments', which the model file holds), the kind of garment,
+which the embedder, trained to tell products apart, does not say; and the article types' shares
+of those probabilities, grouped as the garment namer groups them (a jacket's classes against a
+t-shirt's). A worn garment is read by its types and the first `worn_axes` class axes only (none,
+shipped): learnt on rendered garments worn by rendered figures, the axes read otherwise on a real
+person even for the coarse kind of garment, and cost the real-photo rows more than they gave;
+the types' shares, a distribution over a dozen names, move less. The score is still linear in
+the candidate's features; the vector index holds only the vector part, so the app searches with
+that part and re-scores the partition's best with the whole (shopthelook.completion).
 The weights are a NumPy file (.npz) in weights/, trained by `manage.py train_compatibility`.
 """
 
@@ -35,6 +37,7 @@ from pathlib import Path
 
 import numpy as np
 
+from detection.imagenet_classes import CLASSES
 from detection.registry import ModelEntry, register
 
 CATEGORIES = ("topwear", "bottomwear", "footwear")
@@ -66,10 +69,19 @@ class ClassAxes:
         return (np.log(np.asarray(probabilities, np.float32) + CLASS_FLOOR) - self.mean) @ self.axes.T
 
 
+def type_shares(probabilities: np.ndarray, types: Sequence[np.ndarray]) -> np.ndarray:
+    """Each article type's share of the probability its ImageNet classes take together (rows x types):
+    the garment namer's reading as a distribution over types, as sharp as the classifier is sure."""
+    p = np.atleast_2d(np.asarray(probabilities, np.float32))
+    mass = np.stack([p[:, ids].sum(axis=1) for ids in types], axis=1)
+    return mass / np.maximum(mass.sum(axis=1, keepdims=True), 1e-6)
+
+
 class CompatibilityModel:
     """Q and P per ordered category pair, w per target category; all float32 NumPy arrays. The
     features they read are an embedder vector, then `colour_size` colour numbers, then the ImageNet
-    classes projected onto `classes.axes` (either block may be absent)."""
+    classes projected onto `classes.axes`, then the article types' shares of them (`types`: each
+    type's ImageNet class ids, as the garment namer groups them); any block but the vector may be absent."""
 
     def __init__(
         self,
@@ -78,12 +90,14 @@ class CompatibilityModel:
         w: dict[str, np.ndarray],
         colour_size: int = 0,
         classes: ClassAxes | None = None,
-        worn_classes: bool = True,
+        worn_axes: int | None = None,
+        types: Sequence[np.ndarray] = (),
     ):
         self.q, self.p, self.w, self.colour_size, self.classes = q, p, w, colour_size, classes
-        # Whether a worn garment's classes are read too, or only the catalog photos' (see `worn`).
-        self.worn_classes = worn_classes
         self.class_size = 0 if classes is None else len(classes.axes)
+        self.types = tuple(np.asarray(ids, int) for ids in types)
+        # How many of the leading class axes a worn garment is read by (see `worn`); None: all of them.
+        self.worn_axes = self.class_size if worn_axes is None else min(worn_axes, self.class_size)
         # Pᵀ Q once per pair: a query vector is then one matrix-vector product per garment.
         self._maps = {key: p[key].T @ q[key] for key in q}
 
@@ -98,7 +112,13 @@ class CompatibilityModel:
             raise ValueError(f"{path} holds no compatibility model (Q:, P: and w: arrays)")
         classes = ClassAxes(arrays["class_mean"], arrays["class_axes"]) if "class_axes" in arrays else None
         colour_size = int(arrays["colour_size"]) if "colour_size" in arrays else 0
-        return cls(q, p, w, colour_size, classes, bool(arrays.get("worn_classes", 1)))
+        if "worn_axes" in arrays:
+            worn_axes = int(arrays["worn_axes"])
+        else:  # a file of before worn axes: a flag, all axes or none
+            worn_axes = None if bool(arrays.get("worn_classes", 1)) else 0
+        sizes = arrays.get("type_sizes", np.zeros(0)).astype(int)
+        types = np.split(arrays["type_classes"].astype(int), np.cumsum(sizes)[:-1]) if len(sizes) else ()
+        return cls(q, p, w, colour_size, classes, worn_axes, types)
 
     @classmethod
     def from_entry(cls, entry: ModelEntry) -> CompatibilityModel:
@@ -111,7 +131,10 @@ class CompatibilityModel:
         arrays["colour_size"] = np.array(self.colour_size)
         if self.classes is not None:
             arrays |= {"class_mean": self.classes.mean, "class_axes": self.classes.axes}
-            arrays["worn_classes"] = np.array(int(self.worn_classes))
+            arrays["worn_axes"] = np.array(self.worn_axes)
+        if self.types:
+            arrays["type_classes"] = np.concatenate(self.types)
+            arrays["type_sizes"] = np.array([len(ids) for ids in self.types])
         with path.open("wb") as fh:
             np.savez(fh, **{k: np.asarray(v, np.float32) for k, v in arrays.items()})
 
@@ -129,21 +152,31 @@ class CompatibilityModel:
             read = _block(classes, rows.shape[0], self.classes.axes.shape[1])
             known = read.any(axis=1, keepdims=True)  # all-zero rows were never read: project to zeros too
             blocks.append(np.where(known, self.classes.project(read), 0).astype(np.float32))
+        if self.types:
+            read = _block(classes, rows.shape[0], CLASSES if self.classes is None else self.classes.axes.shape[1])
+            blocks.append(type_shares(read, self.types))  # zeros where never read
         out = np.concatenate(blocks, axis=1)
         return out if vectors.ndim == 2 else out[0]
 
     def worn(self, vector: np.ndarray, colours: np.ndarray | None, classes: np.ndarray | None) -> np.ndarray:
-        """A worn garment's features: as `features`, but its classes only when the model reads them on
-        the worn side (on real photos they read unlike the rendered garments the model learnt from)."""
-        return self.features(vector, colours, classes if self.worn_classes else None)
+        """A worn garment's features: as `features`, but its classes on the first `worn_axes` axes
+        only, the rest zeros (on real photos they read unlike the rendered garments the model learnt
+        from); its types' shares in full."""
+        out = self.features(vector, colours, classes)
+        unread = self.class_size - self.worn_axes
+        if unread:
+            end = out.shape[-1] - len(self.types)  # the class axes' block ends where the types' begins
+            out = out.copy()
+            out[..., end - unread : end] = 0
+        return out
 
     def vector_part(self, query: np.ndarray) -> np.ndarray:
         """The part of a query vector that meets a candidate's embedder vector (what the vector index holds)."""
-        return query[: len(query) - self.colour_size - self.class_size]
+        return query[: len(query) - self.colour_size - self.class_size - len(self.types)]
 
     @property
     def reads_more_than_vectors(self) -> bool:
-        return bool(self.colour_size or self.class_size)
+        return bool(self.colour_size or self.class_size or self.types)
 
     def query_vector(self, worn: Sequence[tuple[str, np.ndarray]], target: str) -> np.ndarray:
         """The vector whose inner product with a `target` photo's features is its score with the `worn`

@@ -2,10 +2,11 @@
 
 Training pairs are two garments worn together: one's crop is the query, the other's product, by
 one of its catalog photos at random, the positive. Each is read as its features: the embedder's
-vector, its colours and its ImageNet classes (training.outfits); the classes' principal axes are
-fit on the training garments and photos alone. A batch holds one ordered category pair of one
-gender, so every candidate shares the positive's category and gender: the model learns what goes
-with the query within a category, never that shoes are not trousers. The negatives are the
+vector, its colours, its ImageNet classes (training.outfits) and their article types' shares; the
+classes' principal axes are fit on the training garments and photos alone. A batch holds one
+ordered category pair of one gender, so every candidate shares the positive's category and
+gender: the model learns what goes with the query within a category, never that shoes are not
+trousers. The negatives are the
 batch's other positives, and `random_negatives` training products of the category drawn at
 random. The two teach different things: the other positives were chosen by the stylist too, so
 they teach which of several good garments goes with this one; random products teach what a
@@ -43,7 +44,8 @@ class CompatibilityTraining:
     seed: int = 0
     colours: bool = True  # read each garment's colours beside its vector
     classes: int = 64  # and its ImageNet classes on this many principal axes (0: not at all)
-    worn_classes: bool = False  # the worn garments' classes too, not only the catalog photos'
+    worn_axes: int = 0  # of them, how many a worn garment is read by (the coarse kind of garment)
+    types: bool = True  # and the garment namer's article types' shares of the classes (worn side too)
     random_negatives: int = 1024  # per batch, products of the target's category drawn at random as negatives too
 
     def recipe(self) -> dict:
@@ -58,9 +60,18 @@ class Example:
     product: int  # index into Products: the garment worn with it
 
 
-def reader(train_outfits: list[Outfit], products: Products, cfg: CompatibilityTraining) -> CompatibilityModel:
+def namer_types(types_by_category: dict[str, dict[str, list[int]]]) -> list[np.ndarray]:
+    """The garment namer's article types (its manifest's `types_by_category`) as each type's ImageNet
+    class ids, in category order; types no class maps to are left out."""
+    return [np.asarray(ids, int) for c in CATEGORIES for ids in types_by_category.get(c, {}).values() if ids]
+
+
+def reader(
+    train_outfits: list[Outfit], products: Products, cfg: CompatibilityTraining, types: list[np.ndarray] = ()
+) -> CompatibilityModel:
     """A model with no weights yet, to read garments' features by: which blocks, and the ImageNet
-    classes' axes, fit on the training split's garments and catalog photos."""
+    classes' axes, fit on the training split's garments and catalog photos; `types` are the garment
+    namer's (`namer_types`), read when `cfg.types`."""
     axes = None
     if cfg.classes and products.classes is not None:
         index = products.index()
@@ -69,7 +80,8 @@ def reader(train_outfits: list[Outfit], products: Products, cfg: CompatibilityTr
         worn = [g.classes for o in train_outfits for g in o.garments if g.classes is not None]
         axes = ClassAxes.fit(np.concatenate([photos, np.stack(worn)]) if worn else photos, cfg.classes)
     colour_size = products.colours.shape[1] if cfg.colours and products.colours is not None else 0
-    return CompatibilityModel({}, {}, {}, colour_size, axes, cfg.worn_classes)
+    read_types = types if cfg.types and products.classes is not None else ()
+    return CompatibilityModel({}, {}, {}, colour_size, axes, cfg.worn_axes, read_types)
 
 
 def examples(outfits: list[Outfit], products: Products, read: CompatibilityModel) -> list[Example]:
@@ -146,10 +158,11 @@ def train(
     products: Products,
     cfg: CompatibilityTraining,
     on_epoch: Callable[[dict], None] = lambda row: None,
+    types: list[np.ndarray] = (),
 ) -> tuple[CompatibilityModel, list[dict], int]:
-    """(the model of the best validation epoch, per-epoch history, that epoch)."""
+    """(the model of the best validation epoch, per-epoch history, that epoch); `types` as `reader` takes them."""
     rng, np_rng = random.Random(cfg.seed), np.random.default_rng(cfg.seed)
-    read = reader(train_outfits, products, cfg)
+    read = reader(train_outfits, products, cfg, types)
     candidates = read.features(products.photos, products.colours, products.classes)
     dim = candidates.shape[1]
     params: dict[str, np.ndarray] = {}
@@ -202,7 +215,9 @@ def train(
 
 def _model(params: dict[str, np.ndarray], read: CompatibilityModel) -> CompatibilityModel:
     pick = lambda prefix: {k[2:]: v.copy() for k, v in params.items() if k.startswith(prefix)}  # noqa: E731
-    return CompatibilityModel(pick("Q:"), pick("P:"), pick("w:"), read.colour_size, read.classes, read.worn_classes)
+    return CompatibilityModel(
+        pick("Q:"), pick("P:"), pick("w:"), read.colour_size, read.classes, read.worn_axes, read.types
+    )
 
 
 @dataclass(frozen=True)

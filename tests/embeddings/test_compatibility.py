@@ -9,14 +9,16 @@ from embeddings.faiss_index import FaissIndex
 DIM, RANK = 12, 4
 
 
-def random_model(seed: int = 0, colour_size: int = 0, classes: ClassAxes | None = None) -> CompatibilityModel:
+def random_model(
+    seed: int = 0, colour_size: int = 0, classes: ClassAxes | None = None, types: tuple = ()
+) -> CompatibilityModel:
     rng = np.random.default_rng(seed)
     keys = [pair_key(a, b) for a in CATEGORIES for b in CATEGORIES if a != b]
-    size = DIM + colour_size + (0 if classes is None else len(classes.axes))
+    size = DIM + colour_size + (0 if classes is None else len(classes.axes)) + len(types)
     q = {k: rng.normal(size=(RANK, size)).astype(np.float32) for k in keys}
     p = {k: rng.normal(size=(RANK, size)).astype(np.float32) for k in keys}
     w = {c: rng.normal(size=size).astype(np.float32) for c in CATEGORIES}
-    return CompatibilityModel(q, p, w, colour_size, classes)
+    return CompatibilityModel(q, p, w, colour_size, classes, types=types)
 
 
 def class_probabilities(n: int, seed: int, classes: int = 30) -> np.ndarray:
@@ -147,18 +149,57 @@ def test_classes_follow_the_colours_and_survive_the_file(tmp_path):
     )
 
 
-def test_a_model_reading_catalog_classes_only_reads_a_worn_garment_without_them(tmp_path):
+def test_a_worn_garment_is_read_by_the_first_worn_axes_only(tmp_path):
     probabilities = class_probabilities(200, 25)
-    model = random_model(26, colour_size=3, classes=ClassAxes.fit(probabilities, 2))
-    model.worn_classes = False
+    model = random_model(26, colour_size=3, classes=ClassAxes.fit(probabilities, 4))
+    model.worn_axes = 2
     model.save(tmp_path / "c.npz")
     again = CompatibilityModel.from_file(tmp_path / "c.npz")
     top = unit_rows(1, 27)[0]
     colours = np.array([0.2, 0.5, 0.3], np.float32)
-    assert not again.worn_classes
-    worn = again.worn(top, colours, probabilities[0])
-    assert np.allclose(worn[DIM + 3 :], 0) and np.allclose(worn[: DIM + 3], np.concatenate([top, colours]))
-    # the catalog photos' classes still count
-    assert not np.allclose(again.features(top, colours, probabilities[0])[DIM + 3 :], 0)
-    model.worn_classes = True
+    assert again.worn_axes == 2
+    worn, photo = again.worn(top, colours, probabilities[0]), again.features(top, colours, probabilities[0])
+    # the vector, the colours and the first two axes as a catalog photo reads them; the last two zeros
+    assert np.allclose(worn[: DIM + 5], photo[: DIM + 5]) and np.allclose(worn[DIM + 5 :], 0)
+    assert not np.allclose(photo[DIM + 5 :], 0)  # the catalog photos' classes still count on every axis
+    model.worn_axes = 0
+    assert np.allclose(model.worn(top, colours, probabilities[0])[DIM + 3 :], 0)
+    model.worn_axes = 4
     assert np.allclose(model.worn(top, colours, probabilities[0]), model.features(top, colours, probabilities[0]))
+
+
+def test_a_file_of_before_worn_axes_reads_its_flag(tmp_path):
+    # stop 24's files said by a flag whether worn garments' classes were read: all axes, or none
+    model = random_model(26, colour_size=3, classes=ClassAxes.fit(class_probabilities(200, 25), 4))
+    for flag, axes in ((0, 0), (1, 4)):
+        model.save(tmp_path / "c.npz")
+        with np.load(tmp_path / "c.npz") as data:
+            arrays = {k: data[k] for k in data.files if k != "worn_axes"}
+        np.savez(tmp_path / "old.npz", **arrays, worn_classes=np.array(flag, np.float32))
+        assert CompatibilityModel.from_file(tmp_path / "old.npz").worn_axes == axes
+
+
+def test_article_types_are_read_as_their_share_of_the_classes_on_both_sides(tmp_path):
+    # given: three types, one of classes 0, one of classes 1 and 2, one of class 3 (as the namer groups them)
+    probabilities = class_probabilities(200, 25)
+    types = (np.array([0]), np.array([1, 2]), np.array([3]))
+    model = random_model(26, colour_size=3, classes=ClassAxes.fit(probabilities, 4), types=types)
+    model.worn_axes = 0
+    top, colours, p = unit_rows(1, 27)[0], np.array([0.2, 0.5, 0.3], np.float32), probabilities[0]
+    # when
+    photo, worn = model.features(top, colours, p), model.worn(top, colours, p)
+    # then: the last three numbers are each type's share of the four classes' probability
+    mass = np.array([p[0], p[1] + p[2], p[3]])
+    assert np.allclose(photo[-3:], mass / mass.sum(), atol=1e-6) and photo[-3:].sum() == pytest.approx(1)
+    # a worn garment keeps its types though it reads no class axes; a photo never classified reads zeros
+    assert np.allclose(worn[-3:], photo[-3:]) and np.allclose(worn[DIM + 3 : DIM + 7], 0)
+    assert np.allclose(model.features(top, colours, None)[-3:], 0)
+    # and the types survive the file, the query's vector part still meeting the index
+    model.save(tmp_path / "c.npz")
+    again = CompatibilityModel.from_file(tmp_path / "c.npz")
+    assert [list(ids) for ids in again.types] == [[0], [1, 2], [3]]
+    query = again.query_vector([("topwear", worn)], "footwear")
+    assert again.vector_part(query).shape == (DIM,)
+    assert again.scores([("topwear", worn)], "footwear", photo[None])[0] == pytest.approx(
+        float(model.scores([("topwear", worn)], "footwear", photo[None])[0]), abs=1e-3
+    )

@@ -12,6 +12,7 @@ from training.compatibility import (
     breakdown,
     fitb_questions,
     model_scorer,
+    namer_types,
     scored,
     similarity_scorer,
     train,
@@ -153,7 +154,7 @@ def test_the_model_learns_what_goes_together_where_similarity_cannot():
 def test_the_model_learns_a_rule_only_the_imagenet_classes_show():
     # given: vectors that are noise, and the style only in what the ImageNet classifier sees
     products, train_outfits, held_out = _toy_world(4, in_classes=True)
-    cfg = CompatibilityTraining(rank=4, epochs=16, batch=32, lr=0.01, classes=24, worn_classes=True)
+    cfg = CompatibilityTraining(rank=4, epochs=16, batch=32, lr=0.01, classes=24, worn_axes=24)
     # when
     model, _, _ = train(train_outfits, held_out[:40], products, cfg)
     blind, _, _ = train(train_outfits, held_out[:40], products, CompatibilityTraining(**{**cfg.recipe(), "classes": 0}))
@@ -164,3 +165,12 @@ def test_the_model_learns_a_rule_only_the_imagenet_classes_show():
     assert model.class_size == 24 and blind.class_size == 0
     assert ours["fitb"] > 0.8 and ours["auc"] > 0.8
     assert vectors_only["fitb"] < 0.45
+
+
+def test_the_namers_types_are_read_in_category_order_without_the_empty_ones():
+    namer = {
+        "footwear": {"boots": [514], "heels": []},
+        "topwear": {"jacket": [834, 869], "shirt": []},
+        "bottomwear": {"jeans": [608]},
+    }
+    assert [list(ids) for ids in namer_types(namer)] == [[834, 869], [608], [514]]

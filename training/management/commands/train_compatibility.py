@@ -22,9 +22,9 @@ def _command(source: str, lookbook: Path, cfg) -> str:
     train = (
         f"manage.py train_compatibility --source {source} --epochs {cfg.epochs} --rank {cfg.rank} --lr {cfg.lr} "
         f"--weight-decay {cfg.weight_decay} --random-negatives {cfg.random_negatives} --classes {cfg.classes} "
-        f"--seed {cfg.seed}"
+        f"--worn-axes {cfg.worn_axes} --seed {cfg.seed}"
         + ("" if cfg.colours else " --no-colours")
-        + (" --worn-classes" if cfg.worn_classes else "")
+        + ("" if cfg.types else " --no-types")
     )
     if source != "lookbook":
         return f"make demo-catalog (DEMO_STORE_MODEL_SHOTS=stylist); {train}"
@@ -43,11 +43,17 @@ def _input(model) -> str:
     if model.colour_size:
         parts.append(f"its colours (detection.garment_colours, {model.colour_size} numbers, version {COLOUR_VERSION})")
     if model.class_size:
+        worn = ""  # a worn garment read on every axis
+        if not model.worn_axes:
+            worn = ", read for the catalog photos only (worn garments: zeros)"
+        elif model.worn_axes < model.class_size:
+            worn = f", a worn garment's on the first {model.worn_axes} only (the rest zeros)"
         parts.append(
             "the garment namer's ImageNet class probabilities as logarithms on "
-            f"{model.class_size} principal axes of the training garments' (held in the file)"
-            + ("" if model.worn_classes else ", read for the catalog photos only (worn garments: zeros)")
+            f"{model.class_size} principal axes of the training garments' (held in the file){worn}"
         )
+    if model.types:
+        parts.append(f"the garment namer's {len(model.types)} article types' shares of those probabilities")
     return "; ".join(parts) + ": the worn garments' crops (query) and catalog photos (candidates)"
 
 
@@ -93,9 +99,16 @@ class Command(BaseCommand):
             help="principal axes of the ImageNet classes each garment is read by (0: not read)",
         )
         parser.add_argument(
-            "--worn-classes",
+            "--worn-axes",
+            type=int,
+            default=CompatibilityTraining.worn_axes,
+            help="of those axes, how many a worn garment is read by (the first: the coarse kind of garment); "
+            "all of them for a shop whose model shots are real photos",
+        )
+        parser.add_argument(
+            "--no-types",
             action="store_true",
-            help="read the worn garments' ImageNet classes too, not only the catalog photos' (for real model shots)",
+            help="leave out the garment namer's article types' shares of the ImageNet classes",
         )
         parser.add_argument(
             "--no-colours",
@@ -109,6 +122,7 @@ class Command(BaseCommand):
             breakdown,
             fitb_questions,
             model_scorer,
+            namer_types,
             scored,
             train,
         )
@@ -130,11 +144,13 @@ class Command(BaseCommand):
             colours=not opts["no_colours"],
             random_negatives=opts["random_negatives"],
             classes=opts["classes"],
-            worn_classes=opts["worn_classes"],
+            worn_axes=opts["worn_axes"],
+            types=not opts["no_types"],
         )
         questions = fitb_questions(outfits["val"], products, seed=cfg.seed)
         with _progress(cfg.epochs, "compatibility") as on_epoch:
-            model, history, kept = train(outfits["train"], outfits["val"], products, cfg, on_epoch)
+            types = namer_types(garment_namer.entry.info.get("types_by_category", {}))
+            model, history, kept = train(outfits["train"], outfits["val"], products, cfg, on_epoch, types)
         val = breakdown(scored(model_scorer(model), questions, products), questions)
         self.stdout.write(
             f"kept epoch {kept} of {cfg.epochs}: validation FITB {val['all']['fitb']:.4f}, "
@@ -148,7 +164,7 @@ class Command(BaseCommand):
             "input": _input(model),
             "colour_size": model.colour_size,
             "class_axes": model.class_size,
-            "garment_namer_sha256": garment_namer.entry.sha256 if model.class_size else None,
+            "garment_namer_sha256": garment_namer.entry.sha256 if model.class_size or model.types else None,
             "embedder_sha256": entry.sha256,  # trained on this embedder's vectors: a new embedder needs retraining
             "metrics": {"val": val, "test": "see manage.py evaluate_compatibility"},
             "training": {
