@@ -26,17 +26,19 @@ def test_rows_are_the_models_features_kept_until_the_product_is_embedded_again(d
     stored = ProductEmbedding.objects.get(pk=a.pk)
     expected = model.features(stored.vectors(), stored.photo_colours(), stored.photo_classes())
     assert first[a.pk].shape == (2, expected.shape[1]) and np.allclose(first[a.pk], expected)
-    assert model.class_size and not np.allclose(first[a.pk][:, -model.class_size :], 0)
+    read = expected.shape[1] - model.class_size - len(model.types)  # the vector and the colours
+    assert model.class_size and not np.allclose(first[a.pk][:, read:], 0)
     # a second look asks only when each row was written: no feature is read again
     with django_assert_num_queries(1):
         again = rows.get(model, [a.pk, b.pk])
     assert np.array_equal(again[b.pk], first[b.pk])
-    # a product embedded again, here without its classes, is read again: its classes count as zeros
+    # a product embedded again, here without its classes, is read again: its classes (and so its
+    # article types) count as zeros
     stored.classes = b""
     stored.save()
     third = rows.get(model, [a.pk, b.pk])
-    assert np.allclose(third[a.pk][:, -model.class_size :], 0)
-    assert np.allclose(third[a.pk][:, : -model.class_size], expected[:, : -model.class_size])
+    assert np.allclose(third[a.pk][:, read:], 0)
+    assert np.allclose(third[a.pk][:, :read], expected[:, :read])
 
 
 def test_the_least_recently_used_products_are_dropped_beyond_the_size():

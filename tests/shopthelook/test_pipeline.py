@@ -12,7 +12,7 @@ from PIL import Image
 from catalog.index_sync import embed_products
 from catalog.models import Product
 from detection.scene import GenderReading
-from embeddings.compatibility import compatibility
+from embeddings.compatibility import compatibility, type_shares
 from shopthelook import pipeline
 from shopthelook.completion import KEPT_PER_CATEGORY, worn_features
 from shopthelook.models import Look, LookItem
@@ -235,7 +235,9 @@ def test_an_upper_body_photo_is_completed_with_what_it_lacks_in_its_gender(produ
 
         def whole(product, query=query):
             stored = product.embedding
-            blocks = [stored.vectors(), stored.photo_colours(), model.classes.project(stored.photo_classes())]
+            classes = stored.photo_classes()
+            blocks = [stored.vectors(), stored.photo_colours(), model.classes.project(classes)]
+            blocks += [type_shares(classes, model.types)] if model.types else []
             return (np.concatenate(blocks, axis=1) @ query).max()
 
         best = sorted(partition.select_related("embedding"), key=whole, reverse=True)[:KEPT_PER_CATEGORY]
