@@ -60,12 +60,9 @@ def _images_by_product(product_ids: Iterable[int] | None = None) -> dict[int, li
 def _current(product_ids: Iterable[int] | None = None) -> dict[int, str]:
     """The photos signature of each product's vectors, where they are the current embedder's and its
     photos' colours and classes were read too (a catalog embedded before they were read is stale)."""
-    rows = ProductEmbedding.objects.filter(model_sha256=embedder.entry.sha256)
-    if product_ids is not None:
-        rows = rows.filter(product_id__in=list(product_ids))
     return {
         pid: signature
-        for pid, signature, photos, colours, classes in rows.values_list(
+        for pid, signature, photos, colours, classes in _embedded(product_ids).values_list(
             "product_id", "photos_sha256", "photos", "colours", "classes"
         )
         if len(colours) == photos * COLOUR_SIZE * 4 and len(classes) == photos * CLASSES * 2  # float32, float16
@@ -128,8 +125,10 @@ def _read_photo(model, namer, image: ProductImage) -> tuple[np.ndarray, np.ndarr
 PhotoFeatures = tuple[np.ndarray, np.ndarray | None, np.ndarray | None]  # vectors, colours, classes
 
 
-def _embedded(product_ids: Iterable[int]):
-    return ProductEmbedding.objects.filter(product_id__in=list(product_ids), model_sha256=embedder.entry.sha256)
+def _embedded(product_ids: Iterable[int] | None = None):
+    """The rows of `product_ids` (all when None) embedded by the current embedder."""
+    rows = ProductEmbedding.objects.filter(model_sha256=embedder.entry.sha256)
+    return rows if product_ids is None else rows.filter(product_id__in=list(product_ids))
 
 
 def embedded_versions(product_ids: Iterable[int]) -> list[tuple[int, object]]:

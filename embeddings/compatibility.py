@@ -142,18 +142,19 @@ class CompatibilityModel:
         self, vectors: np.ndarray, colours: np.ndarray | None = None, classes: np.ndarray | None = None
     ) -> np.ndarray:
         """What the model reads of a garment, or of each row of photos: the embedder vector, then the
-        colours, then the projected ImageNet classes; a block never read is zeros (the rest still count)."""
+        colours, then the projected ImageNet classes, then the article types' shares of them; a block never
+        read is zeros (the rest still count)."""
         vectors = np.asarray(vectors, np.float32)
         rows = np.atleast_2d(vectors)
         blocks = [rows]
         if self.colour_size:
             blocks.append(_block(colours, rows.shape[0], self.colour_size))
+        if self.classes is not None or self.types:  # both read the same class probabilities
+            read = _block(classes, rows.shape[0], CLASSES if self.classes is None else self.classes.axes.shape[1])
         if self.classes is not None:
-            read = _block(classes, rows.shape[0], self.classes.axes.shape[1])
             known = read.any(axis=1, keepdims=True)  # all-zero rows were never read: project to zeros too
             blocks.append(np.where(known, self.classes.project(read), 0).astype(np.float32))
         if self.types:
-            read = _block(classes, rows.shape[0], CLASSES if self.classes is None else self.classes.axes.shape[1])
             blocks.append(type_shares(read, self.types))  # zeros where never read
         out = np.concatenate(blocks, axis=1)
         return out if vectors.ndim == 2 else out[0]

@@ -2,19 +2,18 @@
 
 Training pairs are two garments worn together: one's crop is the query, the other's product, by
 one of its catalog photos at random, the positive. Each is read as its features: the embedder's
-vector, its colours, its ImageNet classes (training.outfits) and their article types' shares; the
-classes' principal axes are fit on the training garments and photos alone. A batch holds one
+vector, its colours, its ImageNet classes (training.outfits) and their article types' shares;
+the classes' principal axes are fit on the training garments and photos alone. A batch holds one
 ordered category pair of one gender, so every candidate shares the positive's category and
 gender: the model learns what goes with the query within a category, never that shoes are not
-trousers. The negatives are the
-batch's other positives, and `random_negatives` training products of the category drawn at
-random. The two teach different things: the other positives were chosen by the stylist too, so
-they teach which of several good garments goes with this one; random products teach what a
-stylist rarely chooses at all, as a fill-in-the-blank question's wrong answers are (validation
-FITB 0.516 without them, 0.58 with 512; 0.60 with 1,024 on twice the outfits). Loss: softmax
-cross-entropy over the candidates, Adam, weight decay; the epoch kept is the best on validation
-fill-in-the-blank accuracy. Written in NumPy: the model is two small matrices per category pair
-and a vector per category.
+trousers. The negatives are the batch's other positives, and `random_negatives` training
+products of the category drawn at random. The two teach different things: the other positives
+were chosen by the stylist too, so they teach which of several good garments goes with this one;
+random products teach what a stylist rarely chooses at all, as a fill-in-the-blank question's
+wrong answers are (validation FITB 0.516 without them, 0.58 with 512; 0.60 with 1,024 on twice
+the outfits). Loss: softmax cross-entropy over the candidates, Adam, weight decay; the epoch
+kept is the best on validation fill-in-the-blank accuracy. Written in NumPy: the model is two
+small matrices per category pair and a vector per category.
 """
 
 from __future__ import annotations
