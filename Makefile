@@ -60,8 +60,9 @@ demo-catalog: venv system-deps migrate
 	$(PY) manage.py seed_demo_catalog --max-per-category $(DEMO_PER_CATEGORY)
 	$(PY) manage.py rebuild_index
 
+# RUNSTACK_ARGS=--dev serves with Django's development server, which reloads on code changes.
 run: venv system-deps migrate demo-catalog
-	$(PY) manage.py runstack
+	$(PY) manage.py runstack $(RUNSTACK_ARGS)
 
 test: WITH_TEST_TOOLS = 1
 test: dev-venv system-deps

@@ -7,10 +7,11 @@ import hashlib
 import logging
 import threading
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, Max, Sum
 from PIL import Image
 
@@ -29,7 +30,7 @@ from embeddings.index import (
     vector_to_bytes,
 )
 
-from .models import Gender, ProductEmbedding, ProductImage
+from .models import Gender, Product, ProductEmbedding, ProductImage
 from .vector_store import PHOTO_SLOTS, shared, shared_index, sync_all
 
 logger = logging.getLogger(__name__)
@@ -80,14 +81,28 @@ def stale_product_ids() -> list[int]:
     )
 
 
-def embed_products(product_ids: Iterable[int], force: bool = False) -> int:
+@dataclass
+class Embedded:
+    """What `embed_products` did: products embedded, and those it could not, with why."""
+
+    done: int = 0
+    failed: dict[int, str] = field(default_factory=dict)
+    gone: list[int] = field(default_factory=list)  # deleted while being embedded: nothing to store
+
+
+def embed_products(product_ids: Iterable[int], force: bool = False) -> Embedded:
     """Compute and store the vectors, colours and classes of each product's indexed photos, where missing or
-    stale (or all, with `force`); the number of products done. Old rows are replaced only once the new exist."""
+    stale (or all, with `force`). Old rows are replaced only once the new exist.
+
+    A photo that cannot be read (missing file, not an image) fails its product, named in the result,
+    and the batch goes on; the product stays stale, so the next sweep tries it again. Any other error
+    (a model that cannot read what it is given) is a bug and is raised.
+    """
     entry = embedder.entry
     model, namer = embedder(), garment_namer()
     ids = list(product_ids)
     current = _current(ids)
-    done = 0
+    report = Embedded()
     for product_id, images in _images_by_product(ids).items():
         photos = indexed_photos(images)
         signature = photos_signature(photos)
@@ -95,31 +110,50 @@ def embed_products(product_ids: Iterable[int], force: bool = False) -> int:
             continue  # re-scraped with the same photos: the vectors stand
         try:
             read = [_read_photo(model, namer, image) for image in photos]
-            vectors, colours, classes = (np.stack([r[k] for r in read]) for k in range(3))
-        except (OSError, ValueError) as exc:  # a file gone missing must not stop the batch
-            logger.warning("product %s: cannot embed its photos: %s", product_id, exc)
+        except UnreadablePhoto as exc:
+            logger.error("product %s: cannot embed its photos: %s", product_id, exc)
+            report.failed[product_id] = str(exc)
             continue
-        # One transaction with the shared index's rows (pgvector: the write-through signal joins it).
-        ProductEmbedding.objects.update_or_create(
-            product_id=product_id,
-            defaults={
-                "model_sha256": entry.sha256,
-                "photos_sha256": signature,
-                "photos": len(photos),
-                "vector": vector_to_bytes(vectors),
-                "colours": vector_to_bytes(colours),
-                "classes": classes_to_bytes(classes),
-            },
-        )
-        done += 1
-    return done
+        vectors, colours, classes = (np.stack([r[k] for r in read]) for k in range(3))
+        # One transaction with the shared index's rows (pgvector: the write-through signal joins it). The
+        # product's row is locked first, as ingest and admin deletes take it: a product deleted while
+        # its photos were read is skipped, never written as an orphan (an IntegrityError before).
+        with transaction.atomic():
+            if not Product.objects.select_for_update().filter(pk=product_id).exists():
+                report.gone.append(product_id)
+                continue
+            ProductEmbedding.objects.update_or_create(
+                product_id=product_id,
+                defaults={
+                    "model_sha256": entry.sha256,
+                    "photos_sha256": signature,
+                    "photos": len(photos),
+                    "vector": vector_to_bytes(vectors),
+                    "colours": vector_to_bytes(colours),
+                    "classes": classes_to_bytes(classes),
+                },
+            )
+        report.done += 1
+    return report
+
+
+class UnreadablePhoto(Exception):
+    """A catalog photo's file is missing or is not an image it can be read as."""
+
+
+def open_photo(image: ProductImage) -> Image.Image:
+    """A catalog photo as RGB, or UnreadablePhoto naming the file and why."""
+    try:
+        with image.image.open("rb") as fh, Image.open(fh) as photo:
+            return photo.convert("RGB")
+    except (OSError, Image.DecompressionBombError, SyntaxError) as exc:  # Pillow's decoders raise these
+        raise UnreadablePhoto(f"{image.image.name}: {exc}") from exc
 
 
 def _read_photo(model, namer, image: ProductImage) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """A catalog photo's (vector, colours, ImageNet class probabilities)."""
-    with image.image.open("rb") as fh, Image.open(fh) as photo:
-        rgb = photo.convert("RGB")
-        return model.embed(rgb), product_colours(rgb), namer.probabilities(rgb, None)
+    rgb = open_photo(image)
+    return model.embed(rgb), product_colours(rgb), namer.probabilities(rgb, None)
 
 
 PhotoFeatures = tuple[np.ndarray, np.ndarray | None, np.ndarray | None]  # vectors, colours, classes

@@ -6,11 +6,11 @@ import logging
 from collections.abc import Iterable
 
 from django.db import transaction
-from PIL import Image
 
 from detection.article_types import article_classifier
 from detection.product_views import view_classifier
 
+from .index_sync import UnreadablePhoto, open_photo
 from .models import Product, ProductImage
 
 logger = logging.getLogger(__name__)
@@ -37,9 +37,9 @@ def classify_views(product_ids: Iterable[int], force: bool = False) -> int:
         if not images or (not force and all(i.predicted_view and i.view_model_sha256 == sha for i in images)):
             continue
         try:
-            photos = [_open(image) for image in images]
-        except (OSError, ValueError) as exc:  # a file gone missing must not stop the batch
-            logger.warning("product %s: cannot read its photos: %s", product.pk, exc)
+            photos = [open_photo(image) for image in images]
+        except UnreadablePhoto as exc:  # a file gone missing must not stop the batch
+            logger.error("product %s: cannot read its photos: %s", product.pk, exc)
             continue
         guesses = model.views(photos)
         article = ""
@@ -71,8 +71,3 @@ def _store(product: Product, images: list[ProductImage], guesses, thumbnail: int
     ProductImage.objects.filter(pk=images[thumbnail].pk).update(is_thumbnail=True)
     if article:
         Product.objects.filter(pk=product.pk).update(article_type=article, article_type_predicted=True)
-
-
-def _open(image: ProductImage) -> Image.Image:
-    with image.image.open("rb") as fh, Image.open(fh) as photo:
-        return photo.convert("RGB")

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 
 from celery import shared_task
 from celery.signals import worker_ready
 from django.db import transaction
+
+logger = logging.getLogger(__name__)
 
 EMBED_BATCH = 32  # products per task: a few seconds of work, so a scrape's products trickle in
 
@@ -17,9 +20,11 @@ def embed_products_task(product_ids: list[int]) -> int:
     from .index_sync import embed_products
     from .photo_views import classify_views
 
-    done = embed_products(product_ids)
+    report = embed_products(product_ids)
     classify_views(product_ids)  # after the vectors: a search needs them more than a thumbnail
-    return done
+    if report.failed:  # logged per product; the batch's other products are stored
+        logger.error("%d of %d products could not be embedded: %s", len(report.failed), len(product_ids), report.failed)
+    return report.done
 
 
 def queue_embedding(product_ids: Sequence[int]) -> None:

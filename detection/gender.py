@@ -15,15 +15,13 @@ from .registry import ModelEntry, register
 
 @dataclass(frozen=True)
 class GenderGuess:
+    """The body classifier's P(women) for one person; scene.read_gender decides how far to trust it."""
+
     p_women: float
 
     @property
     def label(self) -> str:
         return "women" if self.p_women >= 0.5 else "men"
-
-    def confident(self, margin: float = 0.3) -> bool:
-        """Sure enough to search one gender's partition only."""
-        return abs(self.p_women - 0.5) >= margin / 2
 
 
 class GenderClassifier:

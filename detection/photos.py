@@ -28,6 +28,7 @@ class PhotoLimits:
     max_pixels: int
     formats: frozenset[str] = ACCEPTED_FORMATS
     max_side: int | None = None  # shrink larger photos to this before encoding (None: keep the size)
+    min_side: int = 0  # refuse photos whose shorter side is below this (too small to show an outfit)
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,11 @@ def decode_photo(data: bytes, limits: PhotoLimits) -> CleanPhoto:
                 width, height = probe.size
                 if width * height > limits.max_pixels:
                     raise PhotoRejected(f"{width}x{height} is over the {limits.max_pixels:,} pixel limit")
+                if min(width, height) < limits.min_side:
+                    raise PhotoRejected(
+                        f"it is {width}x{height} pixels, too small to show an outfit; "
+                        f"send one at least {limits.min_side} pixels on its shorter side"
+                    )
                 # An animation is judged by its first frame, as a shopper sees it in a thumbnail.
                 frame = next(iter(ImageSequence.Iterator(probe)))
                 frame.load()

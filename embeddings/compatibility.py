@@ -38,7 +38,7 @@ from pathlib import Path
 import numpy as np
 
 from detection.imagenet_classes import CLASSES
-from detection.registry import ModelEntry, register
+from detection.registry import ModelEntry, ModelFileError, read_manifest, register
 
 CATEGORIES = ("topwear", "bottomwear", "footwear")
 
@@ -122,7 +122,12 @@ class CompatibilityModel:
 
     @classmethod
     def from_entry(cls, entry: ModelEntry) -> CompatibilityModel:
-        return cls.from_file(entry.path)
+        """The shipped model, refused (ModelFileError) if the embedder or garment namer it was trained on
+        is not the one shipped beside it: it would score features it never saw, silently wrong."""
+        model = cls.from_file(entry.path)
+        reads = ["embedder", "garment_namer"] if model.class_size or model.types else ["embedder"]
+        check_trained_on(entry, read_manifest(entry.path.parent).get("models", {}), reads)
+        return model
 
     def save(self, path: Path) -> None:
         arrays = {f"Q:{k}": v for k, v in self.q.items()}
@@ -192,6 +197,23 @@ class CompatibilityModel:
     def scores(self, worn: Sequence[tuple[str, np.ndarray]], target: str, photos: np.ndarray) -> np.ndarray:
         """Score of each row of `photos` (N x features) as the `target` garment completing `worn`."""
         return np.asarray(photos, np.float32) @ self.query_vector(worn, target)
+
+
+# The models whose outputs the compatibility model reads, by manifest name and the key its entry
+# records their sha256 under.
+TRAINED_ON = {"embedder": "embedder_sha256", "garment_namer": "garment_namer_sha256"}
+
+
+def check_trained_on(entry: ModelEntry, shipped: dict, reads: Sequence[str] = tuple(TRAINED_ON)) -> None:
+    """Raise ModelFileError if `entry` records another of the models it `reads` than the `shipped` manifest's."""
+    for name in reads:
+        trained, current = entry.info.get(TRAINED_ON[name]), shipped.get(name, {}).get("sha256")
+        if trained is None or trained != current:
+            raise ModelFileError(
+                f"{entry.path.name} was trained on {name} {str(trained)[:12]}…, but the shipped {name} is "
+                f"{str(current)[:12]}…: complete the look would score features it never saw; "
+                "run `manage.py train_compatibility` again"
+            )
 
 
 def _block(values: np.ndarray | None, rows: int, size: int) -> np.ndarray:

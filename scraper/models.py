@@ -35,6 +35,8 @@ class ScrapeRun(models.Model):
     images = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list, blank=True)
     message = models.TextField(blank=True)
+    worker = models.CharField(max_length=200, blank=True, help_text="The Celery node running it.")
+    heartbeat = models.DateTimeField(null=True, blank=True, help_text="When the run last saved its progress.")
 
     class Meta:
         ordering = ["-created_at"]
@@ -71,7 +73,9 @@ class ScrapeRun(models.Model):
         self.message = ""
 
     def save_progress(self) -> None:
-        self.save(update_fields=[*COUNTERS, "errors", "target", "status", "started_at", "finished_at", "message"])
+        self.heartbeat = timezone.now()  # a running run whose heartbeat stops was lost (see close_lost_runs)
+        fields = [*COUNTERS, "errors", "target", "status", "started_at", "finished_at", "message", "heartbeat"]
+        self.save(update_fields=fields)
 
     def as_progress(self) -> dict:
         """What the admin's live page polls for."""
@@ -87,3 +91,27 @@ class ScrapeRun(models.Model):
             "message": self.message,
             "products_per_minute": round(self.products_per_minute or 0.0, 1),
         }
+
+
+LOST_MESSAGE = "scrape stopped: its worker was lost (killed or restarted); run it again"
+
+
+def close_lost_runs(stale_seconds: int, worker: str = "") -> list[int]:
+    """Close runs that say "running" but nobody runs: those of `worker` (a node that just started cannot
+    be running any), or, without one, those whose progress has not been saved for `stale_seconds`.
+    The products they stored stay; the ids closed are returned.
+
+    A run saves its progress with every product it visits, so only a lost worker falls silent that
+    long. If Celery delivers the killed task again (acks late), it runs the scrape again from the start.
+    """
+    running = ScrapeRun.objects.filter(status=ScrapeRun.Status.RUNNING)
+    if worker:
+        lost = running.filter(worker=worker)
+    else:
+        cutoff = timezone.now() - timezone.timedelta(seconds=stale_seconds)
+        lost = running.filter(models.Q(heartbeat__lt=cutoff) | models.Q(heartbeat__isnull=True, started_at__lt=cutoff))
+    ids = list(lost.values_list("pk", flat=True))
+    ScrapeRun.objects.filter(pk__in=ids, status=ScrapeRun.Status.RUNNING).update(
+        status=ScrapeRun.Status.FAILED, message=LOST_MESSAGE, finished_at=timezone.now()
+    )
+    return ids

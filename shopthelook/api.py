@@ -11,10 +11,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 from detection.photos import PhotoRejected
 
 from .clients import client_address
-from .looks import RateLimited, submit_photo
+from .limits import LimiterUnavailable, RateLimited
+from .looks import submit_photo
 from .models import Look
 from .payloads import Filters, look_payload
-from .views import look_person
+from .views import look_person, refused
 
 
 # No session cookie authenticates this endpoint, so there is nothing for CSRF to forge; the
@@ -27,10 +28,8 @@ def create(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"error": "send the photo as the multipart field 'photo'"}, status=400)
     try:
         look = submit_photo(photo.read(), request.POST.get("gender", Look.GenderChoice.AUTO), client_address(request))
-    except RateLimited as exc:
-        response = JsonResponse({"error": f"rate limited: {exc}"}, status=429)
-        response["Retry-After"] = "60"
-        return response
+    except (RateLimited, LimiterUnavailable) as exc:
+        return refused(exc)
     except PhotoRejected as exc:
         return JsonResponse({"error": str(exc)}, status=400)
     status_url = reverse("api-look", args=[look.pk])

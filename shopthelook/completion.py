@@ -12,6 +12,7 @@ search alone is the ranking, exactly.
 
 from __future__ import annotations
 
+import logging
 from collections import OrderedDict
 from collections.abc import Sequence
 
@@ -19,10 +20,13 @@ import numpy as np
 
 from catalog import taxonomy
 from catalog.index_sync import catalog_index, embedded_versions, photo_features
+from detection.registry import ModelFileError
 from embeddings.compatibility import CompatibilityModel, compatibility, search_vector
 from embeddings.index import Hit
 
 from .models import Complement, Look, LookItem
+
+logger = logging.getLogger(__name__)
 
 KEPT_PER_CATEGORY = 24  # stored per category; the shopper's filters choose among these
 # Re-scored per category: the demo store's partitions hold about 100 products, so all of them.
@@ -53,7 +57,9 @@ class PhotoRows:
         stamps = dict(embedded_versions(ids))
         stale = [pid for pid, stamp in stamps.items() if self.rows.get(pid, (None,))[0] != stamp]
         for pid, (stamp, read) in photo_features(stale).items():
-            # Colours or classes not read yet (the start-up sweep reads them) count as zeros.
+            if not model_can_read(model, *read):
+                self.rows.pop(pid, None)  # its colours or classes are not read yet (the ingest sweep reads them)
+                continue
             self.rows[pid] = (stamp, model.features(*read))
         out = {}
         for pid in stamps:
@@ -68,6 +74,25 @@ class PhotoRows:
 photo_rows = PhotoRows()
 
 
+def model_can_read(model: CompatibilityModel, vectors, colours, classes) -> bool:
+    """Whether a product's stored features hold every block the model reads: a missing block would
+    score as zeros, ranking the product by the rest alone, so such a product is not ranked at all."""
+    if model.colour_size and colours is None:
+        return False
+    return not ((model.class_size or model.types) and classes is None)
+
+
+def loaded_model() -> CompatibilityModel | None:
+    """The shipped compatibility model, or None (logged) when it is missing, corrupt or was trained on
+    another embedder or namer than the shipped ones: then complete the look offers nothing rather than
+    scores it cannot stand behind, and the rest of the look is unaffected."""
+    try:
+        return compatibility()
+    except ModelFileError as exc:
+        logger.error("complete the look is off: %s", exc)
+        return None
+
+
 def _rescored(model: CompatibilityModel, query: np.ndarray, hits: list[Hit]) -> list[tuple[int, float]]:
     """(product id, whole-model score by its best photo) of each hit, best first; scores are divided
     by the query's length, as the index's are."""
@@ -78,13 +103,14 @@ def _rescored(model: CompatibilityModel, query: np.ndarray, hits: list[Hit]) -> 
     return sorted(scored, key=lambda s: -s[1])
 
 
-def rank_complements(look: Look, worn: Sequence[tuple[str, np.ndarray]], genders: Sequence[str]) -> list[Complement]:
-    """Unsaved Complement rows for every category, from the `worn` garments of the other categories
-    ((category, features) pairs, see `worn_features`); none for a look with no garment. The caller
-    has refreshed the index."""
+def rank_complements(look: Look, items: Sequence[LookItem], genders: Sequence[str]) -> list[Complement]:
+    """Unsaved Complement rows for every category, from the worn `items` of the other categories; none
+    for a look with no garment, or when no compatibility model can be trusted. The caller has
+    refreshed the index."""
+    model = loaded_model()
+    worn = worn_features(model, items) if model is not None else []
     if not worn:
         return []
-    model = compatibility()
     rows = []
     for category in taxonomy.CATEGORY_NAMES:
         others = [(c, v) for c, v in worn if c != category]
@@ -114,4 +140,4 @@ def replace_complements(look: Look, rows: list[Complement]) -> None:
 
 def recomplete(look: Look, genders: Sequence[str]) -> None:
     """Rank the suggestions again from the look's stored items (after a box is drawn, or the gender changed)."""
-    replace_complements(look, rank_complements(look, worn_features(compatibility(), look.items.all()), genders))
+    replace_complements(look, rank_complements(look, look.items.all(), genders))

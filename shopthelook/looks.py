@@ -13,18 +13,19 @@ from django.utils import timezone
 from catalog.models import Category
 from detection.photos import PhotoLimits, PhotoRejected, decode_photo
 
+from .limits import Limit
 from .models import Look, LookItem
 from .tasks import analyse_look, match_region, rematch_look, shop_person
 
 logger = logging.getLogger(__name__)
 
 
-class RateLimited(Exception):
-    """Too many uploads from one client in the last minute."""
-
-
 class QueueUnavailable(Exception):
     """The task queue refused the work; nothing was changed."""
+
+
+class LookBusy(Exception):
+    """The look is being analysed or re-matched already; one change at a time."""
 
 
 def client_key(address: str) -> str:
@@ -32,20 +33,42 @@ def client_key(address: str) -> str:
     return hashlib.sha256(f"{settings.SECRET_KEY}:{address}".encode()).hexdigest()[:32]
 
 
-def check_rate(client: str) -> None:
-    recent = Look.objects.filter(client=client, created__gte=timezone.now() - timezone.timedelta(minutes=1))
-    if recent.count() >= settings.LOOK_RATE_LIMIT:
-        raise RateLimited(f"more than {settings.LOOK_RATE_LIMIT} photos a minute; wait a moment")
+def upload_limit() -> Limit:
+    return Limit("uploads", settings.LOOK_RATE_LIMIT, 60, "photos")
+
+
+def change_limits() -> tuple[Limit, Limit]:
+    """(per client, per look): every re-match queues work, so each is counted like an upload."""
+    return (
+        Limit("changes", settings.LOOK_CHANGE_RATE_LIMIT, 60, "changes to looks"),
+        Limit("look-changes", settings.LOOK_CHANGES_PER_LOOK, 60, "changes to this look"),
+    )
 
 
 def submit_photo(data: bytes, gender_choice: str, address: str) -> Look:
-    """An upload from `address` (the page's or the API's): rate-checked, then created as a Look.
+    """An upload from `address` (the page's or the API's): rate-limited, then created as a Look.
 
-    Raises RateLimited or PhotoRejected; either way nothing is stored.
+    Raises RateLimited, LimiterUnavailable or PhotoRejected; in each case nothing is stored.
     """
     client = client_key(address)
-    check_rate(client)
+    upload_limit().take(client)
     return create_look(data, gender_choice, client)
+
+
+def _take_change(look: Look, address: str) -> None:
+    per_client, per_look = change_limits()
+    per_client.take(client_key(address))
+    per_look.take(str(look.pk))
+
+
+def _start_matching(look: Look, **fields) -> None:
+    """Move a finished look to "matching" (with `fields`), or raise LookBusy: one atomic update, so of
+    many concurrent changes to one look exactly one wins and queues its task."""
+    if look.status not in (Look.Status.DONE, Look.Status.MATCHING):
+        raise ValueError("the look is not analysed yet")
+    started = Look.objects.filter(pk=look.pk, status=Look.Status.DONE)
+    if not started.update(status=Look.Status.MATCHING, changed=timezone.now(), **fields):
+        raise LookBusy("the look is being matched already; wait for it to finish")
 
 
 def create_look(data: bytes, gender_choice: str = Look.GenderChoice.AUTO, client: str = "") -> Look:
@@ -55,7 +78,12 @@ def create_look(data: bytes, gender_choice: str = Look.GenderChoice.AUTO, client
     """
     if gender_choice not in Look.GenderChoice.values:
         raise PhotoRejected(f"gender must be one of {', '.join(Look.GenderChoice.values)}")
-    limits = PhotoLimits(settings.LOOK_MAX_BYTES, settings.LOOK_MAX_PIXELS, max_side=settings.LOOK_MAX_SIDE)
+    limits = PhotoLimits(
+        settings.LOOK_MAX_BYTES,
+        settings.LOOK_MAX_PIXELS,
+        max_side=settings.LOOK_MAX_SIDE,
+        min_side=settings.LOOK_MIN_SIDE,
+    )
     photo = decode_photo(data, limits)
     with transaction.atomic():
         look = Look(gender_choice=gender_choice, client=client, width=photo.width, height=photo.height)
@@ -78,43 +106,38 @@ def _queue_analysis(look: Look) -> None:
         logger.exception("look %s could not be queued; the sweep will retry it", look.pk)
 
 
-def change_gender(look: Look, gender_choice: str) -> None:
+def change_gender(look: Look, gender_choice: str, address: str = "") -> None:
     """Re-match every item for another gender choice (men, women, all) without detecting again."""
     if gender_choice not in Look.GenderChoice.values:
         raise ValueError(f"gender must be one of {', '.join(Look.GenderChoice.values)}")
-    if look.status != Look.Status.DONE:
-        raise ValueError("the look is not analysed yet")
+    _take_change(look, address)
     # The page polls until "done", so the status says "matching" before the task can finish.
     previous = look.gender_choice
-    Look.objects.filter(pk=look.pk).update(status=Look.Status.MATCHING, gender_choice=gender_choice)
+    _start_matching(look, gender_choice=gender_choice)
 
     def undo() -> None:
         Look.objects.filter(pk=look.pk).update(status=Look.Status.DONE, gender_choice=previous)
 
-    _queue_after_commit(lambda: rematch_look.delay(str(look.pk), gender_choice), undo)
+    _queue_after_commit(lambda: rematch_look.delay(str(look.pk), gender_choice, previous), undo)
 
 
-def choose_person(look: Look, index: int) -> None:
+def choose_person(look: Look, index: int, address: str = "") -> None:
     """Shop the outfit of another person in the photo; their stored analysis is reused, nothing is detected again."""
-    if look.status != Look.Status.DONE:
-        raise ValueError("the look is not analysed yet")
-    if not 0 <= index < len(look.people):
+    if not 0 <= index < len(look.people or []):
         raise ValueError(
             f"person must be between 0 and {len(look.people) - 1}" if look.people else "nobody is in the photo"
         )
-    previous = look.person
-    Look.objects.filter(pk=look.pk).update(status=Look.Status.MATCHING)
+    _take_change(look, address)
+    _start_matching(look)
 
     def undo() -> None:
-        Look.objects.filter(pk=look.pk).update(status=Look.Status.DONE, person=previous)
+        Look.objects.filter(pk=look.pk).update(status=Look.Status.DONE)
 
     _queue_after_commit(lambda: shop_person.delay(str(look.pk), index), undo)
 
 
-def add_region(look: Look, box: tuple[float, float, float, float], category: str) -> LookItem:
+def add_region(look: Look, box: tuple[float, float, float, float], category: str, address: str = "") -> LookItem:
     """A box the shopper drew, in photo pixels, queued for matching as its own item."""
-    if look.status != Look.Status.DONE:
-        raise ValueError("the look is not analysed yet")
     if category not in Category.values:
         raise ValueError(f"category must be one of {', '.join(Category.values)}")
     x1, y1, x2, y2 = (float(v) for v in box)
@@ -122,10 +145,12 @@ def add_region(look: Look, box: tuple[float, float, float, float], category: str
     y1, y2 = sorted((max(0.0, min(y1, look.height)), max(0.0, min(y2, look.height))))
     if x2 - x1 < 8 or y2 - y1 < 8:
         raise ValueError("the box is too small; draw around a whole garment")
-    item = LookItem.objects.create(
-        look=look, category=category, source=LookItem.Source.SHOPPER, x1=x1, y1=y1, x2=x2, y2=y2
-    )
-    Look.objects.filter(pk=look.pk).update(status=Look.Status.MATCHING)
+    _take_change(look, address)
+    with transaction.atomic():
+        _start_matching(look)
+        item = LookItem.objects.create(
+            look=look, category=category, source=LookItem.Source.SHOPPER, x1=x1, y1=y1, x2=x2, y2=y2
+        )
 
     def undo() -> None:
         item.delete()

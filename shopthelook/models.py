@@ -59,6 +59,9 @@ class Look(models.Model):
     created = models.DateTimeField(auto_now_add=True, db_index=True)
     started = models.DateTimeField(null=True, blank=True)
     finished = models.DateTimeField(null=True, blank=True)
+    changed = models.DateTimeField(
+        null=True, blank=True, help_text="When the shopper's latest change (gender, person, drawn box) was queued."
+    )
 
     class Meta:
         ordering = ["-created"]

@@ -178,7 +178,7 @@ def look_payload(look: Look, filters: Filters | None = None) -> dict:
             "searched": [g for g in look.searched_genders.split(",") if g],
         },
     }
-    if look.status == Look.Status.FAILED:
+    if look.error:  # a failed look's, or why the shopper's latest change could not be made
         payload["error"] = look.error
     if look.finished:
         payload["people"] = [_person(n, record) for n, record in enumerate(look.people)]

@@ -23,11 +23,10 @@ from detection.imagenet_classes import classes_to_bytes
 from detection.outfit import layout_garments
 from detection.registry import ModelFileError
 from detection.scene import GenderReading, SeenPerson, read_scene, shipped_models, timed
-from embeddings.compatibility import compatibility
 from embeddings.embedder import embedder, exact_match_rule
 from embeddings.index import vector_to_bytes
 
-from .completion import rank_complements, recomplete, replace_complements, worn_features
+from .completion import rank_complements, recomplete, replace_complements
 from .models import Look, LookItem, Recommendation
 
 logger = logging.getLogger(__name__)
@@ -166,7 +165,8 @@ def run_look(look_id: UUID | str, worker: str = "") -> None:
     try:
         # A missing file fails here, named.
         models = shipped_models(settings.LOOK_OVERLAP_MODELS)
-        for load in (embedder, exact_match_rule, compatibility, garment_namer):
+        # Not the compatibility model: without one the look is still shopped, only not completed.
+        for load in (embedder, exact_match_rule, garment_namer):
             load()
     except ModelFileError as exc:
         logger.error("look %s: %s", look.pk, exc)
@@ -186,7 +186,7 @@ def run_look(look_id: UUID | str, worker: str = "") -> None:
     whose = (lambda: main.gender) if main else (lambda: None)
     items, recommendations, genders = _matched(look, image, garments, sources, whose, mask_over, timings)
     with timed(timings, "complete"):
-        complements = rank_complements(look, worn_features(compatibility(), items), genders)
+        complements = rank_complements(look, items, genders)
     reading = whose()
     people = [person_record(p) for p in scene.people]
 
@@ -255,8 +255,9 @@ def shop_person(look_id: UUID | str, index: int) -> None:
         _set_reading(look, reading, genders)
         look.fallback = fallback
         look.status = Look.Status.DONE
+        look.error = ""
         look.timings = {**look.timings, "person": round((time.perf_counter() - start) * 1000, 1)}
-        look.save(update_fields=["person", *READING_FIELDS, "fallback", "status", "timings"])
+        look.save(update_fields=["person", *READING_FIELDS, "fallback", "status", "error", "timings"])
 
 
 def _name_item(item: LookItem, image: Image.Image, others: list[tuple[float, float, float, float]]) -> None:
@@ -306,8 +307,9 @@ def rematch_look(look_id: UUID | str, gender_choice: str) -> None:
         look.gender_choice = gender_choice
         look.searched_genders = ",".join(genders)
         look.status = Look.Status.DONE
+        look.error = ""
         look.timings = {**look.timings, "rematch": round((time.perf_counter() - start) * 1000, 1)}
-        look.save(update_fields=["gender_choice", "searched_genders", "status", "timings"])
+        look.save(update_fields=["gender_choice", "searched_genders", "status", "error", "timings"])
 
 
 def match_region(item_id: int) -> None:
@@ -329,7 +331,21 @@ def match_region(item_id: int) -> None:
         item.recommendations.all().delete()
         Recommendation.objects.bulk_create(recs)
         recomplete(look, genders)  # the drawn garment is worn too
-        Look.objects.filter(pk=look.pk).update(status=Look.Status.DONE)
+        Look.objects.filter(pk=look.pk).update(status=Look.Status.DONE, error="")
+
+
+def change_failed(look_id: UUID | str, message: str, gender_choice: str = "", drawn_item: int | None = None) -> None:
+    """A shopper's change (gender, person, drawn box) could not be made: the look is done again with the
+    results it had, `message` says why, the gender choice goes back to `gender_choice` when given, and a
+    drawn box that was never matched is removed (the shopper draws it again)."""
+    fields = {"status": Look.Status.DONE, "error": message}
+    if gender_choice:
+        fields["gender_choice"] = gender_choice
+    with transaction.atomic():
+        if drawn_item is not None:
+            LookItem.objects.filter(pk=drawn_item, look_id=look_id, source=LookItem.Source.SHOPPER).delete()
+        # Only a finished look: a first analysis has its own failure path (fail_look).
+        Look.objects.filter(pk=look_id, finished__isnull=False).update(**fields)
 
 
 def fail_look(look_id: UUID | str, message: str) -> None:
@@ -339,12 +355,26 @@ def fail_look(look_id: UUID | str, message: str) -> None:
 
 
 def stale_looks(max_age_seconds: int, max_attempts: int) -> list[UUID]:
-    """Unfinished looks older than `max_age_seconds`: the ids to queue again; the hopeless are failed."""
+    """Unfinished looks older than `max_age_seconds`: the ids to queue again; the hopeless are failed.
+
+    A finished look that says "matching" is being changed by its shopper (gender, person, a drawn
+    box): it is never analysed again, which would replace the boxes the shopper drew. If its change
+    has not finished within the same time, its worker was lost: the look is done again with the
+    results it had, and says so.
+    """
     cutoff = timezone.now() - timezone.timedelta(seconds=max_age_seconds)
     stuck = Look.objects.filter(
-        status__in=[Look.Status.QUEUED, Look.Status.ANALYSING, Look.Status.MATCHING], created__lt=cutoff
+        status__in=[Look.Status.QUEUED, Look.Status.ANALYSING, Look.Status.MATCHING],
+        created__lt=cutoff,
+        finished__isnull=True,
     )
     stuck.filter(attempts__gte=max_attempts).update(
         status=Look.Status.FAILED, error="The analysis did not finish. Please try again.", finished=timezone.now()
     )
+    Look.objects.filter(status=Look.Status.MATCHING, finished__isnull=False, changed__lt=cutoff).update(
+        status=Look.Status.DONE, error=CHANGE_LOST
+    )
     return list(stuck.filter(attempts__lt=max_attempts).values_list("pk", flat=True))
+
+
+CHANGE_LOST = "Your last change did not finish. The results below are from before it; please try again."

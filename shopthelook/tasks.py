@@ -35,19 +35,41 @@ def analyse_look(self, look_id: str) -> None:
         _pipeline().fail_look(look_id, FAILED_MESSAGE)
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=60)
-def rematch_look(look_id: str, gender_choice: str) -> None:
-    _pipeline().rematch_look(look_id, gender_choice)
+CHANGE_FAILED = "That change could not be made. The results below are from before it; please try again."
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=60)
+# A change to a finished look has one try: if it fails, the look is done again with the results it
+# had and says so (pipeline.change_failed), rather than "matching" until the sweep finds it.
+@shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=60, soft_time_limit=50)
+def rematch_look(look_id: str, gender_choice: str, previous: str = "") -> None:
+    try:
+        _pipeline().rematch_look(look_id, gender_choice)
+    except Exception:
+        logger.exception("look %s: re-match for %s failed", look_id, gender_choice)
+        _pipeline().change_failed(look_id, CHANGE_FAILED, gender_choice=previous)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=60, soft_time_limit=50)
 def shop_person(look_id: str, index: int) -> None:
-    _pipeline().shop_person(look_id, index)
+    try:
+        _pipeline().shop_person(look_id, index)
+    except Exception:
+        logger.exception("look %s: shopping person %s failed", look_id, index)
+        _pipeline().change_failed(look_id, CHANGE_FAILED)
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=60)
+@shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=60, soft_time_limit=50)
 def match_region(item_id: int) -> None:
-    _pipeline().match_region(item_id)
+    try:
+        _pipeline().match_region(item_id)
+    except Exception:
+        logger.exception("drawn box %s: matching failed", item_id)
+        from .models import LookItem
+
+        look_id = LookItem.objects.filter(pk=item_id).values_list("look_id", flat=True).first()
+        if look_id is not None:
+            message = "The box you drew could not be matched; please draw it again."
+            _pipeline().change_failed(look_id, message, drawn_item=item_id)
 
 
 @shared_task(time_limit=60)

@@ -12,7 +12,8 @@ from catalog.taxonomy import CATEGORIES
 from detection.photos import PhotoRejected
 
 from .clients import client_address
-from .looks import QueueUnavailable, RateLimited, add_region, change_gender, choose_person, submit_photo
+from .limits import LimiterUnavailable, RateLimited
+from .looks import LookBusy, QueueUnavailable, add_region, change_gender, choose_person, submit_photo
 from .models import Look
 
 
@@ -31,10 +32,45 @@ def _wants_json(request: HttpRequest) -> bool:
     return "application/json" in request.headers.get("Accept", "")
 
 
-def _upload_error(request: HttpRequest, message: str, status: int) -> HttpResponse:
+def _upload_error(request: HttpRequest, message: str, status: int, retry_after: int | None = None) -> HttpResponse:
     if _wants_json(request):
-        return JsonResponse({"error": message}, status=status)
-    return render(request, "shop/upload.html", {"error": message}, status=status)
+        response = JsonResponse({"error": message}, status=status)
+    else:
+        response = render(request, "shop/upload.html", {"error": message}, status=status)
+    if retry_after is not None:
+        response["Retry-After"] = str(retry_after)
+    return response
+
+
+def refused(exc: Exception) -> JsonResponse | None:
+    """The JSON answer to a change or upload that is not taken now, or None for another error.
+
+    Over a rate limit: 429 with Retry-After; the look busy with another change: 409; the limiter's
+    cache or the queue away: 503. In each case nothing was changed.
+    """
+    if isinstance(exc, RateLimited):
+        response = JsonResponse({"error": f"rate limited: {exc}"}, status=429)
+        response["Retry-After"] = str(exc.retry_after)
+        return response
+    if isinstance(exc, LookBusy):
+        return JsonResponse({"error": str(exc)}, status=409)
+    if isinstance(exc, LimiterUnavailable | QueueUnavailable):
+        response = JsonResponse({"error": str(exc)}, status=503)
+        response["Retry-After"] = "5"
+        return response
+    return None
+
+
+def _change(request: HttpRequest, change) -> JsonResponse:
+    """Run a change to a look (`change(address)`), answering its refusals as `refused` does."""
+    try:
+        result = change(client_address(request))
+    except (RateLimited, LookBusy, LimiterUnavailable, QueueUnavailable) as exc:
+        return refused(exc)
+    except ValueError as exc:
+        message = str(exc) if "invalid literal" not in str(exc) else "person must be a whole number"
+        return JsonResponse({"error": message}, status=400)
+    return JsonResponse(result or {"status": "matching"}, status=202)
 
 
 @require_http_methods(["GET", "POST"])
@@ -48,7 +84,9 @@ def upload(request: HttpRequest) -> HttpResponse:
     try:
         look = submit_photo(photo.read(), request.POST.get("gender", Look.GenderChoice.AUTO), client_address(request))
     except RateLimited as exc:
-        return _upload_error(request, f"Too many uploads: {exc}.", 429)
+        return _upload_error(request, f"Too many uploads: {exc}.", 429, exc.retry_after)
+    except LimiterUnavailable as exc:
+        return _upload_error(request, f"Please try again in a moment: {exc}.", 503, 5)
     except PhotoRejected as exc:
         return _upload_error(request, f"That photo cannot be used: {exc}.", 400)
     url = reverse("look", args=[look.pk])
@@ -67,27 +105,14 @@ def look_page(request: HttpRequest, look_id: str) -> HttpResponse:
 @require_POST
 def look_gender(request: HttpRequest, look_id: str) -> HttpResponse:
     look = get_object_or_404(Look, pk=look_id)
-    try:
-        change_gender(look, request.POST.get("gender", ""))
-    except ValueError as exc:
-        return JsonResponse({"error": str(exc)}, status=400)
-    except QueueUnavailable as exc:
-        return JsonResponse({"error": str(exc)}, status=503)
-    return JsonResponse({"status": "matching"}, status=202)
+    return _change(request, lambda address: change_gender(look, request.POST.get("gender", ""), address))
 
 
 @require_POST
 def look_person(request: HttpRequest, look_id: str) -> HttpResponse:
     """The page's "shop this person" button (the API's POST /api/looks/<id>/person calls this too)."""
     look = get_object_or_404(Look, pk=look_id)
-    try:
-        choose_person(look, int(request.POST.get("person", "")))
-    except ValueError as exc:
-        message = str(exc) if "invalid literal" not in str(exc) else "person must be a whole number"
-        return JsonResponse({"error": message}, status=400)
-    except QueueUnavailable as exc:
-        return JsonResponse({"error": str(exc)}, status=503)
-    return JsonResponse({"status": "matching"}, status=202)
+    return _change(request, lambda address: choose_person(look, int(request.POST.get("person", "")), address))
 
 
 @require_POST
@@ -95,11 +120,13 @@ def look_region(request: HttpRequest, look_id: str) -> HttpResponse:
     look = get_object_or_404(Look, pk=look_id)
     try:
         box = tuple(float(request.POST[k]) for k in ("x1", "y1", "x2", "y2"))
-        item = add_region(look, box, request.POST.get("category", ""))
     except KeyError:
         return JsonResponse({"error": "x1, y1, x2 and y2 are required"}, status=400)
-    except ValueError as exc:
-        return JsonResponse({"error": str(exc)}, status=400)
-    except QueueUnavailable as exc:
-        return JsonResponse({"error": str(exc)}, status=503)
-    return JsonResponse({"item": item.pk, "status": "matching"}, status=202)
+    except ValueError:
+        return JsonResponse({"error": "x1, y1, x2 and y2 must be numbers"}, status=400)
+
+    def draw(address: str) -> dict:
+        item = add_region(look, box, request.POST.get("category", ""), address)
+        return {"item": item.pk, "status": "matching"}
+
+    return _change(request, draw)

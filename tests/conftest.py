@@ -24,6 +24,14 @@ def media_root(settings, tmp_path: Path) -> Path:
     return settings.MEDIA_ROOT
 
 
+@pytest.fixture(autouse=True)
+def fresh_limits() -> None:
+    """Every test starts with no rate-limit counts (the test settings keep them in this process)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture(scope="session")
 def demo_products():
     return generate_catalog(600, DEMO_SEED)

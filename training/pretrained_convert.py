@@ -7,6 +7,8 @@ from pathlib import Path
 
 import numpy as np
 
+from detection.registry import WEIGHTS_DIR
+
 from .manifest import ship_model
 from .pretrained import PretrainedFile
 
@@ -14,8 +16,8 @@ TOLERANCE = 1e-4  # largest difference allowed between a rebuilt network and the
 FLOAT16_TOLERANCE = 1e-2  # float16 weights move probabilities by a few thousandths
 
 
-def convert(pretrained: PretrainedFile, cache: Path, scratch: Path) -> dict:
-    """Fetch, convert, check and ship one file; returns its manifest entry."""
+def convert(pretrained: PretrainedFile, cache: Path, scratch: Path, weights_dir: Path = WEIGHTS_DIR) -> dict:
+    """Fetch, convert, check and ship one file into `weights_dir`; returns its manifest entry."""
     members = pretrained.read(cache)
     if pretrained.convert == "as-is":
         ((member, data),) = members.items()
@@ -44,7 +46,7 @@ def convert(pretrained: PretrainedFile, cache: Path, scratch: Path) -> dict:
         },
         "training": {"command": f"manage.py import_pretrained {pretrained.name}", "conversion": notes},
     }
-    return ship_model(pretrained.name, path, f"{pretrained.name}{path.suffix}", info)
+    return ship_model(pretrained.name, path, f"{pretrained.name}{path.suffix}", info, weights_dir)
 
 
 def _cydral(members: dict[str, bytes], scratch: Path) -> tuple[Path, str]:

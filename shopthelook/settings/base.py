@@ -33,6 +33,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # gunicorn serves the static files through WhiteNoise (in `make run` and the fleet alike).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -134,11 +136,21 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("DJANGO_STATIC_ROOT", str(DATA_DIR / "staticfiles")))
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("DJANGO_MEDIA_ROOT", str(DATA_DIR / "media")))
-# Product photos are small and few; Django serves them unless a front server takes over.
-SERVE_MEDIA = env_bool("DJANGO_SERVE_MEDIA", True)
+# Uploaded and product photos: Django serves them in development (dev settings turn this on); in
+# production a front server does, so the web process never streams files.
+SERVE_MEDIA = env_bool("DJANGO_SERVE_MEDIA", False)
 
 REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
 CELERY_BROKER_URL = REDIS_URL
+# The rate limits' counts: shared by every web process, so the cache is Redis, not per process.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "stl",
+        "TIMEOUT": 300,
+    }
+}
 # No result backend: tasks record their outcome on their own rows (ScrapeRun, Look).
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -157,6 +169,8 @@ WORKER_QUEUES = ("looks", "ingest", "scrape")
 CELERY_TASK_QUEUES = [Queue(name, routing_key=name) for name in WORKER_QUEUES]
 CELERY_TASK_DEFAULT_QUEUE = "looks"
 CELERY_TASK_ROUTES = {
+    # Looks for scrapes whose worker was lost, so it must not wait in that worker's queue.
+    "scraper.tasks.sweep_lost_scrapes": {"queue": "looks"},
     "shopthelook.tasks.*": {"queue": "looks"},
     "catalog.tasks.*": {"queue": "ingest"},
     "scraper.tasks.*": {"queue": "scrape"},
@@ -170,6 +184,8 @@ SCRAPER_MAX_IMAGE_BYTES = env_int("SCRAPER_MAX_IMAGE_BYTES", 5 * 1024 * 1024)
 SCRAPER_MAX_IMAGE_PIXELS = env_int("SCRAPER_MAX_IMAGE_PIXELS", 25_000_000)
 # Site roots by profile name, overriding a profile's own base_url: "demo=http://127.0.0.1:9000,myntra=...".
 SCRAPER_SITE_URLS = env_map("SCRAPER_SITE_URLS")
+# A running scrape saves its progress with every product; silent this long, its worker was lost.
+SCRAPE_STALE_SECONDS = env_int("SCRAPE_STALE_SECONDS", 900)
 
 LOGGING = {
     "version": 1,
@@ -195,7 +211,13 @@ LOOK_RETENTION_HOURS = env_int("LOOK_RETENTION_HOURS", 24 * 7)
 LOOK_STALE_SECONDS = env_int("LOOK_STALE_SECONDS", 300)
 LOOK_MAX_ATTEMPTS = env_int("LOOK_MAX_ATTEMPTS", 3)
 LOOK_SWEEP_SECONDS = env_int("LOOK_SWEEP_SECONDS", 60)  # how often beat looks for looks a lost worker left
+# Every endpoint that queues work is rate-limited, atomically in the cache below (shopthelook.limits):
+# uploads per client, and changes to looks (gender, person, drawn boxes) per client and per look.
 LOOK_RATE_LIMIT = env_int("LOOK_RATE_LIMIT", 20)  # uploads per client per minute
+LOOK_CHANGE_RATE_LIMIT = env_int("LOOK_CHANGE_RATE_LIMIT", 30)  # changes per client per minute
+LOOK_CHANGES_PER_LOOK = env_int("LOOK_CHANGES_PER_LOOK", 10)  # changes per look per minute
+# Photos smaller than this on their short side cannot show an outfit: refused, never analysed.
+LOOK_MIN_SIDE = env_int("LOOK_MIN_SIDE", 128)
 # Embed garment crops with everything off the person painted the catalog's plain backdrop. Off:
 # measured, it cost Recall@1 0.627 -> 0.575 on the synthetic test split and moved colour
 # agreement@8 on the real photos only from 0.449 to 0.466 (evaluate_real_photos --mask-crops).
@@ -210,4 +232,5 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = LOOK_MAX_BYTES + 1024 * 1024
 CELERY_BEAT_SCHEDULE = {
     "sweep-stale-looks": {"task": "shopthelook.tasks.sweep_stale_looks", "schedule": float(LOOK_SWEEP_SECONDS)},
     "delete-old-looks": {"task": "shopthelook.tasks.delete_old_looks", "schedule": 3600.0},
+    "sweep-lost-scrapes": {"task": "scraper.tasks.sweep_lost_scrapes", "schedule": float(LOOK_SWEEP_SECONDS)},
 }

@@ -242,11 +242,11 @@
     }
     showProgress(look.status);
     root.dataset.status = look.status;
-    if (look.status === "failed") {
+    if (look.error) {  // a failed look, or a change that could not be made (the results before it stand)
       errorEl.textContent = look.error;
       errorEl.hidden = false;
-      return;
     }
+    if (look.status === "failed") return;
     if (look.items) {
       drawBoxes(look.items);
       drawPeople();

@@ -1,8 +1,12 @@
 """Product vectors from the shipped embedder, and the vector index following the catalog's rows."""
 
+import io
+
 import numpy as np
 import pytest
+from django.core.management import CommandError, call_command
 
+from catalog import index_sync
 from catalog.index_sync import CatalogIndex, embed_products, stale_product_ids
 from catalog.ingest import upsert_product
 from catalog.models import Product, ProductEmbedding
@@ -23,12 +27,12 @@ def test_scraped_products_get_unit_vectors_once(products):
     stored = ingest(products)
     ids = [p.pk for p in stored.values()]
     assert stale_product_ids() == sorted(ids)
-    assert embed_products(ids) == len(ids)
+    assert embed_products(ids).done == len(ids)
     vector = ProductEmbedding.objects.get(pk=ids[0]).vectors()[0]
     assert vector.shape == (128,) and np.linalg.norm(vector) == pytest.approx(1.0, abs=1e-3)
     assert stale_product_ids() == []
-    assert embed_products(ids) == 0  # nothing changed: nothing recomputed
-    assert embed_products(ids, force=True) == len(ids)  # rebuild_index --all: every vector again, in place
+    assert embed_products(ids).done == 0  # nothing changed: nothing recomputed
+    assert embed_products(ids, force=True).done == len(ids)  # rebuild_index --all: every vector again, in place
     assert ProductEmbedding.objects.count() == len(ids)
 
 
@@ -76,7 +80,7 @@ def test_unisex_products_are_found_for_both_genders():
 def test_a_product_is_searched_by_each_photo_but_its_model_shots():
     images = (blob("red", "model"), blob("blue", "front"), blob("green", "back"))
     product, _ = upsert_product(record("M1", images=images))
-    assert embed_products([product.pk]) == 1
+    assert embed_products([product.pk]).done == 1
     stored = ProductEmbedding.objects.get(pk=product.pk)
     assert stored.photos == 2  # front and back; the model shot shows a whole outfit
     back = stored.vectors()[1]
@@ -90,13 +94,13 @@ def test_a_product_is_searched_by_each_photo_but_its_model_shots():
 
 def test_a_product_with_only_model_shots_is_searched_by_its_thumbnail():
     product, _ = upsert_product(record("M2", images=(blob("red", "model"),)))
-    assert embed_products([product.pk]) == 1
+    assert embed_products([product.pk]).done == 1
     assert ProductEmbedding.objects.get(pk=product.pk).photos == 1
 
 
 def test_each_indexed_photo_has_its_colours_read_and_a_catalog_without_them_is_read_again():
     product, _ = upsert_product(record("C1", images=(blob("red", "front"), blob("blue", "back"))))
-    assert embed_products([product.pk]) == 1
+    assert embed_products([product.pk]).done == 1
     colours = ProductEmbedding.objects.get(pk=product.pk).photo_colours()
     assert colours.shape == (2, COLOUR_SIZE)
     by_class = colours[:, :HISTOGRAM].reshape(2, len(LIGHTNESS_BINS), len(CLASSES)).sum(axis=1)
@@ -105,13 +109,13 @@ def test_each_indexed_photo_has_its_colours_read_and_a_catalog_without_them_is_r
     ProductEmbedding.objects.filter(pk=product.pk).update(colours=b"")
     assert ProductEmbedding.objects.get(pk=product.pk).photo_colours() is None
     assert stale_product_ids() == [product.pk]
-    assert embed_products([product.pk]) == 1
+    assert embed_products([product.pk]).done == 1
     assert np.allclose(ProductEmbedding.objects.get(pk=product.pk).photo_colours(), colours)
 
 
 def test_each_indexed_photo_has_its_imagenet_classes_read_and_a_catalog_without_them_is_read_again():
     product, _ = upsert_product(record("K1", images=(blob("red", "front"), blob("blue", "back"))))
-    assert embed_products([product.pk]) == 1
+    assert embed_products([product.pk]).done == 1
     classes = ProductEmbedding.objects.get(pk=product.pk).photo_classes()
     assert classes.shape == (2, 1000)
     assert np.allclose(classes.sum(axis=1), 1, atol=0.01)  # each photo a distribution over the classes
@@ -119,5 +123,45 @@ def test_each_indexed_photo_has_its_imagenet_classes_read_and_a_catalog_without_
     ProductEmbedding.objects.filter(pk=product.pk).update(classes=b"")
     assert ProductEmbedding.objects.get(pk=product.pk).photo_classes() is None
     assert stale_product_ids() == [product.pk]
-    assert embed_products([product.pk]) == 1
+    assert embed_products([product.pk]).done == 1
     assert np.allclose(ProductEmbedding.objects.get(pk=product.pk).photo_classes(), classes, atol=1e-3)
+
+
+def test_a_product_deleted_while_it_is_embedded_is_skipped_and_the_batch_goes_on(monkeypatch):
+    # given: two products; the first is deleted by an admin while its photos are read
+    doomed, _ = upsert_product(record("X1"))
+    kept, _ = upsert_product(record("X2"))
+    read = index_sync._read_photo
+
+    def read_while_deleted(model, namer, image):
+        out = read(model, namer, image)
+        Product.objects.filter(pk=doomed.pk).delete()
+        return out
+
+    monkeypatch.setattr(index_sync, "_read_photo", read_while_deleted)
+    # when
+    report = embed_products([doomed.pk, kept.pk])
+    # then: no IntegrityError, no orphan row, the other product embedded
+    assert (report.done, report.gone, report.failed) == (1, [doomed.pk], {})
+    assert list(ProductEmbedding.objects.values_list("product_id", flat=True)) == [kept.pk]
+
+
+def test_an_unreadable_photo_fails_its_product_by_name_and_it_stays_stale():
+    broken, _ = upsert_product(record("U1", images=(blob("olive", "front"),)))
+    fine, _ = upsert_product(record("U2", images=(blob("teal", "front"),)))
+    image = broken.images.first()
+    image.image.storage.delete(image.image.name)
+    report = embed_products([broken.pk, fine.pk])
+    assert report.done == 1 and list(report.failed) == [broken.pk]
+    assert image.image.name in report.failed[broken.pk]
+    assert stale_product_ids() == [broken.pk]  # tried again by the next sweep
+
+
+def test_rebuild_index_names_the_products_it_could_not_embed_and_fails():
+    broken, _ = upsert_product(record("U3", images=(blob("olive", "front"),)))
+    upsert_product(record("U4", images=(blob("teal", "front"),)))
+    image = broken.images.first()
+    image.image.storage.delete(image.image.name)
+    with pytest.raises(CommandError, match=rf"1 products could not be embedded:\n  product {broken.pk}: "):
+        call_command("rebuild_index", stdout=io.StringIO(), stderr=io.StringIO())
+    assert ProductEmbedding.objects.count() == 1

@@ -1,8 +1,12 @@
 """The run-time compatibility model: its query vector is the model, and a vector index search ranks by it exactly."""
 
+import json
+import shutil
+
 import numpy as np
 import pytest
 
+from detection.registry import WEIGHTS_DIR, ModelFileError, ShippedModel
 from embeddings.compatibility import CATEGORIES, ClassAxes, CompatibilityModel, pair_key, search_vector
 from embeddings.faiss_index import FaissIndex
 
@@ -203,3 +207,25 @@ def test_article_types_are_read_as_their_share_of_the_classes_on_both_sides(tmp_
     assert again.scores([("topwear", worn)], "footwear", photo[None])[0] == pytest.approx(
         float(model.scores([("topwear", worn)], "footwear", photo[None])[0]), abs=1e-3
     )
+
+
+def _weights_beside(tmp_path, change) -> ShippedModel:
+    """The shipped compatibility model in a copy of weights/ whose manifest `change` edits."""
+    manifest = json.loads((WEIGHTS_DIR / "manifest.json").read_text())
+    change(manifest["models"])
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    shutil.copy(WEIGHTS_DIR / manifest["models"]["compatibility"]["file"], tmp_path)
+    return ShippedModel("compatibility", CompatibilityModel.from_entry, tmp_path)
+
+
+def test_the_shipped_model_loads_beside_the_embedder_and_namer_it_was_trained_on(tmp_path):
+    assert _weights_beside(tmp_path, lambda models: None)().reads_more_than_vectors
+
+
+@pytest.mark.parametrize("retrained", ["embedder", "garment_namer"])
+def test_a_model_trained_on_another_embedder_or_namer_is_refused_naming_the_file(tmp_path, retrained):
+    def retrain(models):
+        models[retrained]["sha256"] = "f" * 64
+
+    with pytest.raises(ModelFileError, match=rf"compatibility.npz was trained on {retrained} .*train_compatibility"):
+        _weights_beside(tmp_path, retrain)()

@@ -1,5 +1,7 @@
 """Project commands: the staff account is made once (from the environment or generated); the demo catalog is seeded."""
 
+import os
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
@@ -15,8 +17,20 @@ def data_dir(settings, tmp_path):
 def test_ensure_staff_generates_a_password_once_and_keeps_it(data_dir, monkeypatch, capsys):
     monkeypatch.delenv("DJANGO_ADMIN_PASSWORD", raising=False)
     monkeypatch.setenv("DJANGO_ADMIN_USER", "boss")
+    modes_when_written = []
+    fdopen = os.fdopen
 
-    call_command("ensure_staff")
+    def opened(fd, *args, **kwargs):  # the file's permissions at the moment the password goes in
+        modes_when_written.append(oct(os.fstat(fd).st_mode)[-3:])
+        return fdopen(fd, *args, **kwargs)
+
+    monkeypatch.setattr(os, "fdopen", opened)
+    old_umask = os.umask(0)  # even a permissive umask never leaves the file readable by others
+    try:
+        call_command("ensure_staff")
+    finally:
+        os.umask(old_umask)
+    assert modes_when_written == ["600"]
     saved = (data_dir / "admin-credentials.txt").read_text()
     password = saved.split("password: ")[1].strip()
     assert password in capsys.readouterr().out

@@ -1,14 +1,18 @@
 """`manage.py runstack` (the last step of `make run`) starts every server and Ctrl-C stops them all."""
 
+import io
 import os
 import signal
 import subprocess
 import sys
+import urllib.error
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 import redis
+from PIL import Image
 
 from shopthelook.servers import free_port, port_free
 from tests.helpers import wait_until
@@ -25,7 +29,32 @@ def http_ok(url: str) -> bool:
         return False
 
 
-def test_runstack_serves_web_worker_redis_and_store_and_ctrl_c_stops_them(tmp_path):
+def photo_bytes(size: tuple[int, int]) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, "navy").save(out, "JPEG")
+    return out.getvalue()
+
+
+def post_photo(url: str, data: bytes) -> tuple[int, str]:
+    """POST a photo as the API's multipart field; (status, Retry-After or "")."""
+    boundary = "----stl-burst"
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="photo"; filename="me.jpg"\r\n'
+            "Content-Type: image/jpeg\r\n\r\n"
+        ).encode()
+        + data
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    request = urllib.request.Request(url, body, {"Content-Type": f"multipart/form-data; boundary={boundary}"})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, ""
+    except urllib.error.HTTPError as exc:  # 4xx and 5xx answers; a dropped connection raises URLError
+        return exc.code, exc.headers.get("Retry-After", "")
+
+
+def test_runstack_serves_web_worker_redis_and_store_holds_its_limits_and_ctrl_c_stops_them(tmp_path):
     web, rds, store = free_port(), free_port(), free_port()
     env = {
         **os.environ,
@@ -55,6 +84,19 @@ def test_runstack_serves_web_worker_redis_and_store_and_ctrl_c_stops_them(tmp_pa
 
         probe = Celery(broker=f"redis://127.0.0.1:{rds}/0")
         wait_until(lambda: bool(probe.control.ping(timeout=0.5)), 60, "the Celery worker answers a ping")
+
+        # A photo too small to show an outfit is refused (it takes one of the minute's 20 places).
+        url = f"http://127.0.0.1:{web}/api/looks"
+        assert post_photo(url, photo_bytes((1, 1)))[0] == 400
+
+        # A burst from the same address: the limit holds across gunicorn's processes and threads,
+        # every connection is answered, nothing fails.
+        with ThreadPoolExecutor(40) as pool:
+            answers = list(pool.map(lambda _: post_photo(url, photo_bytes((240, 360))), range(40)))
+        codes = [code for code, _ in answers]
+        assert codes.count(202) == 19 and codes.count(429) == 21, codes
+        assert all(0 < int(wait) <= 60 for code, wait in answers if code == 429)  # Retry-After, in seconds
+        assert http_ok(f"http://127.0.0.1:{web}/static/shop/shop.css")  # static files served by the app
 
         # when Ctrl-C reaches the terminal's process group
         os.killpg(proc.pid, signal.SIGINT)

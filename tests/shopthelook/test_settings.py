@@ -68,3 +68,19 @@ def test_production_refuses_to_start_without_a_secret_key():
 def test_base_settings_hold_no_secret_key_of_their_own():
     out = settings_value("shopthelook.settings.base", "settings.SECRET_KEY")
     assert "SECRET_KEY setting must not be empty" in out
+
+
+def test_media_is_served_by_django_in_development_only_unless_asked():
+    assert settings_value("shopthelook.settings.prod", "settings.SERVE_MEDIA", DJANGO_SECRET_KEY="k") == "False"
+    assert settings_value("shopthelook.settings.dev", "settings.SERVE_MEDIA") == "True"
+    served = settings_value(
+        "shopthelook.settings.prod", "settings.SERVE_MEDIA", DJANGO_SECRET_KEY="k", DJANGO_SERVE_MEDIA="1"
+    )
+    assert served == "True"
+
+
+def test_a_worker_started_without_settings_runs_production_ones():
+    code = "import os, shopthelook.celery; print(os.environ['DJANGO_SETTINGS_MODULE'])"
+    clean = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    proc = subprocess.run([sys.executable, "-c", code], env=clean, capture_output=True, text=True, timeout=60)
+    assert proc.stdout.strip() == "shopthelook.settings.prod"

@@ -15,7 +15,7 @@ from tests.helpers import media_files
 pytestmark = pytest.mark.django_db
 
 
-def jpeg(size=(64, 96), exif: Image.Exif | None = None) -> bytes:
+def jpeg(size=(160, 240), exif: Image.Exif | None = None) -> bytes:
     out = io.BytesIO()
     Image.new("RGB", size, "navy").save(out, "JPEG", **({"exif": exif.tobytes()} if exif else {}))
     return out.getvalue()
@@ -92,7 +92,7 @@ def test_stored_photos_get_random_names_and_no_location(client, media_root):
     assert "paris" not in look.photo.name and look.photo.name.endswith(".jpg")
     with Image.open(look.photo.path) as stored:
         assert not stored.getexif()
-    assert (look.width, look.height) == (64, 96)
+    assert (look.width, look.height) == (160, 240)
 
 
 def test_large_photos_are_stored_shrunk(client, settings):

@@ -108,3 +108,29 @@ def test_our_model_reads_mirror_images_only_if_validation_gains(tmp_path):
     row = json.loads(out.getvalue())["models"][0]
     assert row["val_accuracy_mirrored"] is not None
     assert row["test_time_mirror"] == (row["val_accuracy_mirrored"] > row["val_accuracy"])
+
+
+def test_the_test_set_chooses_nothing(tmp_path):
+    # given the official files, and a copy whose test labels are shuffled
+    shuffled = tmp_path / "shuffled"
+    shuffled.mkdir()
+    for name in (*fm.FILES["train"], fm.FILES["test"][0]):
+        (shuffled / name).symlink_to(fm.DATA_DIR / name)
+    labels = fm.read_idx(fm.DATA_DIR / fm.FILES["test"][1])
+    permuted = np.random.default_rng(1).permutation(labels).tobytes()
+    _idx(shuffled / fm.FILES["test"][1], b"\0\0\x08\x01", labels.shape, permuted)
+    # when the same small run is made on both
+    runs = []
+    for data in (fm.DATA_DIR, shuffled):
+        out = StringIO()
+        run = {"models": ["dense", "ours"], "train_limit": 1000, "max_epochs": 2, "json": True}
+        call_command("train_fashion_mnist", data=data, out=tmp_path / data.name, stdout=out, **run)
+        runs.append({r["model"]: r for r in json.loads(out.getvalue())["models"]})
+    # then every choice (epoch, mirror) and validation figure is the same; only the test score moves
+    for name in ("dense", "ours"):
+        real, fake = runs[0][name], runs[1][name]
+        for key in ("epoch_kept", "val_accuracy", "val_accuracy_mirrored", "test_time_mirror"):
+            assert real[key] == fake[key], (name, key)
+        assert [h["val_accuracy"] for h in real["history"]] == [h["val_accuracy"] for h in fake["history"]]
+        assert fake["test_accuracy"] < 0.2  # shuffled labels: chance is 0.1
+    assert runs[0]["dense"]["test_accuracy"] > 0.5

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 
 from synthetic.lookbook import LookbookConfig, build_lookbook
-from training.management.commands.evaluate_type_boost import BOOSTS, VOTES
+from training.management.commands.evaluate_type_boost import BOOSTS, VOTES, choose_on_validation
 from training.retrieval_eval import type_votes
 
 
@@ -35,4 +35,23 @@ def test_the_boost_is_chosen_on_validation_and_reported_on_test(tmp_path):
         assert len(plain) == 1  # no boost: the vote changes nothing
     best_val = max(r["recall@1"] for r in report["val"]["rows"])
     assert report["chosen_on_val"]["val_recall@1"] == best_val
-    assert report["keep"] == (report["test_with"]["recall@1"] > report["test_without"]["recall@1"])
+    # keep is validation's verdict: the same whatever the test split says
+    val_plain = next(r["recall@1"] for r in report["val"]["rows"] if r["boost"] == 0.0)
+    assert report["keep"] == (report["chosen_on_val"]["boost"] > 0 and best_val > val_plain)
+
+
+def _row(k: int, boost: float, recall: float) -> dict:
+    return {"vote_k": k, "boost": boost, "recall@1": recall}
+
+
+def test_the_boost_is_kept_only_when_it_beats_no_boost_on_validation():
+    plain = [_row(k, 0.0, 0.70) for k in VOTES]
+    # a boost that wins on validation is chosen and kept
+    chosen, keep = choose_on_validation([*plain, _row(5, 0.01, 0.72), _row(5, 0.05, 0.60)])
+    assert (chosen["vote_k"], chosen["boost"], keep) == (5, 0.01, True)
+    # every boost loses: no boost is chosen and nothing is kept
+    chosen, keep = choose_on_validation([*plain, _row(5, 0.01, 0.69)])
+    assert (chosen["boost"], keep) == (0.0, False)
+    # a tie goes to no boost
+    chosen, keep = choose_on_validation([*plain, _row(3, 0.005, 0.70)])
+    assert (chosen["boost"], keep) == (0.0, False)

@@ -27,11 +27,13 @@ class Command(BaseCommand):
                 ids = sorted(ProductImage.objects.filter(is_thumbnail=True).values_list("product_id", flat=True))
             else:
                 ids = stale_product_ids()
-            made = 0
+            made, failed = 0, {}
             with tqdm(total=len(ids), unit="product", desc="embed catalog") as bar:
                 for start in range(0, len(ids), opts["batch"]):
                     batch = ids[start : start + opts["batch"]]
-                    made += embed_products(batch, force=opts["all"])
+                    report = embed_products(batch, force=opts["all"])
+                    made += report.done
+                    failed |= report.failed
                     bar.update(len(batch))
             views_ids = ids if opts["all"] else unclassified_product_ids()
             viewed = 0
@@ -45,3 +47,6 @@ class Command(BaseCommand):
             f"{made} products embedded, {viewed} given a thumbnail by view; the vector index holds {len(index)} "
             "in-stock products"
         )
+        if failed:  # the others are stored; these stay stale and are tried again by the next run
+            lines = "\n".join(f"  product {pid}: {why}" for pid, why in sorted(failed.items()))
+            raise CommandError(f"{len(failed)} products could not be embedded:\n{lines}")

@@ -35,9 +35,17 @@ class Command(BaseCommand):
             password = secrets.token_urlsafe(12)
         users.objects.create_superuser(username=username, email=email, password=password)
         if generated:
-            saved.write_text(f"username: {username}\npassword: {password}\n")
-            saved.chmod(0o600)
+            _write_private(saved, f"username: {username}\npassword: {password}\n")
             self.stdout.write(self.style.WARNING(f"created staff account {username!r} with password {password!r}"))
             self.stdout.write(f"(saved to {saved}; set DJANGO_ADMIN_USER / DJANGO_ADMIN_PASSWORD to choose your own)")
         else:
             self.stdout.write(f"created staff account {username!r} from the environment")
+
+
+def _write_private(path, text: str) -> None:
+    """Write `text` to a file only its owner can read, from its first byte: created 0600, never
+    written wider and narrowed after (a reader in between would see the password)."""
+    path.unlink(missing_ok=True)  # an older file may have been created with wider permissions
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(text)

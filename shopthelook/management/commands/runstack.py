@@ -13,6 +13,37 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from shopthelook.servers import port_free, start_celery_worker, start_demo_store, start_redis, stop
 
+# The web server is the fleet's, gunicorn: Django's development server listens with a backlog of 5,
+# so a burst of uploads had connections refused. Threads wait on the database and on photo decoding;
+# a deep backlog holds a burst until a thread is free.
+WEB_WORKERS = 2
+WEB_THREADS = 8
+WEB_BACKLOG = 2048
+
+
+def web_command(port: int, dev: bool, workers: int = WEB_WORKERS) -> list[str]:
+    """The web server on 127.0.0.1:`port`: gunicorn, or with `dev` the development server (it reloads)."""
+    if dev:
+        return [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}"]
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "shopthelook.wsgi:application",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--threads",
+        str(WEB_THREADS),
+        "--backlog",
+        str(WEB_BACKLOG),
+        "--timeout",
+        "60",
+        "--access-logfile",
+        "-",
+    ]
+
 
 def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
@@ -26,6 +57,10 @@ class Command(BaseCommand):
         parser.add_argument("--redis-port", type=int, default=6379)
         parser.add_argument("--store-port", type=int, default=8765)
         parser.add_argument("--no-demo-store", action="store_true")
+        parser.add_argument(
+            "--dev", action="store_true", help="serve with Django's development server, reloading on code changes"
+        )
+        parser.add_argument("--web-workers", type=int, default=WEB_WORKERS)
 
     def handle(self, *args, **opts) -> None:
         # Ctrl-C and `kill` both stop everything, even when started from a shell that ignores SIGINT.
@@ -61,8 +96,7 @@ class Command(BaseCommand):
             )
             self.stdout.write("worker     celery: ingest and scrape")
             children["web"] = subprocess.Popen(
-                [sys.executable, "manage.py", "runserver", f"127.0.0.1:{opts['port']}", "--noreload"],
-                env={**os.environ, **env},
+                web_command(opts["port"], opts["dev"], opts["web_workers"]), env={**os.environ, **env}
             )
             self.stdout.write(
                 self.style.SUCCESS(f"web        http://127.0.0.1:{opts['port']}/  (Ctrl-C stops everything)")

