@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import urllib.error
+import urllib.parse
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -54,6 +55,34 @@ def post_photo(url: str, data: bytes) -> tuple[int, str]:
         return exc.code, exc.headers.get("Retry-After", "")
 
 
+# A finished look of two people, written as the worker would leave it; prints its id.
+MAKE_FINISHED_LOOK = """
+from django.core.files.base import ContentFile
+from django.utils import timezone
+from shopthelook.models import Look
+person = {"box": [0, 0, 100, 200], "shot": "full shot", "garments": [], "facing": "front", "face": None,
+          "gender": {"p_women": 0.1, "source": "figure", "label": "men"}}
+look = Look(status="done", width=240, height=360, finished=timezone.now(), people=[person, person])
+from io import BytesIO
+from PIL import Image
+photo = BytesIO()
+Image.new("RGB", (240, 360), "navy").save(photo, "JPEG")
+look.photo.save("two.jpg", ContentFile(photo.getvalue()), save=False)
+look.save()
+print(look.pk)
+"""
+
+
+def post_form(url: str, fields: dict[str, str]) -> tuple[int, str]:
+    """POST url-encoded `fields`; (status, Retry-After or "")."""
+    request = urllib.request.Request(url, urllib.parse.urlencode(fields).encode())
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, ""
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.headers.get("Retry-After", "")
+
+
 def test_runstack_serves_web_worker_redis_and_store_holds_its_limits_and_ctrl_c_stops_them(tmp_path):
     web, rds, store = free_port(), free_port(), free_port()
     env = {
@@ -97,6 +126,16 @@ def test_runstack_serves_web_worker_redis_and_store_holds_its_limits_and_ctrl_c_
         assert codes.count(202) == 19 and codes.count(429) == 21, codes
         assert all(0 < int(wait) <= 60 for code, wait in answers if code == 429)  # Retry-After, in seconds
         assert http_ok(f"http://127.0.0.1:{web}/static/shop/shop.css")  # static files served by the app
+
+        # 200 concurrent "shop another person" calls on one finished look queue one re-match.
+        look_id = subprocess.run(
+            [sys.executable, "manage.py", "shell", "-c", MAKE_FINISHED_LOOK],
+            cwd=ROOT, env=env, check=True, capture_output=True, text=True, timeout=120,
+        ).stdout.strip().splitlines()[-1]  # fmt: skip
+        person_url = f"http://127.0.0.1:{web}/api/looks/{look_id}/person"
+        with ThreadPoolExecutor(50) as pool:
+            switches = [code for code, _ in pool.map(lambda _: post_form(person_url, {"person": "1"}), range(200))]
+        assert switches.count(202) == 1 and set(switches) <= {202, 409, 429}, switches
 
         # when Ctrl-C reaches the terminal's process group
         os.killpg(proc.pid, signal.SIGINT)
