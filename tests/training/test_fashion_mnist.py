@@ -134,3 +134,16 @@ def test_the_test_set_chooses_nothing(tmp_path):
         assert [h["val_accuracy"] for h in real["history"]] == [h["val_accuracy"] for h in fake["history"]]
         assert fake["test_accuracy"] < 0.2  # shuffled labels: chance is 0.1
     assert runs[0]["dense"]["test_accuracy"] > 0.5
+
+
+def test_several_ceilings_are_each_trained_and_the_best_on_validation_is_kept(tmp_path):
+    out = StringIO()
+    call_command(
+        "train_fashion_mnist", models=["dense"], max_epochs=[1, 3], train_limit=600, out=tmp_path, json=True, stdout=out
+    )
+    row = json.loads(out.getvalue())["models"][0]
+    tried = row["ceilings_tried"]
+    assert [t["max_epochs"] for t in tried] == [1, 3]
+    best = max(tried, key=lambda t: (t["val_accuracy"], -t["max_epochs"]))
+    assert row["val_accuracy"] == best["val_accuracy"] and row["epochs_run"] == best["max_epochs"]
+    assert row["epoch_kept"] == best["epoch_kept"]

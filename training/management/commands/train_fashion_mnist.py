@@ -22,7 +22,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--models", nargs="+", choices=list(fm.ARCHITECTURES), default=list(fm.ARCHITECTURES))
-        parser.add_argument("--max-epochs", type=int, help="a ceiling for every model (default: each one's recipe)")
+        parser.add_argument(
+            "--max-epochs",
+            type=int,
+            nargs="+",
+            help="a ceiling for every model (default: each one's recipe); several are each trained, and the one "
+            "best on validation is kept (the test set is read once, for it alone)",
+        )
         parser.add_argument("--train-limit", type=int, help="train on the first N training images (a quick run)")
         parser.add_argument("--data", type=Path, default=fm.DATA_DIR)
         parser.add_argument("--out", type=Path, default=Path("reports/fashion_mnist"))
@@ -40,19 +46,25 @@ class Command(BaseCommand):
         out: Path = opts["out"]
         out.mkdir(parents=True, exist_ok=True)
         rows = []
+        ceilings = opts["max_epochs"]
+        if isinstance(ceilings, int):  # call_command(max_epochs=2) passes one number
+            ceilings = [ceilings]
         for name in opts["models"]:
-            cfg = fm.RECIPES[name]
-            if opts["max_epochs"]:
-                cfg = replace(cfg, max_epochs=opts["max_epochs"])
-            with tqdm(total=cfg.max_epochs, desc=name, unit="epoch") as bar:
+            tried = []
+            for ceiling in ceilings or [None]:
+                cfg = fm.RECIPES[name] if ceiling is None else replace(fm.RECIPES[name], max_epochs=ceiling)
+                with tqdm(total=cfg.max_epochs, desc=name, unit="epoch") as bar:
 
-                def tick(row: dict, bar=bar) -> None:
-                    bar.set_postfix(loss=f"{row['loss']:.3f}", val=f"{row['val_accuracy']:.4f}")
-                    bar.update()
+                    def tick(row: dict, bar=bar) -> None:
+                        bar.set_postfix(loss=f"{row['loss']:.3f}", val=f"{row['val_accuracy']:.4f}")
+                        bar.update()
 
-                model, history, epoch = fm.train(
-                    name, (images[train_ids], labels[train_ids]), (images[val_ids], labels[val_ids]), cfg, tick
-                )
+                    model, history, epoch = fm.train(
+                        name, (images[train_ids], labels[train_ids]), (images[val_ids], labels[val_ids]), cfg, tick
+                    )
+                tried.append((history[epoch - 1]["val_accuracy"], cfg, model, history, epoch))
+            # The ceiling is chosen on validation like the epoch (a tie keeps the shorter); test is not read yet.
+            _, cfg, model, history, epoch = max(tried, key=lambda t: (t[0], -t[1].max_epochs))
             model.save(out / f"{name}.keras")  # the weights of the epoch kept, to check or reuse the figures
             val_accuracy = history[epoch - 1]["val_accuracy"]
             mirrored_val = None
@@ -77,6 +89,10 @@ class Command(BaseCommand):
                     "published": fm.PUBLISHED.get(name),
                     "seconds_per_epoch": round(sum(h["seconds"] for h in history) / len(history), 1),
                     "recipe": cfg.recipe(),
+                    "ceilings_tried": [
+                        {"max_epochs": c.max_epochs, "val_accuracy": round(v, 4), "epoch_kept": e}
+                        for v, c, _, _, e in tried
+                    ],
                     "confusion": matrix,
                     "history": history,
                 }
