@@ -10,7 +10,7 @@ from uuid import UUID
 import numpy as np
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from PIL import Image
 
@@ -371,7 +371,9 @@ def stale_looks(max_age_seconds: int, max_attempts: int) -> list[UUID]:
     stuck.filter(attempts__gte=max_attempts).update(
         status=Look.Status.FAILED, error="The analysis did not finish. Please try again.", finished=timezone.now()
     )
-    Look.objects.filter(status=Look.Status.MATCHING, finished__isnull=False, changed__lt=cutoff).update(
+    # A look changed before `changed` was recorded is judged by when it finished.
+    lost_change = Q(changed__lt=cutoff) | Q(changed__isnull=True, finished__lt=cutoff)
+    Look.objects.filter(lost_change, status=Look.Status.MATCHING, finished__isnull=False).update(
         status=Look.Status.DONE, error=CHANGE_LOST
     )
     return list(stuck.filter(attempts__lt=max_attempts).values_list("pk", flat=True))
