@@ -57,7 +57,7 @@ class PhotoRows:
         stamps = dict(embedded_versions(ids))
         stale = [pid for pid, stamp in stamps.items() if self.rows.get(pid, (None,))[0] != stamp]
         for pid, (stamp, read) in photo_features(stale).items():
-            if not model_can_read(model, *read):
+            if not model_can_read(model, *read[1:]):
                 self.rows.pop(pid, None)  # its colours or classes are not read yet (the ingest sweep reads them)
                 continue
             self.rows[pid] = (stamp, model.features(*read))
@@ -74,7 +74,7 @@ class PhotoRows:
 photo_rows = PhotoRows()
 
 
-def model_can_read(model: CompatibilityModel, vectors, colours, classes) -> bool:
+def model_can_read(model: CompatibilityModel, colours, classes) -> bool:
     """Whether a product's stored features hold every block the model reads: a missing block would
     score as zeros, ranking the product by the rest alone, so such a product is not ranked at all."""
     if model.colour_size and colours is None:

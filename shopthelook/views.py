@@ -42,8 +42,8 @@ def _upload_error(request: HttpRequest, message: str, status: int, retry_after: 
     return response
 
 
-def refused(exc: Exception) -> JsonResponse | None:
-    """The JSON answer to a change or upload that is not taken now, or None for another error.
+def refused(exc: RateLimited | LookBusy | LimiterUnavailable | QueueUnavailable) -> JsonResponse:
+    """The JSON answer to a change or upload that is not taken now.
 
     Over a rate limit: 429 with Retry-After; the look busy with another change: 409; the limiter's
     cache or the queue away: 503. In each case nothing was changed.
@@ -54,11 +54,9 @@ def refused(exc: Exception) -> JsonResponse | None:
         return response
     if isinstance(exc, LookBusy):
         return JsonResponse({"error": str(exc)}, status=409)
-    if isinstance(exc, LimiterUnavailable | QueueUnavailable):
-        response = JsonResponse({"error": str(exc)}, status=503)
-        response["Retry-After"] = "5"
-        return response
-    return None
+    response = JsonResponse({"error": str(exc)}, status=503)  # the limiter's cache or the queue is away
+    response["Retry-After"] = "5"
+    return response
 
 
 def _change(request: HttpRequest, change) -> JsonResponse:

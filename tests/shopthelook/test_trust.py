@@ -10,12 +10,12 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from PIL import Image
 
 from catalog.models import Gender, Product
 from shopthelook import tasks
 from shopthelook.models import Look, LookItem, Recommendation
 from shopthelook.pipeline import CHANGE_LOST, stale_looks
+from tests.catalog.factories import jpeg
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -23,15 +23,9 @@ PERSON = {"box": [0, 0, 100, 200], "shot": "full", "garments": [], "facing": "fr
 PERSON["gender"] = {"p_women": 0.1, "source": "figure", "label": "men"}
 
 
-def jpeg(size=(240, 360)) -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", size, "navy").save(out, "JPEG")
-    return out.getvalue()
-
-
 def finished_look(**fields) -> Look:
     look = Look(status=Look.Status.DONE, width=240, height=360, finished=timezone.now(), attempts=1, **fields)
-    look.photo.save("p.jpg", ContentFile(jpeg()), save=False)
+    look.photo.save("p.jpg", ContentFile(jpeg("navy", (240, 360))), save=False)
     look.save()
     return look
 
@@ -146,7 +140,7 @@ def test_a_burst_of_uploads_cannot_pass_the_limit(settings, monkeypatch):
     settings.LOOK_RATE_LIMIT = 5
 
     def post() -> int:
-        photo = io.BytesIO(jpeg())
+        photo = io.BytesIO(jpeg("navy", (240, 360)))
         photo.name = "me.jpg"
         return Client().post(reverse("api-looks"), {"photo": photo}).status_code
 
@@ -156,7 +150,7 @@ def test_a_burst_of_uploads_cannot_pass_the_limit(settings, monkeypatch):
 
 
 def test_a_photo_too_small_to_show_an_outfit_is_refused_and_stored_nowhere(media_root):
-    photo = io.BytesIO(jpeg((1, 1)))
+    photo = io.BytesIO(jpeg("navy", (1, 1)))
     photo.name = "dot.jpg"
     response = Client().post(reverse("api-looks"), {"photo": photo})
     assert response.status_code == 400 and "too small to show an outfit" in response.json()["error"]
