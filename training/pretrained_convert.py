@@ -30,6 +30,8 @@ def convert(pretrained: PretrainedFile, cache: Path, scratch: Path, weights_dir:
         path, notes = _face_api(members, scratch)
     elif pretrained.convert == "imagenet-mobilenet":
         path, notes = _imagenet_mobilenet(members, scratch)
+    elif pretrained.convert == "tfjs-graph":
+        path, notes = _tfjs_graph(members, pretrained.name, scratch)
     else:
         raise RuntimeError(f"no converter called {pretrained.convert!r}")
     package = pretrained.package
@@ -104,6 +106,49 @@ def _imagenet_mobilenet(members: dict[str, bytes], scratch: Path) -> tuple[Path,
         f"built layer by layer in Keras from the .pth (training/mobilenet_v2.py), a softmax added, exported to "
         f"TFLite float16; largest probability difference from Keras {gap:.1e}"
     )
+
+
+def _tfjs_graph(members: dict[str, bytes], name: str, scratch: Path) -> tuple[Path, str]:
+    """A TF.js graph model as float16 TFLite, its input turned from NCHW to NHWC like every other model's."""
+    import tensorflow as tf
+
+    from detection.litert import TFLiteModel
+
+    from .tfjs_graph import graph_function
+
+    model_json = next(data for member, data in members.items() if member.endswith(".json"))
+    shards = {Path(member).name: data for member, data in members.items() if not member.endswith(".json")}
+    run, outputs = graph_function(model_json, shards)
+    _, channels, height, width = (int(d["size"]) for d in _signature_input(model_json)["tensorShape"]["dim"])
+
+    @tf.function(input_signature=[tf.TensorSpec([1, height, width, channels], tf.float32)])
+    def nhwc(image):
+        return run(tf.transpose(image, [0, 3, 1, 2]))
+
+    converter = tf.lite.TFLiteConverter.from_concrete_functions([nhwc.get_concrete_function()], nhwc)
+    converter.optimizations = [tf.lite.Optimize.DEFAULT]
+    converter.target_spec.supported_types = [tf.float16]
+    path = scratch / f"{name}.tflite"
+    path.write_bytes(converter.convert())
+    x = np.random.default_rng(1).random((1, height, width, channels), dtype=np.float32)
+    # Outputs matched by shape: the converter renames and may reorder them.
+    expected = sorted((tuple(t.shape), t.numpy()) for t in nhwc(tf.constant(x)))
+    got = sorted((tuple(t.shape), t) for t in TFLiteModel(path).run(x))
+    gap = max(float(np.abs(a - b).max()) for (_, a), (_, b) in zip(expected, got, strict=True))
+    if gap > FLOAT16_TOLERANCE * 10:
+        raise RuntimeError(f"the float16 file's outputs differ from the TF.js graph's by {gap:.2g}")
+    return path, (
+        f"the TF.js graph ({len(outputs)} outputs) rebuilt as a TensorFlow GraphDef with its weights put back "
+        f"(training/tfjs_graph.py), the input transposed to NHWC, exported to TFLite float16; largest output "
+        f"difference from the graph {gap:.1e}"
+    )
+
+
+def _signature_input(model_json: bytes) -> dict:
+    import json
+
+    (spec,) = json.loads(model_json)["signature"]["inputs"].values()
+    return spec
 
 
 def _exported(model, name: str, scratch: Path, keras_gap: float, reference: str) -> tuple[Path, float]:

@@ -23,6 +23,18 @@ MATCH_IOU = 0.3  # a person seen is the labelled one when their boxes overlap th
 COLOUR_K = 8
 
 
+@dataclass(frozen=True)
+class Agreement:
+    """How many of a garment's top products share one of its labelled values (a colour, a type, a pattern),
+    how many could have (as many as the searched partitions hold, up to the number shown), and the share of
+    the partitions that does (what a random pick would get)."""
+
+    hits: int
+    possible: int
+    shown: int
+    random: float
+
+
 @dataclass
 class PhotoResult:
     name: str
@@ -42,6 +54,10 @@ class PhotoResult:
     completions: dict[str, tuple[float, float]] = field(default_factory=dict)
     exact_labels: int = 0
     people_seen: int = 0
+    split: str = "dev"
+    nobody: bool = False  # a photo with nobody in it
+    garments_seen: int = 0  # on every person seen (what a photo of nobody must not have)
+    agreement: dict[str, dict[str, Agreement]] = field(default_factory=dict)  # "colour"/"type"/"pattern" -> cat ->
 
     @property
     def gender_score(self) -> float:
@@ -53,7 +69,7 @@ class PhotoResult:
 
 def matched_person(scene: Scene, photo: LabelledPhoto) -> tuple[int, SeenPerson] | None:
     """The person of the scene whose box best overlaps the labelled main person's, if any does enough."""
-    if not scene.people:
+    if not scene.people or photo.person is None:
         return None
     boxes = np.array([p.box.as_tuple() for p in scene.people])
     overlap = iou_matrix(np.array([photo.person]), boxes)[0]
@@ -65,6 +81,8 @@ def score_photo(photo: LabelledPhoto, scene: Scene, match: tuple[int, SeenPerson
     """What was seen of the labelled main person, `match` being the person of the scene taken for them."""
     result = PhotoResult(photo.name, match is not None, False, photo.gender, "", "none", "", "")
     result.people_seen = len(scene.people)
+    result.split, result.nobody = photo.split, photo.person is None
+    result.garments_seen = sum(len(p.garments) for p in scene.people)
     if match is None:
         result.found = {g.category: 0.0 for g in photo.garments}
         return result
@@ -83,11 +101,23 @@ def score_photo(photo: LabelledPhoto, scene: Scene, match: tuple[int, SeenPerson
 
 
 @dataclass(frozen=True)
+class Listed:
+    """What a product is, as the evaluation compares it with a labelled garment."""
+
+    colour: str
+    article_type: str
+    pattern: str  # real_photos.PATTERNS, read from the demo store's title words
+
+
+@dataclass(frozen=True)
 class ShownItem:
-    """What the look page shows for one garment: its name (an article type) and its products' (colour, exact)."""
+    """What the look page shows for one garment: its name (an article type), its products' (colour, exact),
+    what each of them is, and every product of the partitions searched (what could have been shown)."""
 
     article_type: str
     products: list[tuple[str, bool]]
+    listed: list[Listed] = field(default_factory=list)
+    pool: list[Listed] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -169,9 +199,48 @@ def add_recommendations(result: PhotoResult, photo: LabelledPhoto, shown: dict[s
         if category in colours and recs:
             top = recs[:COLOUR_K]
             result.colour_hits[category] = sum(c.lower() in colours[category] for c, _ in top) / len(top)
+    for garment in photo.garments:
+        item = shown.get(garment.category)
+        if item is None or not item.listed:
+            continue
+        wanted = {
+            "colour": (lambda p, g=garment: p.colour.lower() in {c.lower() for c in g.colours})
+            if garment.colours
+            else None,
+            "type": (lambda p, g=garment: p.article_type in g.types) if garment.types else None,
+            "pattern": (lambda p, g=garment: p.pattern == g.pattern) if garment.pattern else None,
+        }
+        for what, agrees in wanted.items():
+            if agrees is None:
+                continue
+            top = item.listed[:COLOUR_K]
+            matching = sum(map(agrees, item.pool))
+            result.agreement.setdefault(what, {})[garment.category] = Agreement(
+                sum(map(agrees, top)), min(len(top), matching), len(top), matching / max(1, len(item.pool))
+            )
+
+
+def _agreement(results: list[PhotoResult], what: str) -> dict:
+    """Over every garment: the share of its top products that agree, of what could, and of a random pick."""
+    rows = [a for r in results for a in r.agreement.get(what, {}).values()]
+    if not rows:
+        return {"garments": 0}
+    return {
+        "garments": len(rows),
+        "at_8": round(sum(a.hits for a in rows) / max(1, sum(a.shown for a in rows)), 3),
+        "of_possible": round(sum(a.hits for a in rows) / max(1, sum(a.possible for a in rows)), 3),
+        "random": round(float(np.mean([a.random for a in rows])), 3),
+    }
+
+
+def _mean(values: list) -> float | None:
+    return round(float(np.mean(values)), 3) if values else None
 
 
 def summary(results: list[PhotoResult]) -> dict:
+    """The figures of a set of photos; photos of nobody count only towards the garments seen where nobody is."""
+    nobody = [r for r in results if r.nobody]
+    results = [r for r in results if not r.nobody]
     visible = [iou for r in results for iou in r.found.values()]
     reported = sum(sum(1 for v in r.found.values() if v > 0) + len(r.invented) for r in results)
     invented = sum(len(r.invented) for r in results)
@@ -181,9 +250,12 @@ def summary(results: list[PhotoResult]) -> dict:
     rows = [v for r in results for v in r.completions.values()]
     return {
         "photos": len(results),
-        "main_person_found": round(float(np.mean([r.person_found for r in results])), 3),
-        "main_person_shopped_first": round(float(np.mean([r.main_agrees for r in results])), 3),
-        "gender_accuracy": round(float(np.mean([r.gender_score for r in results])), 3),
+        "nobody_photos": len(nobody),
+        "garments_where_nobody_is": sum(r.garments_seen for r in nobody),
+        "nobody_photos_with_garments": sum(1 for r in nobody if r.garments_seen),
+        "main_person_found": _mean([r.person_found for r in results]),
+        "main_person_shopped_first": _mean([r.main_agrees for r in results]),
+        "gender_accuracy": _mean([r.gender_score for r in results]),
         "gender_confidently_wrong": sum(1 for r in results if r.gender_seen and r.gender_seen != r.gender_label),
         "gender_not_sure": sum(1 for r in results if not r.gender_seen),
         "visible_garments": len(visible),
@@ -195,6 +267,9 @@ def summary(results: list[PhotoResult]) -> dict:
         "exact_match_labels": sum(r.exact_labels for r in results),
         "garments_named": len(named),
         "named_right": round(float(np.mean(named)), 3) if named else None,
+        "colour_family": _agreement(results, "colour"),
+        "article_type": _agreement(results, "type"),
+        "pattern": _agreement(results, "pattern"),
         "completion_rows": len(rows),
         "completion_rules_kept": round(float(np.mean([a for a, _ in rows])), 3) if rows else None,
         "random_rules_kept": round(float(np.mean([b for _, b in rows])), 3) if rows else None,
@@ -209,7 +284,8 @@ def draw(image: Image.Image, photo: LabelledPhoto, scene: Scene, result: PhotoRe
     canvas = image.convert("RGB").copy()
     pen = ImageDraw.Draw(canvas)
     width = max(2, round(max(canvas.size) / 300))
-    pen.rectangle(photo.person, outline=(0, 200, 0), width=width)
+    if photo.person is not None:
+        pen.rectangle(photo.person, outline=(0, 200, 0), width=width)
     for garment in photo.garments:
         pen.rectangle(garment.box, outline=(0, 255, 0), width=width)
     for n, person in enumerate(scene.people):
@@ -218,7 +294,7 @@ def draw(image: Image.Image, photo: LabelledPhoto, scene: Scene, result: PhotoRe
             pen.rectangle(box.as_tuple(), outline=SOURCE_COLOURS.get(source, (255, 255, 0)), width=width)
             pen.text((box.x1 + 4, box.y1 + 2), f"{box.label} ({source})", fill=SOURCE_COLOURS.get(source))
     caption = (
-        f"{photo.name}: labelled {photo.gender}; seen {result.gender_seen or 'not sure'} "
+        f"{photo.name} ({photo.split}): labelled {photo.gender or 'nobody'}; seen {result.gender_seen or 'not sure'} "
         f"({result.gender_source}), {result.shot}, {result.facing}"
     )
     named = ", ".join(

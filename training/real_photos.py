@@ -14,6 +14,8 @@ from pathlib import Path
 from .packages import Package
 
 LABELS = Path(__file__).resolve().parent / "data" / "real_photos.json"
+SPLITS = ("dev", "test")
+PATTERNS = ("plain", "striped", "checked", "printed")
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,7 @@ class LabelledGarment:
     box: tuple[float, float, float, float]
     colours: tuple[str, ...]  # catalog colour names that count as this garment's colour
     types: tuple[str, ...] = ()  # catalog article types that name it fairly (a suit's jacket: "jacket")
+    pattern: str = ""  # "plain", "striped", "checked" or "printed" ("" where it was not labelled)
 
 
 @dataclass(frozen=True)
@@ -30,11 +33,12 @@ class LabelledPhoto:
     package: Package
     member: str
     sha256: str
-    person: tuple[float, float, float, float]  # the main person's box
+    person: tuple[float, float, float, float] | None  # the main person's box; None in a photo of nobody
     gender: str
     garments: tuple[LabelledGarment, ...]
     not_visible: tuple[str, ...]  # categories the main person shows none of
     others: tuple[tuple[tuple[float, float, float, float], str], ...]  # (box, gender) of everybody else
+    split: str = "dev"  # "dev" (thresholds and features are chosen on it) or "test" (only read, once per change)
 
     def path(self, folder: Path) -> Path:
         return folder / self.name
@@ -48,30 +52,36 @@ class LabelledPhoto:
 
         return replace(
             self,
-            person=s(self.person),
+            person=s(self.person) if self.person else None,
             garments=tuple(replace(g, box=s(g.box)) for g in self.garments),
             others=tuple((s(b), g) for b, g in self.others),
         )
 
 
 def labelled_photos(labels: Path = LABELS) -> list[LabelledPhoto]:
+    """Every labelled photo; a photo's split is in its entry, fixed before anything was tuned on the photos."""
     photos = []
     for name, entry in json.loads(labels.read_text())["photos"].items():
-        source, main = entry["source"], entry["main"]
+        source, main = entry["source"], entry["main"] or {}  # "main": null in a photo of nobody
+        if entry.get("split") not in SPLITS:
+            raise ValueError(f"{name}: split must be one of {SPLITS}, not {entry.get('split')!r}")
         photos.append(
             LabelledPhoto(
                 name=name,
                 package=Package(source["registry"], source["package"], source["version"], source["licence"]),
                 member=source["member"],
                 sha256=source["sha256"],
-                person=tuple(main["box"]),
-                gender=main["gender"],
+                person=tuple(main["box"]) if main else None,
+                gender=main.get("gender", ""),
                 garments=tuple(
-                    LabelledGarment(c, tuple(g["box"]), tuple(g["colour"]), tuple(g.get("types", ())))
-                    for c, g in main["garments"].items()
+                    LabelledGarment(
+                        c, tuple(g["box"]), tuple(g["colour"]), tuple(g.get("types", ())), g.get("pattern", "")
+                    )
+                    for c, g in main.get("garments", {}).items()
                 ),
-                not_visible=tuple(main["not_visible"]),
+                not_visible=tuple(main.get("not_visible", ())),
                 others=tuple((tuple(o["box"]), o["gender"]) for o in entry["others"]),
+                split=entry["split"],
             )
         )
     return photos

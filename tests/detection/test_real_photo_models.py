@@ -6,6 +6,7 @@ from PIL import Image
 
 from detection import pose as lm
 from detection.body import body_parts
+from detection.boxes import iou_matrix
 from detection.face_gender import face_gender_agegender, face_gender_cydral
 from detection.faces import face_detector
 from detection.pose import person_detector, pose_landmarker
@@ -152,3 +153,42 @@ def test_a_model_that_fails_on_the_second_thread_fails_where_its_result_is_asked
     for pool in (ThreadPoolExecutor(max_workers=1), None):
         with pytest.raises(RuntimeError, match="corrupt model"):
             later(pool, broken).result()
+
+
+def _without_check():
+    models = shipped_models()
+    models.find_objects = None
+    return models
+
+
+def test_two_men_blazepose_misses_are_found_by_the_coco_detector(real_photos):
+    # given: two men in suits filling a landscape frame, whom BlazePose's detector does not find
+    labels, image = photo(real_photos, "zidane.jpg")
+    assert read_scene(image, _without_check()).people == ()
+    # when
+    scene = read_scene(image, shipped_models())
+    # then: the labelled main person is among the people, with the jacket he wears
+    boxes = np.array([p.box.as_tuple() for p in scene.people])
+    overlap = iou_matrix(np.array([labels.person]), boxes)[0]
+    assert overlap.max() >= 0.3
+    assert "topwear" in {b.label for b, _ in scene.people[int(overlap.argmax())].garments}
+
+
+@pytest.mark.parametrize("name", ["opencv_apple.jpg", "opencv_squirrel_cls.jpg", "skimage_chelsea.png"])
+def test_fruit_a_squirrel_and_a_cat_give_no_garment(real_photos, name):
+    labels, image = photo(real_photos, name)
+    assert labels.person is None  # labelled: nobody
+    assert read_scene(image, shipped_models()).people == ()
+
+
+def test_a_dog_the_garment_detector_takes_for_a_person_is_vetoed():
+    from detection.boxes import Box
+    from detection.scene import _candidates
+
+    dog = Box("dog", 0.8, 100, 100, 300, 260)
+    taken = Box("person", 0.36, 95, 90, 310, 270)  # the garment detector's guess on the dog
+    walker = Box("person", 0.6, 400, 50, 460, 250)  # somebody only the COCO detector saw
+    image = Image.new("RGB", (640, 320))
+    found = _candidates(image, [], [taken, Box("topwear", 0.5, 120, 120, 280, 200)], [dog, walker])
+    assert [b for _, b in found] == [walker]
+    assert [b for _, b in _candidates(image, [], [taken], None)] == [taken]  # not asked: nothing vetoed

@@ -1,6 +1,7 @@
 """The look pipeline with the shipped models, run in-process on rendered scenes and a real photo."""
 
 import io
+from dataclasses import astuple
 from decimal import Decimal
 from itertools import pairwise
 
@@ -9,10 +10,12 @@ import pytest
 from django.core.files.base import ContentFile
 from PIL import Image
 
-from catalog.index_sync import embed_products
+from catalog.index_sync import embed_products, ranking_candidates
 from catalog.models import Product
 from detection.scene import GenderReading
 from embeddings.compatibility import compatibility, type_shares
+from embeddings.index import Hit
+from embeddings.ranking import RankWeights, Worn, agreements
 from shopthelook import pipeline
 from shopthelook.completion import KEPT_PER_CATEGORY, worn_features
 from shopthelook.models import Look, LookItem
@@ -58,8 +61,9 @@ def test_which_genders_are_searched(choice, reading, expected):
     assert genders_to_search(choice, reading) == expected
 
 
-def test_a_scene_gets_its_garments_found_and_the_worn_products_recommended(products, catalog):
-    # given: five scenes wearing catalog products
+def test_a_scene_gets_its_garments_found_and_the_worn_products_recommended(products, catalog, settings):
+    # given: five scenes wearing catalog products, ranked by the embedder's similarity alone
+    settings.LOOK_RANKING = "colour=0,texture=0,type=0"
     found, in_top10, total = 0, 0, 0
     for seed in range(5):
         shot = scene(products, ("men", "women")[seed % 2], seed)
@@ -85,6 +89,26 @@ def test_a_scene_gets_its_garments_found_and_the_worn_products_recommended(produ
         total += len(worn)
     assert found >= 0.8 * total  # the detector finds most garments
     assert in_top10 >= 0.6 * found  # and the worn product is usually among the first ten
+
+
+def test_the_results_are_stored_in_the_rankings_order(products, catalog, settings):
+    # given: the ranking weighs the colours and the type the garment shares with each product
+    settings.LOOK_RANKING = "colour=2,texture=0,type=2"
+    weights = RankWeights.parse(settings.LOOK_RANKING)
+    look = look_from(jpeg_of(scene(products, "women", 3)))
+    # when
+    pipeline.run_look(look.pk)
+    # then: each item's results fall by similarity plus the weighted agreements (an exact match stays first)
+    look.refresh_from_db()
+    assert look.items.exists()
+    for item in look.items.all():
+        recs = list(item.recommendations.all())
+        worn = Worn(item.worn_colours(), item.article_type, item.article_score or 0.0)
+        found = ranking_candidates([Hit(r.product_id, r.similarity) for r in recs])
+        assert all(c.colours is not None for c in found)  # every product's colours were read at ingest
+        scores = [c.similarity + float(np.dot(astuple(weights), agreements(worn, c))) for c in found]
+        ranked = scores[1:] if recs[0].exact else scores
+        assert all(a >= b - 1e-6 for a, b in pairwise(ranked))
 
 
 def test_rerunning_a_look_replaces_its_items(products, catalog):

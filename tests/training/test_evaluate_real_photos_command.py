@@ -46,6 +46,7 @@ def _labels(folder: Path, corrupt: bool = False) -> Path:
                 "not_visible": [],
             },
             "others": [],
+            "split": "dev",
         }
     path = folder / ("corrupt.json" if corrupt else "labels.json")
     path.write_text(json.dumps({"about": "rendered figures, labelled from their ground truth", "photos": photos}))
@@ -64,7 +65,9 @@ def _evaluate(labels: Path, tmp_path: Path) -> dict:
         json=True,
         stdout=out,
     )
-    return json.loads(out.getvalue())
+    figures = json.loads(out.getvalue())
+    assert figures["test"]["photos"] == 0  # every photo here is labelled dev
+    return figures["dev"]
 
 
 def test_the_figures_follow_the_labels(tmp_path):

@@ -28,6 +28,13 @@ class Command(BaseCommand):
         parser.add_argument("--no-catalog", action="store_true", help="skip recommendations (colour, exact match)")
         parser.add_argument("--mask", choices=("pose", "selfie"), default="pose", help="person mask for regions")
         parser.add_argument("--mask-crops", action="store_true", help="embed crops masked to the person")
+        parser.add_argument(
+            "--split", choices=("dev", "test", "both"), default="both", help="choose on dev; read test once per change"
+        )
+        parser.add_argument(
+            "--without-people-check", action="store_true", help="as before the COCO people detector (a baseline)"
+        )
+        parser.add_argument("--ranking", help="ranking weights for this run, e.g. colour=0.3,type=0.5 (LOOK_RANKING)")
         parser.add_argument("--json", action="store_true")
 
     def handle(self, *args, **opts) -> None:
@@ -35,13 +42,17 @@ class Command(BaseCommand):
         from detection.photos import PhotoLimits, decode_photo
         from detection.scene import read_scene, shipped_models
         from detection.segmentation import person_segmenter
-        from training.real_photo_eval import evaluate
-        from training.real_photos import LABELS, fetch_photos, labelled_photos
+        from training.real_photo_eval import evaluate, summary
+        from training.real_photos import LABELS, SPLITS, fetch_photos, labelled_photos
 
         settings.LOOK_MASK_CROPS = opts["mask_crops"]  # this process only: the pipeline reads it per look
-        photos = labelled_photos(opts["labels"] or LABELS)
+        photos = [p for p in labelled_photos(opts["labels"] or LABELS) if opts["split"] in ("both", p.split)]
         fetch_photos(opts["photos"], opts["cache"], photos)
         models = shipped_models()
+        if opts["without_people_check"]:
+            models.find_objects = None
+        if opts["ranking"]:
+            settings.LOOK_RANKING = opts["ranking"]  # this process only: the pipeline reads it per item
         if opts["mask"] == "selfie":
             models.segment = person_segmenter().mask
         limits = PhotoLimits(settings.LOOK_MAX_BYTES, settings.LOOK_MAX_PIXELS, max_side=settings.LOOK_MAX_SIDE)
@@ -63,7 +74,7 @@ class Command(BaseCommand):
             if not Product.objects.exists():
                 raise CommandError("the catalog is empty: run `make demo-catalog` first (or pass --no-catalog)")
             recommend = _recommend
-        results, figures = evaluate(
+        results, _ = evaluate(
             scaled,
             cleaned,
             lambda image: read_scene(image, models),
@@ -71,16 +82,22 @@ class Command(BaseCommand):
             opts["pictures"],
             progress=lambda xs: tqdm(xs, desc="real photos", unit="photo"),
         )
+        # Dev and test side by side: choices are made on dev; test is only read, once per finished change.
+        splits = SPLITS if opts["split"] == "both" else (opts["split"],)
+        figures = {split: summary([r for r in results if r.split == split]) for split in splits}
+        figures["ranking"] = settings.LOOK_RANKING
+        figures["people_check"] = not opts["without_people_check"]
         # The two readers of article types on the labelled boxes themselves (no detector involved).
         from detection.article_types import article_classifier
         from detection.garment_names import garment_namer
         from training.real_photo_eval import boxes_named_right
 
-        figures["labelled_boxes_named_right"] = boxes_named_right(
-            scaled,
-            cleaned,
-            {"garment_namer": garment_namer().name, "article_classifier": article_classifier().classify_crop},
-        )
+        for split in splits:
+            figures[split]["labelled_boxes_named_right"] = boxes_named_right(
+                [p for p in scaled if p.split == split and p.person is not None],
+                cleaned,
+                {"garment_namer": garment_namer().name, "article_classifier": article_classifier().classify_crop},
+            )
         figures["mask"] = opts["mask"]
         figures["crops_masked"] = opts["mask_crops"]
         if opts["json"]:
@@ -89,12 +106,21 @@ class Command(BaseCommand):
         for r in results:
             found = ", ".join(f"{c} {iou:.2f}" for c, iou in r.found.items())
             self.stdout.write(
-                f"{r.name:18} {r.gender_label:5} seen {r.gender_seen or 'unsure':6} ({r.gender_source:6}) "
+                f"{r.split:4} {r.name:18} {r.gender_label or 'nobody':6} {r.people_seen} people, "
+                f"{r.garments_seen} garments; seen {r.gender_seen or 'unsure':6} ({r.gender_source:6}) "
                 f"{r.shot:13} {r.facing:5} found [{found}] invented {r.invented} exact {r.exact_labels} "
                 f"named right {r.named_right} completions (rules kept, random) {r.completions}"
             )
         self.stdout.write(json.dumps(figures, indent=1))
         self.stdout.write(f"pictures in {opts['pictures']}")
+
+
+# The demo store's title words for a fabric, as the labels' patterns (denim and polka dots folded in).
+TITLE_PATTERNS = {"Striped": "striped", "Checked": "checked", "Printed": "printed", "Dot": "printed"}
+
+
+def _pattern(title: str) -> str:
+    return next((p for word, p in TITLE_PATTERNS.items() if word in title.split()), "plain")
 
 
 def _recommend(path: Path, person: int):  # -> training.real_photo_eval.Shown
@@ -103,7 +129,13 @@ def _recommend(path: Path, person: int):  # -> training.real_photo_eval.Shown
     from shopthelook import pipeline
     from shopthelook.models import Look
     from shopthelook.payloads import look_payload
-    from training.real_photo_eval import Garb, Shown, ShownItem
+    from training.real_photo_eval import Garb, Listed, Shown, ShownItem
+
+    def listed(p) -> Listed:  # p: a Product, or a payload's product dict
+        title, colour, article = (
+            (p["title"], p["colour"], p["article_type"]) if isinstance(p, dict) else (p.title, p.colour, p.article_type)
+        )
+        return Listed(colour, article, _pattern(title))
 
     def garb(article_type: str, colour: str, title: str) -> Garb:
         return Garb(article_type, colour, "Washed" in title.split())  # the demo store's word for denim
@@ -118,15 +150,23 @@ def _recommend(path: Path, person: int):  # -> training.real_photo_eval.Shown
             pipeline.shop_person(look.pk, person)
         look.refresh_from_db()
         payload = look_payload(look)
+        searched = look.searched_genders.split(",")
+
+        def pool(category: str) -> list[Listed]:
+            found = Product.objects.filter(category=category, in_stock=True, gender__in=[*searched, "unisex"])
+            return [listed(p) for p in found]
+
         items = {
             item["category"]: ShownItem(
-                item["article_type"], [(r["colour"], r["match"] == "exact match") for r in item["recommendations"]]
+                item["article_type"],
+                [(r["colour"], r["match"] == "exact match") for r in item["recommendations"]],
+                [listed(r) for r in item["recommendations"]],
+                pool(item["category"]),
             )
             for item in payload["items"]
             if item["source"] != "shopper"
         }
         rows = {r["category"]: r["products"] for r in payload["complete_the_look"] if not r["in_photo"]}
-        searched = look.searched_genders.split(",")
         completions, pools = {}, {}
         for category, products in rows.items():
             completions[category] = [garb(s["article_type"], s["colour"], s["title"]) for s in products]
