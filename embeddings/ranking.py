@@ -50,6 +50,7 @@ class Candidate:
     similarity: float
     colours: np.ndarray | None  # (photos x garment_colours.SIZE)
     article_type: str
+    colour_name: str = ""  # as the catalog lists it ("Navy Blue")
 
 
 @dataclass(frozen=True)
@@ -58,17 +59,29 @@ class Worn:
 
     colours: np.ndarray  # garment_colours.SIZE
     article_type: str = ""
-    type_score: float = 0.0
+    type_score: float = 0.0  # 1 when the shopper chose the type
+    chosen_colour: str = ""  # a catalog colour name the shopper chose: it decides the colour agreement
 
 
 def agreements(worn: Worn, candidate: Candidate) -> tuple[float, float, float]:
-    """(colour, texture, type) agreement in [0, 1]: histogram intersections over the product's best photo,
-    and the namer's belief when the product is of the type it named."""
+    """(colour, texture, type) agreement in [0, 1]: histogram intersections over the product's best photo (or,
+    when the shopper chose a colour, whether the product is listed in it), and the namer's belief (1 for the
+    shopper's choice) when the product is of the type given."""
     same_type = worn.type_score if worn.article_type and worn.article_type == candidate.article_type else 0.0
+    if worn.chosen_colour:  # the shopper's word over the pixels
+        colour = float(worn.chosen_colour.lower() == candidate.colour_name.lower())
+        texture = 0.0 if candidate.colours is None or not len(candidate.colours) else _shared(worn, candidate)[1]
+        return colour, texture, same_type
     if candidate.colours is None or not len(candidate.colours):
         return 0.0, 0.0, same_type
+    colour, texture = _shared(worn, candidate)
+    return colour, texture, same_type
+
+
+def _shared(worn: Worn, candidate: Candidate) -> tuple[float, float]:
+    """Histogram intersections of the colour and of the texture block, over the product's best photo."""
     shared = np.minimum(candidate.colours, worn.colours[None, :])
-    return float(shared[:, :HISTOGRAM].sum(1).max()), float(shared[:, HISTOGRAM:].sum(1).max()), same_type
+    return float(shared[:, :HISTOGRAM].sum(1).max()), float(shared[:, HISTOGRAM:].sum(1).max())
 
 
 def rerank(worn: Worn, candidates: Sequence[Candidate], weights: RankWeights, keep_first: bool = False):

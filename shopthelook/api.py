@@ -15,7 +15,7 @@ from .limits import LimiterUnavailable, RateLimited
 from .looks import submit_photo
 from .models import Look
 from .payloads import Filters, look_payload
-from .views import look_person, refused
+from .views import look_item, look_person, refused
 
 
 # No session cookie authenticates this endpoint, so there is nothing for CSRF to forge; the
@@ -48,5 +48,6 @@ def detail(request: HttpRequest, look_id: str) -> JsonResponse:
     return JsonResponse(look_payload(look, filters))
 
 
-# Like create: no cookie authenticates it, and it only re-ranks an existing look's stored people.
+# Like create: no cookie authenticates them, and they only re-rank an existing look's stored analysis.
 person = csrf_exempt(look_person)
+item = csrf_exempt(look_item)

@@ -10,12 +10,13 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from catalog.models import Category
+from catalog.models import Category, Product
+from catalog.taxonomy import ARTICLE_TYPES
 from detection.photos import PhotoLimits, PhotoRejected, decode_photo
 
 from .limits import Limit
 from .models import Look, LookItem
-from .tasks import analyse_look, match_region, rematch_look, shop_person
+from .tasks import analyse_look, match_region, rematch_item, rematch_look, shop_person
 
 logger = logging.getLogger(__name__)
 
@@ -158,6 +159,42 @@ def add_region(look: Look, box: tuple[float, float, float, float], category: str
 
     _queue_after_commit(lambda: match_region.delay(item.pk), undo)
     return item
+
+
+CORRECTED_FIELDS = ("article_type", "article_score", "type_chosen", "colour_name", "colour_chosen")
+
+
+def correct_item(look: Look, item_id: int, article_type: str = "", colour: str = "", address: str = "") -> None:
+    """The shopper says what a garment is (its article type, its colour, or both): it is searched again from
+    its stored vector, with their word over what was read (see embeddings.ranking)."""
+    item = look.items.filter(pk=item_id).first()
+    if item is None:
+        raise ValueError("that garment is not in this look")
+    if not article_type and not colour:
+        raise ValueError("choose a type or a colour")
+    types = [a.name for a in ARTICLE_TYPES if a.category == item.category]
+    if article_type and article_type not in types:
+        raise ValueError(f"a {item.category} garment's type is one of {', '.join(types)}")
+    if colour:
+        listed = Product.objects.filter(colour__iexact=colour).values_list("colour", flat=True).first()
+        if listed is None:
+            raise ValueError(f"the catalog lists no colour called {colour!r}")
+        colour = listed  # the catalog's own spelling
+    _take_change(look, address)
+    previous = {field: getattr(item, field) for field in CORRECTED_FIELDS}
+    with transaction.atomic():
+        _start_matching(look)
+        if article_type:
+            item.article_type, item.article_score, item.type_chosen = article_type, 1.0, True
+        if colour:
+            item.colour_name, item.colour_chosen = colour, True
+        item.save(update_fields=list(CORRECTED_FIELDS))
+
+    def undo() -> None:
+        LookItem.objects.filter(pk=item.pk).update(**previous)
+        Look.objects.filter(pk=look.pk).update(status=Look.Status.DONE)
+
+    _queue_after_commit(lambda: rematch_item.delay(item.pk, previous), undo)
 
 
 def _queue_after_commit(send, undo) -> None:

@@ -100,6 +100,12 @@ class LookItem(models.Model):
         max_length=40, blank=True, help_text="The garment's type, read from the photo (detection.garment_names)."
     )
     article_score = models.FloatField(null=True, blank=True, help_text="The probability of that type's classes.")
+    colour_name = models.CharField(
+        max_length=40, blank=True, help_text="The garment's colour as the catalog names colours, read from the photo."
+    )
+    # The shopper corrected what was read: the results follow their word (embeddings.ranking).
+    type_chosen = models.BooleanField(default=False, help_text="The shopper chose the article type.")
+    colour_chosen = models.BooleanField(default=False, help_text="The shopper chose the colour.")
 
     class Meta:
         ordering = ["look", "id"]

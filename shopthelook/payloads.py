@@ -9,7 +9,7 @@ from django.http import QueryDict
 from django.urls import reverse
 
 from catalog.models import Product
-from catalog.taxonomy import ARTICLE_LABELS, CATEGORIES, CATEGORY_NAMES
+from catalog.taxonomy import ARTICLE_LABELS, ARTICLE_TYPES, CATEGORIES, CATEGORY_NAMES
 
 from .models import Complement, Look, LookItem, Recommendation
 
@@ -88,9 +88,20 @@ def _product(p: Product) -> dict:
     }
 
 
-def _recommendation(rec: Recommendation) -> dict:
+def _shares(product: Product, item: LookItem) -> list[str]:
+    """What a result shares with the worn garment, as the page says it: why it is there."""
+    shares = []
+    if item.colour_name and product.colour.lower() == item.colour_name.lower():
+        shares.append("same colour")
+    if item.article_type and product.article_type == item.article_type:
+        shares.append("same type")
+    return shares
+
+
+def _recommendation(rec: Recommendation, item: LookItem | None = None) -> dict:
     return {
         **_product(rec.product),
+        "shares": _shares(rec.product, item) if item is not None else [],
         "similarity": round(rec.similarity, 4),
         "match": "exact match" if rec.exact else "similar style",
         "rank": rec.rank,
@@ -131,11 +142,15 @@ def _item(item: LookItem, filters: Filters) -> dict:
         "article_type": item.article_type or None,
         "name": ARTICLE_LABELS.get(item.article_type),  # "Sneakers"; null when the type was not read
         "article_score": item.article_score,
+        "type_chosen": item.type_chosen,  # the shopper corrected it: the results follow their word
+        "colour": item.colour_name or None,
+        "colour_chosen": item.colour_chosen,
+        "correct_url": reverse("api-look-item", args=[item.look_id, item.pk]),
         "source": item.source,
         "score": round(item.score, 3),
         "box": [round(v, 1) for v in item.box],
         "matching": not item.vector,  # a drawn box still being matched
-        "recommendations": [_recommendation(r) for r in recs[: filters.limit]],
+        "recommendations": [_recommendation(r, item) for r in recs[: filters.limit]],
     }
 
 
@@ -193,6 +208,11 @@ def look_payload(look: Look, filters: Filters | None = None) -> dict:
         items = list(look.items.prefetch_related("recommendations__product__images"))
         payload["items"] = [_item(i, filters) for i in items]
         payload["facets"] = _facets(items)
+        # What a shopper may correct a garment to: each category's types, and the colours the catalog lists.
+        payload["choices"] = {
+            "types": {c.name: [[a.name, a.label] for a in ARTICLE_TYPES if a.category == c.name] for c in CATEGORIES},
+            "colours": sorted(set(Product.objects.exclude(colour="").values_list("colour", flat=True))),
+        }
         payload["complete_the_look"] = complete_the_look(look, items, filters) if items else []
         payload["fallback"] = look.fallback or None
         payload["nothing_found"] = not items

@@ -15,6 +15,7 @@ from django.utils import timezone
 from PIL import Image
 
 from catalog import taxonomy
+from catalog.colour_names import colour_names
 from catalog.index_sync import catalog_index, ranking_candidates
 from detection.boxes import Box, masked_crop
 from detection.garment_colours import worn_colours
@@ -71,8 +72,16 @@ def _recommend(item: LookItem, vector: np.ndarray, genders: Sequence[str], rule)
     """
     hits = catalog_index().search(vector, RANKED_PER_ITEM, genders, item.category, refresh=False)
     exact = bool(hits) and rule.is_exact(hits[0].score, hits[1].score if len(hits) > 1 else None)
-    worn = Worn(vector_from_bytes(bytes(item.colours)), item.article_type, item.article_score or 0.0)
-    ranked = rerank(worn, ranking_candidates(hits), RankWeights.parse(settings.LOOK_RANKING), keep_first=exact)
+    worn = Worn(
+        vector_from_bytes(bytes(item.colours)),
+        item.article_type,
+        1.0 if item.type_chosen else item.article_score or 0.0,
+        item.colour_name if item.colour_chosen else "",
+    )
+    candidates = ranking_candidates(hits)
+    if exact and worn.chosen_colour and candidates[0].colour_name.lower() != worn.chosen_colour.lower():
+        exact = False  # the shopper says the garment is another colour: not this product
+    ranked = rerank(worn, candidates, RankWeights.parse(settings.LOOK_RANKING), keep_first=exact)
     return [
         Recommendation(
             item=item, product_id=c.product_id, rank=rank, similarity=c.similarity, exact=exact and rank == 1
@@ -144,6 +153,9 @@ def _matched(look: Look, image: Image.Image, garments: list[Box], sources: list[
     with timed(timings, "colours"):
         colours = [worn_colours(image, g.as_tuple(), g.label) for g in garments]
     items = [_item(look, g, v, c, src) for g, v, c, src in zip(garments, vectors, colours, sources, strict=True)]
+    with timed(timings, "colours"):
+        for item, read in zip(items, colours, strict=True):
+            item.colour_name = colour_names.read(read)
     with timed(timings, "name"):  # before the gender is asked for: the second thread may still be reading it
         for item in items:
             _name_item(item, image, [i.box for i in items if i is not item])
@@ -319,6 +331,23 @@ def rematch_look(look_id: UUID | str, gender_choice: str) -> None:
         look.save(update_fields=["gender_choice", "searched_genders", "status", "error", "timings"])
 
 
+def rematch_item(item_id: int) -> None:
+    """Search again for a garment whose type or colour the shopper corrected (looks.correct_item has stored
+    their word on the item); its stored vector is reused, nothing is detected or embedded again."""
+    item = LookItem.objects.select_related("look").filter(pk=item_id).first()
+    if item is None:
+        return
+    look = item.look
+    genders = genders_to_search(look.gender_choice, _stored_reading(look))
+    catalog_index().refresh()
+    recs = _recommend(item, item.embedding(), genders, exact_match_rule())
+    with transaction.atomic():
+        item.recommendations.all().delete()
+        Recommendation.objects.bulk_create(recs)
+        recomplete(look, genders)  # complete the look reads the corrected garment too
+        Look.objects.filter(pk=look.pk).update(status=Look.Status.DONE, error="")
+
+
 def match_region(item_id: int) -> None:
     """Embed a box the shopper drew and recommend for it."""
     item = LookItem.objects.select_related("look").filter(pk=item_id).first()
@@ -329,13 +358,15 @@ def match_region(item_id: int) -> None:
     vector = embedder().embed(photo, item.box)
     genders = genders_to_search(look.gender_choice, _stored_reading(look))
     # Read and named before the search: the ranking compares the products with them.
-    item.colours = vector_to_bytes(worn_colours(photo, item.box, item.category))
+    read = worn_colours(photo, item.box, item.category)
+    item.colours = vector_to_bytes(read)
+    item.colour_name = colour_names.read(read)
     _name_item(item, photo, [i.box for i in look.items.exclude(pk=item.pk)])
     catalog_index().refresh()
     recs = _recommend(item, vector, genders, exact_match_rule())
     with transaction.atomic():
         item.vector = vector_to_bytes(vector)
-        item.save(update_fields=["vector", "colours", "classes", "article_type", "article_score"])
+        item.save(update_fields=["vector", "colours", "colour_name", "classes", "article_type", "article_score"])
         item.recommendations.all().delete()
         Recommendation.objects.bulk_create(recs)
         recomplete(look, genders)  # the drawn garment is worn too

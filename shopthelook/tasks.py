@@ -72,6 +72,22 @@ def match_region(item_id: int) -> None:
             _pipeline().change_failed(look_id, message, drawn_item=item_id)
 
 
+@shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=60, soft_time_limit=50)
+def rematch_item(item_id: int, previous: dict) -> None:
+    """A garment the shopper corrected (type, colour), searched again; `previous` is what it said before."""
+    try:
+        _pipeline().rematch_item(item_id)
+    except Exception:
+        logger.exception("item %s: re-match after the shopper's correction failed", item_id)
+        from .models import LookItem
+
+        item = LookItem.objects.filter(pk=item_id)
+        look_id = item.values_list("look_id", flat=True).first()
+        if look_id is not None:
+            item.update(**previous)  # the page shows what the results were made from
+            _pipeline().change_failed(look_id, CHANGE_FAILED)
+
+
 @shared_task(time_limit=60)
 def sweep_stale_looks() -> None:
     """Requeue looks a lost worker left unfinished (or fail them after too many attempts)."""

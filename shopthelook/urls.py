@@ -18,9 +18,11 @@ urlpatterns = [
     path("looks/<uuid:look_id>/gender", views.look_gender, name="look-gender"),
     path("looks/<uuid:look_id>/regions", views.look_region, name="look-region"),
     path("looks/<uuid:look_id>/person", views.look_person, name="look-person"),
+    path("looks/<uuid:look_id>/items/<int:item_id>", views.look_item, name="look-item"),
     path("api/looks", api.create, name="api-looks"),
     path("api/looks/<uuid:look_id>", api.detail, name="api-look"),
     path("api/looks/<uuid:look_id>/person", api.person, name="api-look-person"),
+    path("api/looks/<uuid:look_id>/items/<int:item_id>", api.item, name="api-look-item"),
 ]
 if settings.SERVE_MEDIA:
     media = settings.MEDIA_URL.strip("/")

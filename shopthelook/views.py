@@ -13,7 +13,7 @@ from detection.photos import PhotoRejected
 
 from .clients import client_address
 from .limits import LimiterUnavailable, RateLimited
-from .looks import LookBusy, QueueUnavailable, add_region, change_gender, choose_person, submit_photo
+from .looks import LookBusy, QueueUnavailable, add_region, change_gender, choose_person, correct_item, submit_photo
 from .models import Look
 
 
@@ -111,6 +111,14 @@ def look_person(request: HttpRequest, look_id: str) -> HttpResponse:
     """The page's "shop this person" button (the API's POST /api/looks/<id>/person calls this too)."""
     look = get_object_or_404(Look, pk=look_id)
     return _change(request, lambda address: choose_person(look, int(request.POST.get("person", "")), address))
+
+
+@require_POST
+def look_item(request: HttpRequest, look_id: str, item_id: int) -> HttpResponse:
+    """The shopper corrects a garment: its article type and/or colour (the API's POST calls this too)."""
+    look = get_object_or_404(Look, pk=look_id)
+    article_type, colour = request.POST.get("article_type", ""), request.POST.get("colour", "")
+    return _change(request, lambda address: correct_item(look, item_id, article_type, colour, address))
 
 
 @require_POST

@@ -117,6 +117,37 @@
     return node;
   }
 
+  // "Not right?": the shopper says what the garment is; it is searched again with their word.
+  function correction(item) {
+    const box = el("details", { class: "correct" });
+    box.appendChild(el("summary", {}, "Not right? Tell us what it is"));
+    const choices = look.choices || { types: {}, colours: [] };
+    const type = el("select", { "aria-label": "type", name: "article_type" });
+    type.appendChild(el("option", { value: "" }, "type as seen"));
+    (choices.types[item.category] || []).forEach(([value, label]) => {
+      const option = el("option", { value }, label);
+      if (value === item.article_type) option.selected = true;
+      type.appendChild(option);
+    });
+    const colour = el("select", { "aria-label": "colour", name: "colour" });
+    colour.appendChild(el("option", { value: "" }, "colour as seen"));
+    choices.colours.forEach((value) => {
+      const option = el("option", { value }, value);
+      if (item.colour_chosen && value === item.colour) option.selected = true;
+      colour.appendChild(option);
+    });
+    const go = el("button", { type: "button", class: "button" }, "Update");
+    go.addEventListener("click", async () => {
+      try {
+        await post(root.dataset.itemUrl.replace(/0$/, String(item.id)), { article_type: type.value, colour: colour.value });
+        showProgress("matching");
+        poll();
+      } catch (err) { errorEl.textContent = err.message; errorEl.hidden = false; }
+    });
+    [type, colour, go].forEach((node) => box.appendChild(node));
+    return box;
+  }
+
   function card(rec) {
     const a = el("a", { class: "card", href: safeUrl(rec.url), target: "_blank", rel: "noopener noreferrer" });
     if (rec.image) a.appendChild(el("img", { src: rec.image, alt: "", loading: "lazy" }));
@@ -125,6 +156,7 @@
     a.appendChild(el("span", { class: "title" }, rec.title));
     if (rec.price) a.appendChild(el("span", { class: "price" }, `${rec.currency} ${rec.price}`));
     a.appendChild(el("span", { class: "sim" }, `similarity ${rec.similarity.toFixed(2)}`));
+    (rec.shares || []).forEach((why) => a.appendChild(el("span", { class: "shares" }, why)));
     return a;
   }
 
@@ -142,7 +174,10 @@
       head.appendChild(el("h2", {}, `${n + 1}. ${item.name || NAMES[item.category]}`));
       const badges = { shopper: "your box", pose: "from the pose", layout: "estimated" };
       if (badges[item.source]) head.appendChild(el("span", { class: "badge" }, badges[item.source]));
+      if (item.colour) head.appendChild(el("span", { class: "badge" }, item.colour));
+      if (item.type_chosen || item.colour_chosen) head.appendChild(el("span", { class: "badge" }, "as you said"));
       section.appendChild(head);
+      section.appendChild(correction(item));
       const row = el("div", { class: "item-row" });
       row.appendChild(crop(item, 120));
       const list = el("div", { class: "recs" });

@@ -76,6 +76,8 @@ def test_the_landmark_model_sees_nobody_in_a_landscape():
 def test_a_face_gender_model_reads_most_labelled_faces_right(real_photos, model):
     right, total = 0, 0
     for labels, path in real_photos.values():
+        if labels.person is None or labels.split != "dev":  # a photo of nobody; test photos are read elsewhere
+            continue
         with Image.open(path) as opened:
             image = opened.convert("RGB")
         faces = [f for f in face_detector().detect(image) if inside(_centre(f.box), labels.person)]

@@ -81,6 +81,7 @@ def test_every_model_in_the_manifest_is_registered_with_its_wrapper():
     from detection.garment_names import garment_namer
     from detection.garments import garment_detector
     from detection.gender import gender_classifier
+    from detection.person_boxes import person_boxes
     from detection.pose import person_detector, pose_landmarker
     from detection.product_views import view_classifier
     from detection.registry import REGISTRY, read_manifest
@@ -103,6 +104,7 @@ def test_every_model_in_the_manifest_is_registered_with_its_wrapper():
         "article_classifier": article_classifier,
         "compatibility": compatibility,
         "garment_namer": garment_namer,
+        "person_boxes": person_boxes,
     }
     assert shipped == REGISTRY
     assert set(REGISTRY) == set(read_manifest()["models"])

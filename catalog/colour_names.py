@@ -1,0 +1,63 @@
+"""The catalog's colour names as its photos show them, to name a worn garment's colour the way the shop does.
+
+Each colour name the catalog lists ("Navy Blue", "Khaki") is the mean colour histogram of its
+products' photos (detection.garment_colours), so the names follow the shop's own photography and
+naming rather than a fixed table. A worn garment takes the name whose mean its histogram shares
+most with. On the labelled real photos' dev boxes the first name is one the garment is labelled
+with 2 times in 3, one of the first three 0.84 of the time (see `manage.py evaluate_real_photos`).
+"""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+from django.db.models import Count, Max
+
+from detection.garment_colours import HISTOGRAM
+from embeddings.embedder import embedder
+
+from .models import ProductEmbedding
+
+PER_NAME = 400  # photos averaged per name at most: the mean settles long before, and a big catalog stays quick
+
+
+class ColourNames:
+    """Each catalog colour name's mean histogram, rebuilt when the embedded catalog changes."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._stamp: tuple | None = None
+        self.names: tuple[str, ...] = ()
+        self.means = np.zeros((0, HISTOGRAM), np.float32)
+
+    def _rows(self):
+        return ProductEmbedding.objects.filter(model_sha256=embedder.entry.sha256).exclude(product__colour="")
+
+    def refresh(self) -> None:
+        stamp = tuple(self._rows().aggregate(n=Count("product_id"), last=Max("updated")).values())
+        with self._lock:
+            if stamp == self._stamp:
+                return
+            by_name: dict[str, list[np.ndarray]] = {}
+            rows = self._rows().select_related("product").only("photos", "colours", "product__colour")
+            for row in rows.order_by("-updated").iterator():
+                colours = row.photo_colours()
+                seen = by_name.setdefault(row.product.colour, [])
+                if colours is not None and len(seen) < PER_NAME:
+                    seen.extend(colours[:, :HISTOGRAM])
+            names = sorted(n for n, seen in by_name.items() if seen)
+            self.names = tuple(names)
+            self.means = np.array([np.mean(by_name[n], axis=0) for n in names], np.float32).reshape(-1, HISTOGRAM)
+            self._stamp = stamp
+
+    def read(self, worn: np.ndarray) -> str:
+        """The catalog colour name a worn garment's colours (garment_colours.SIZE) are closest to; "" if none."""
+        self.refresh()
+        if not self.names or not worn[:HISTOGRAM].any():
+            return ""
+        shared = np.minimum(self.means, worn[None, :HISTOGRAM]).sum(axis=1)
+        return self.names[int(shared.argmax())]
+
+
+colour_names = ColourNames()
