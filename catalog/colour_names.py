@@ -32,10 +32,14 @@ class ColourNames:
         self.means = np.zeros((0, HISTOGRAM), np.float32)
 
     def _rows(self):
-        return ProductEmbedding.objects.filter(model_sha256=embedder.entry.sha256).exclude(product__colour="")
+        rows = ProductEmbedding.objects.filter(model_sha256=embedder.entry.sha256, product__in_stock=True)
+        return rows.exclude(product__colour="")
 
-    def refresh(self) -> None:
-        stamp = tuple(self._rows().aggregate(n=Count("product_id"), last=Max("updated")).values())
+    def refresh(self, stamp: tuple | None = None) -> None:
+        """Rebuild the means if the catalog changed; `stamp` is what the caller already read of it (the vector
+        index's signatures), saving the query that would read it again."""
+        if stamp is None:
+            stamp = tuple(self._rows().aggregate(n=Count("product_id"), last=Max("updated")).values())
         with self._lock:
             if stamp == self._stamp:
                 return
@@ -51,13 +55,22 @@ class ColourNames:
             self.means = np.array([np.mean(by_name[n], axis=0) for n in names], np.float32).reshape(-1, HISTOGRAM)
             self._stamp = stamp
 
-    def read(self, worn: np.ndarray) -> str:
-        """The catalog colour name a worn garment's colours (garment_colours.SIZE) are closest to; "" if none."""
-        self.refresh()
+    def scores(self, worn: np.ndarray) -> dict[str, float]:
+        """How well each catalog colour name fits a worn garment's colours (garment_colours.SIZE): the share of
+        its histogram the name's mean holds, the best name scoring 1; empty when nothing can be read.
+
+        The names are as of the last `refresh` (the worker refreshes once a look, beside the index)."""
+        if self._stamp is None:
+            self.refresh()
         if not self.names or not worn[:HISTOGRAM].any():
-            return ""
+            return {}
         shared = np.minimum(self.means, worn[None, :HISTOGRAM]).sum(axis=1)
-        return self.names[int(shared.argmax())]
+        return dict(zip(self.names, (shared / max(float(shared.max()), 1e-9)).tolist(), strict=True))
+
+    def read(self, worn: np.ndarray) -> str:
+        """The catalog colour name a worn garment's colours are closest to; "" if none."""
+        scores = self.scores(worn)
+        return max(scores, key=scores.get) if scores else ""
 
 
 colour_names = ColourNames()

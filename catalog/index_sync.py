@@ -29,7 +29,6 @@ from embeddings.index import (
     partition_key,
     vector_to_bytes,
 )
-from embeddings.ranking import Candidate
 
 from .models import Gender, Product, ProductEmbedding, ProductImage
 from .vector_store import PHOTO_SLOTS, shared, shared_index, sync_all
@@ -179,22 +178,6 @@ def photo_features(product_ids: Iterable[int]) -> dict[int, tuple[object, PhotoF
     return {row.product_id: (row.updated, (row.vectors(), row.photo_colours(), row.photo_classes())) for row in rows}
 
 
-def ranking_candidates(hits: Sequence[Hit]) -> list[Candidate]:
-    """The products of `hits`, in order, with what the ranking compares (their photos' colours and type)."""
-    rows = (
-        _embedded(h.id for h in hits)
-        .select_related("product")
-        .only("product_id", "photos", "colours", "product__article_type")
-    )
-    found = {row.product_id: row for row in rows}
-    return [
-        Candidate(h.id, h.score, found[h.id].photo_colours(), found[h.id].product.article_type)
-        if h.id in found
-        else Candidate(h.id, h.score, None, "")
-        for h in hits
-    ]
-
-
 def search_partitions(genders: Sequence[str], category: str) -> list[str]:
     """The index partitions a search for `genders` covers; unisex products fit everyone."""
     wanted = [*genders, Gender.UNISEX] if Gender.UNISEX not in genders else list(genders)
@@ -251,6 +234,11 @@ class CatalogIndex:
     def rebuild(self) -> None:
         """Build every partition that changed (all of them in a new process)."""
         self.refresh()
+
+    @property
+    def stamp(self) -> tuple:
+        """What the last refresh saw of the catalog (each partition's count, newest update, sum of ids)."""
+        return tuple(sorted(self._signatures.items()))
 
     def search(
         self, vector: np.ndarray, k: int, genders: Sequence[str], category: str, refresh: bool = True

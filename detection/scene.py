@@ -266,13 +266,17 @@ def _face_side(votes: Sequence[float]) -> bool | None:
 
 
 PERSON_OVERLAP = 0.3  # IoU at which two people boxes (or a box and a pose's outline) are one person
+# BlazePose's detector and landmark scores under which a read pose is checked by the COCO detector: a
+# horse's pose was read at 0.73 and 0.87, while most people are read at 0.9 and 1.0 (the real dev split).
+SURE_PERSON, SURE_POSE = 0.8, 0.9
 
 
-def _needs_person_check(outlines: list[Box], boxes: list[Box]) -> bool:
-    """Whether to ask the people detector: when no pose was read, or the garment detector saw a person no
+def _needs_person_check(outlines: list[Box], boxes: list[Box], unsure: bool) -> bool:
+    """Whether to ask the COCO detector: when no pose was read, when a read pose is `unsure` (BlazePose reads
+    a pose on a horse with less confidence than on a person), or when the garment detector saw a person no
     read pose explains (a dog it took for one, or somebody BlazePose missed). A photo whose people the two
-    agree on is not checked again: that is most photos, and the check costs as much as the garment detector."""
-    if not outlines:
+    agree on, surely, is not checked again: most photos, and the check costs as much as the garment detector."""
+    if not outlines or unsure:
         return True
     return any(not _same_person(b, outlines) for b in boxes if b.label == "person")
 
@@ -316,14 +320,16 @@ def _candidates(
     """People from the pose detector, each with the garment detector's person box around them if there is one,
     plus any person box of the garment detector that the pose detector missed.
 
-    With `checked` (the COCO detector's findings, when it was asked), a garment detector's person box that
-    lies on something else it found (a dog, a bowl of fruit) and on no person is dropped, and each person it
-    found that no candidate covers is a candidate too.
+    With `checked` (the COCO detector's findings, when it was asked), a garment detector's person box counts
+    only over a person it found too, and each person it found that no candidate covers is a candidate too.
     """
     detector_people = [b for b in boxes if b.label == "person"]
     outlines = outlines or {}
     if checked is not None:
-        detector_people = [b for b in detector_people if not _something_else(b, checked)]
+        # The garment detector learned "person" from rendered figures: on a real photo its person counts
+        # only where the COCO detector saw one too (its own box is kept: it fits the garments it found).
+        coco_people = [b for b in checked if b.label == PERSON]
+        detector_people = [b for b in detector_people if _same_person(b, coco_people)]
 
     def around(p: Person) -> Box | None:
         covering = [b for b in detector_people if _holds(b, p.hips)]
@@ -334,8 +340,7 @@ def _candidates(
     people += [(Person.from_box(b), b) for b in detector_people if id(b) not in taken]
     if checked is not None:
         covered = [b or outlines.get(id(p), p.box) for p, b in people]
-        found = [b for b in checked if b.label == PERSON]
-        people += [(Person.from_box(b), b) for b in found if not _same_person(b, covered)]
+        people += [(Person.from_box(b), b) for b in coco_people if not _same_person(b, covered)]
     w, h = image.size
     people.sort(key=lambda c: _prominence(c[1] or c[0].box, w, h), reverse=True)
     return people[:MAX_PEOPLE]
@@ -364,7 +369,8 @@ def read_scene(image: Image.Image, models: SceneModels, timings: dict[str, float
         people, poses = found.result()
     checked = None
     outlines = {id(p): _person_box(poses[id(p)], w, h) for p in people if poses.get(id(p)) is not None}
-    if models.find_objects is not None and _needs_person_check(list(outlines.values()), boxes):
+    unsure = any(p.score < SURE_PERSON or poses[id(p)].score < SURE_POSE for p in people if id(p) in outlines)
+    if models.find_objects is not None and _needs_person_check(list(outlines.values()), boxes, unsure):
         with timed(timings, "people check"):
             checked = models.find_objects(image)
         people = [p for p in people if id(p) not in outlines or not _something_else(outlines[id(p)], checked)]

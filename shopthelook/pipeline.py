@@ -16,7 +16,8 @@ from PIL import Image
 
 from catalog import taxonomy
 from catalog.colour_names import colour_names
-from catalog.index_sync import catalog_index, ranking_candidates
+from catalog.index_sync import catalog_index
+from catalog.ranking_rows import ranking_rows
 from detection.boxes import Box, masked_crop
 from detection.garment_colours import worn_colours
 from detection.garment_names import garment_namer
@@ -64,30 +65,54 @@ def _set_status(look: Look, status: str) -> None:
     Look.objects.filter(pk=look.pk).update(status=status)
 
 
-def _recommend(item: LookItem, vector: np.ndarray, genders: Sequence[str], rule) -> list[Recommendation]:
-    """The nearest products, re-ranked to look like the garment (embeddings.ranking); the first is an "exact
-    match" only where true matches lie (see exact_match_rule), and then it stays first.
+def _recommend(items: Sequence[LookItem], vectors: Sequence[np.ndarray], genders: Sequence[str], rule):
+    """Each item's nearest products, re-ranked to look like the garment (embeddings.ranking): a list of
+    Recommendations per item. The first is an "exact match" only where true matches lie (see
+    exact_match_rule), and then it stays first.
 
-    The caller refreshes the index once for all of a look's items.
+    The caller refreshes the index once for all of a look's items; the products' colours are read
+    for all of them at once.
     """
-    hits = catalog_index().search(vector, RANKED_PER_ITEM, genders, item.category, refresh=False)
-    exact = bool(hits) and rule.is_exact(hits[0].score, hits[1].score if len(hits) > 1 else None)
-    worn = Worn(
-        vector_from_bytes(bytes(item.colours)),
+    found = [
+        catalog_index().search(v, RANKED_PER_ITEM, genders, item.category, refresh=False)
+        for item, v in zip(items, vectors, strict=True)
+    ]
+    weights = RankWeights.parse(settings.LOOK_RANKING)
+    out = []
+    for item, hits, candidates in zip(items, found, ranking_rows.candidates(found), strict=True):
+        exact = bool(hits) and rule.is_exact(hits[0].score, hits[1].score if len(hits) > 1 else None)
+        worn = _worn(item)
+        if exact and worn.chosen_colour and candidates[0].colour_name.lower() != worn.chosen_colour.lower():
+            exact = False  # the shopper says the garment is another colour: not this product
+        ranked = rerank(worn, candidates, weights, keep_first=exact)
+        out.append(
+            [
+                Recommendation(
+                    item=item, product_id=c.product_id, rank=rank, similarity=c.similarity, exact=exact and rank == 1
+                )
+                for rank, (c, _) in enumerate(ranked[:KEPT_PER_ITEM], start=1)
+            ]
+        )
+    return out
+
+
+def _worn(item: LookItem) -> Worn:
+    """The garment as the ranking compares it: what was read of it, or what the shopper said it is."""
+    colours = vector_from_bytes(bytes(item.colours))
+    return Worn(
+        colours,
         item.article_type,
         1.0 if item.type_chosen else item.article_score or 0.0,
         item.colour_name if item.colour_chosen else "",
+        colour_names.scores(colours) if len(colours) else {},
     )
-    candidates = ranking_candidates(hits)
-    if exact and worn.chosen_colour and candidates[0].colour_name.lower() != worn.chosen_colour.lower():
-        exact = False  # the shopper says the garment is another colour: not this product
-    ranked = rerank(worn, candidates, RankWeights.parse(settings.LOOK_RANKING), keep_first=exact)
-    return [
-        Recommendation(
-            item=item, product_id=c.product_id, rank=rank, similarity=c.similarity, exact=exact and rank == 1
-        )
-        for rank, (c, _) in enumerate(ranked[:KEPT_PER_ITEM], start=1)
-    ]
+
+
+def _refresh_catalog() -> None:
+    """The index and the colour names as the catalog is now: once a look (or a change), not once an item."""
+    index = catalog_index()
+    index.refresh()
+    colour_names.refresh(getattr(index, "stamp", None))  # the pgvector index keeps no stamp: a query reads it
 
 
 def _rounded(box: Box) -> list[float]:
@@ -153,17 +178,16 @@ def _matched(look: Look, image: Image.Image, garments: list[Box], sources: list[
     with timed(timings, "colours"):
         colours = [worn_colours(image, g.as_tuple(), g.label) for g in garments]
     items = [_item(look, g, v, c, src) for g, v, c, src in zip(garments, vectors, colours, sources, strict=True)]
-    with timed(timings, "colours"):
-        for item, read in zip(items, colours, strict=True):
-            item.colour_name = colour_names.read(read)
     with timed(timings, "name"):  # before the gender is asked for: the second thread may still be reading it
         for item in items:
             _name_item(item, image, [i.box for i in items if i is not item])
     with timed(timings, "waited"):
         genders = genders_to_search(look.gender_choice, whose())
     with timed(timings, "search"):
-        catalog_index().refresh()
-        recommendations = [_recommend(item, v, genders, rule) for item, v in zip(items, vectors, strict=True)]
+        _refresh_catalog()
+        for item, read in zip(items, colours, strict=True):
+            item.colour_name = colour_names.read(read)  # the catalog's name for it, as the catalog is now
+        recommendations = _recommend(items, vectors, genders, rule)
     return items, recommendations, genders
 
 
@@ -317,11 +341,13 @@ def rematch_look(look_id: UUID | str, gender_choice: str) -> None:
     rule = exact_match_rule()
     genders = genders_to_search(gender_choice, _stored_reading(look))
     start = time.perf_counter()
-    catalog_index().refresh()
+    _refresh_catalog()
+    items = list(look.items.all())
+    found = _recommend(items, [item.embedding() for item in items], genders, rule)
     with transaction.atomic():
-        for item in look.items.all():
+        for item, recs in zip(items, found, strict=True):
             item.recommendations.all().delete()
-            Recommendation.objects.bulk_create(_recommend(item, item.embedding(), genders, rule))
+            Recommendation.objects.bulk_create(recs)
         recomplete(look, genders)
         look.gender_choice = gender_choice
         look.searched_genders = ",".join(genders)
@@ -339,8 +365,8 @@ def rematch_item(item_id: int) -> None:
         return
     look = item.look
     genders = genders_to_search(look.gender_choice, _stored_reading(look))
-    catalog_index().refresh()
-    recs = _recommend(item, item.embedding(), genders, exact_match_rule())
+    _refresh_catalog()
+    (recs,) = _recommend([item], [item.embedding()], genders, exact_match_rule())
     with transaction.atomic():
         item.recommendations.all().delete()
         Recommendation.objects.bulk_create(recs)
@@ -360,10 +386,10 @@ def match_region(item_id: int) -> None:
     # Read and named before the search: the ranking compares the products with them.
     read = worn_colours(photo, item.box, item.category)
     item.colours = vector_to_bytes(read)
-    item.colour_name = colour_names.read(read)
     _name_item(item, photo, [i.box for i in look.items.exclude(pk=item.pk)])
-    catalog_index().refresh()
-    recs = _recommend(item, vector, genders, exact_match_rule())
+    _refresh_catalog()
+    item.colour_name = colour_names.read(read)
+    (recs,) = _recommend([item], [vector], genders, exact_match_rule())
     with transaction.atomic():
         item.vector = vector_to_bytes(vector)
         item.save(update_fields=["vector", "colours", "colour_name", "classes", "article_type", "article_score"])

@@ -220,7 +220,7 @@ LOOK_CHANGES_PER_LOOK = env_int("LOOK_CHANGES_PER_LOOK", 10)  # changes per look
 LOOK_MIN_SIDE = env_int("LOOK_MIN_SIDE", 128)
 # What adds to a result's similarity when it shares the garment's colours, texture and type (embeddings.ranking),
 # chosen on the real photos' dev split by `manage.py tune_ranking`.
-LOOK_RANKING = env_str("LOOK_RANKING", "colour=2,texture=0,type=2")
+LOOK_RANKING = env_str("LOOK_RANKING", "colour=0,texture=0.3,type=4,name=2")
 # Embed garment crops with everything off the person painted the catalog's plain backdrop. Off:
 # measured, it cost Recall@1 0.627 -> 0.575 on the synthetic test split and moved colour
 # agreement@8 on the real photos only from 0.449 to 0.466 (evaluate_real_photos --mask-crops).

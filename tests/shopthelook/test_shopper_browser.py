@@ -6,7 +6,7 @@ from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from catalog.index_sync import embed_products
 from scraper.browser import open_browser
@@ -120,6 +120,27 @@ def test_a_shopper_uploads_a_photo_and_refines_the_results(live_server, celery_w
     )
     assert drawn == ["footwear"]
     assert len(browser.find_elements(By.CSS_SELECTOR, "#boxes .box:not(.person)")) == len(items) + 1
+
+    # when: the shopper says the first garment is of another colour
+    first = browser.find_element(By.CSS_SELECTOR, "#items .item")
+    category = first.get_attribute("data-category")
+    first.find_element(By.CSS_SELECTOR, "details.correct summary").click()
+    select = first.find_element(By.CSS_SELECTOR, "details.correct select[name=colour]")
+    options = [o.get_attribute("value") for o in select.find_elements(By.TAG_NAME, "option")][1:]
+    badges = {b.text for b in first.find_elements(By.CSS_SELECTOR, "header .badge")}
+    titles = cards_titles(browser, first)  # a colour some result has: the partition holds it
+    chosen = next(c for c in options if c not in badges and any(f" {c} " in f" {t} " for t in titles))
+    Select(select).select_by_value(chosen)
+    first.find_element(By.CSS_SELECTOR, "details.correct .button").click()
+    # then: the garment says so, and its first results are of that colour and say they share it
+    shares = WebDriverWait(browser, 60, ignored_exceptions=(StaleElementReferenceException,)).until(
+        lambda d: d.execute_script(
+            f"""const i = document.querySelector('#items .item[data-category={category}]');
+                if (!i || !i.textContent.includes('as you said') || !i.querySelector('.card')) return null;
+                return [...i.querySelectorAll('.card')].slice(0, 3).map(c => c.textContent);"""
+        )
+    )
+    assert any("same colour" in card for card in shares[:2]), shares  # the first may be an exact match
 
     # and: the page did all of that under its Content-Security-Policy, which refuses inline script
     injected = "const s = document.createElement('script'); s.textContent = 'window.inlineRan = true'; "
