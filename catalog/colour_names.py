@@ -16,6 +16,7 @@ from django.db.models import Count, Max
 
 from detection.garment_colours import HISTOGRAM
 from embeddings.embedder import embedder
+from embeddings.ranking import name_means, name_scores
 
 from .models import ProductEmbedding
 
@@ -49,10 +50,8 @@ class ColourNames:
                 colours = row.photo_colours()
                 seen = by_name.setdefault(row.product.colour, [])
                 if colours is not None and len(seen) < PER_NAME:
-                    seen.extend(colours[:, :HISTOGRAM])
-            names = sorted(n for n, seen in by_name.items() if seen)
-            self.names = tuple(names)
-            self.means = np.array([np.mean(by_name[n], axis=0) for n in names], np.float32).reshape(-1, HISTOGRAM)
+                    seen.extend(colours)
+            self.names, self.means = name_means(by_name)
             self._stamp = stamp
 
     def scores(self, worn: np.ndarray) -> dict[str, float]:
@@ -62,10 +61,7 @@ class ColourNames:
         The names are as of the last `refresh` (the worker refreshes once a look, beside the index)."""
         if self._stamp is None:
             self.refresh()
-        if not self.names or not worn[:HISTOGRAM].any():
-            return {}
-        shared = np.minimum(self.means, worn[None, :HISTOGRAM]).sum(axis=1)
-        return dict(zip(self.names, (shared / max(float(shared.max()), 1e-9)).tolist(), strict=True))
+        return name_scores(worn, self.names, self.means)
 
     def read(self, worn: np.ndarray) -> str:
         """The catalog colour name a worn garment's colours are closest to; "" if none."""

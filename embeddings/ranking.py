@@ -68,6 +68,22 @@ class Worn:
     name_scores: Mapping[str, float] = field(default_factory=dict)
 
 
+def name_means(photos_by_name: Mapping[str, Sequence[np.ndarray]]) -> tuple[tuple[str, ...], np.ndarray]:
+    """(names, their mean colour histograms): what each colour name a catalog lists looks like in its photos."""
+    names = tuple(sorted(n for n, photos in photos_by_name.items() if len(photos)))
+    means = [np.mean([p[:HISTOGRAM] for p in photos_by_name[n]], axis=0) for n in names]
+    return names, np.array(means, np.float32).reshape(-1, HISTOGRAM)
+
+
+def name_scores(worn: np.ndarray, names: Sequence[str], means: np.ndarray) -> dict[str, float]:
+    """How well each colour name fits a worn garment's colours: the share of its histogram the name's mean
+    holds, the best name scoring 1; empty when there are no names or nothing was read."""
+    if not len(names) or not worn[:HISTOGRAM].any():
+        return {}
+    shared = np.minimum(means, worn[None, :HISTOGRAM]).sum(axis=1)
+    return dict(zip(names, (shared / max(float(shared.max()), 1e-9)).tolist(), strict=True))
+
+
 def agreements(worn: Worn, candidate: Candidate) -> tuple[float, float, float, float]:
     """(colour, texture, type, name) agreement in [0, 1]: histogram intersections over the product's best photo;
     the namer's belief (1 for the shopper's choice) when the product is of the type given; and how well the

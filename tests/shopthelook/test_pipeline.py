@@ -94,12 +94,12 @@ def test_a_scene_gets_its_garments_found_and_the_worn_products_recommended(produ
 
 def test_the_results_are_stored_in_the_rankings_order(products, catalog, settings):
     # given: the ranking weighs the colours and the type the garment shares with each product
-    settings.LOOK_RANKING = "colour=2,texture=0,type=2"
+    settings.LOOK_RANKING = "colour=0.25,texture=0.3,type=2,name=1"
     weights = RankWeights.parse(settings.LOOK_RANKING)
     look = look_from(jpeg_of(scene(products, "women", 3)))
     # when
     pipeline.run_look(look.pk)
-    # then: each item's results fall by similarity plus the weighted agreements (an exact match stays first)
+    # then: the embedder's first, then the rest by similarity plus the weighted agreements
     look.refresh_from_db()
     assert look.items.exists()
     for item in look.items.all():
@@ -108,8 +108,8 @@ def test_the_results_are_stored_in_the_rankings_order(products, catalog, setting
         (found,) = ranking_rows.candidates([[Hit(r.product_id, r.similarity) for r in recs]])
         assert all(c.colours is not None for c in found)  # every product's colours were read at ingest
         scores = [c.similarity + float(np.dot(astuple(weights), agreements(worn, c))) for c in found]
-        ranked = scores[1:] if recs[0].exact else scores
-        assert all(a >= b - 1e-6 for a, b in pairwise(ranked))
+        assert recs[0].similarity == max(r.similarity for r in recs)  # the embedder's first stays first
+        assert all(a >= b - 1e-6 for a, b in pairwise(scores[1:]))
 
 
 def test_rerunning_a_look_replaces_its_items(products, catalog):
