@@ -25,9 +25,10 @@ from PIL import Image
 from .body import HALF_SEEN, WORN_ON, body_parts, facing, fused, pose_regions, tightened
 from .boxes import Box, iou_matrix
 from .faces import Face
+from .garment_colours import skin_colour
 from .outfit import pick_garments
 from .person_boxes import MISTAKEN_FOR_PEOPLE, PERSON
-from .pose import LEFT_HIP, LEFT_SHOULDER, NOSE, RIGHT_HIP, RIGHT_SHOULDER, Person, Pose
+from .pose import LEFT_EYE, LEFT_HIP, LEFT_SHOULDER, NOSE, RIGHT_EYE, RIGHT_HIP, RIGHT_SHOULDER, Person, Pose
 from .segmentation import PersonMask
 
 MAX_PEOPLE = 4  # people read in one photo (the biggest, most central first): a crowd is not an outfit
@@ -69,6 +70,7 @@ class SeenPerson:
     whom: Future[Whom]  # read beside the rest: asking for gender, face or facing waits for it
     # The person mask over any photo window, while the photo is at hand (not stored with the look).
     mask_over: Callable[[tuple[float, float, float, float], int, int], np.ndarray] | None = None
+    skin: tuple[float, float, float] | None = None  # CIELAB beside the nose, when the face is seen
 
     @property
     def gender(self) -> GenderReading:
@@ -414,7 +416,12 @@ def _read_person(image, models, boxes, faces, pose, detector_box, timings) -> Se
         mask_over = models.segment(image, box).over if models.segment else pose.mask_over
         raw = pose_regions(pose, half, w, h, HALF_SEEN)
         regions = {c: tightened(r, mask_over(r.as_tuple(), MASK_SIDE, MASK_SIDE)) for c, r in raw.items()}
-    return SeenPerson(box, parts.shot, tuple(fused(regions, detected, box, half_seen)), whom, mask_over)
+    skin = None
+    if all(pose.seen(j) for j in (NOSE, LEFT_EYE, RIGHT_EYE)):
+        skin = skin_colour(
+            image, pose.points[NOSE], float(np.linalg.norm(pose.points[LEFT_EYE] - pose.points[RIGHT_EYE]))
+        )
+    return SeenPerson(box, parts.shot, tuple(fused(regions, detected, box, half_seen)), whom, mask_over, skin)
 
 
 def _whom(image: Image.Image, models: SceneModels, faces: _Faces, pose: Pose | None, box: Box, timings) -> Whom:

@@ -127,6 +127,7 @@ def _outfit_record(person: SeenPerson) -> dict:
     return {
         "box": _rounded(person.box),
         "shot": person.shot,
+        "skin": [round(v, 1) for v in person.skin] if person.skin else None,  # worn colours leave it out
         "garments": [
             {"category": b.label, "box": _rounded(b), "score": round(float(b.score), 3), "source": src}
             for b, src in person.garments
@@ -170,7 +171,7 @@ def _load_photo(look: Look) -> Image.Image:
     return stored if stored.mode == "RGB" else stored.convert("RGB")
 
 
-def _matched(look: Look, image: Image.Image, garments: list[Box], sources: list[str], whose, mask_over, timings):
+def _matched(look: Look, image: Image.Image, garments: list[Box], sources: list[str], whose, mask_over, timings, skin):
     """(items, their recommendations, genders searched): each garment embedded and searched in its partition.
 
     `whose()` gives the gender reading, which may wait for the scene's second thread.
@@ -179,7 +180,7 @@ def _matched(look: Look, image: Image.Image, garments: list[Box], sources: list[
     with timed(timings, "embed"):
         vectors = [_embed(model, image, g, mask_over) for g in garments]
     with timed(timings, "colours"):
-        colours = [worn_colours(image, g.as_tuple(), g.label) for g in garments]
+        colours = [worn_colours(image, g.as_tuple(), g.label, skin) for g in garments]
     items = [_item(look, g, v, c, src) for g, v, c, src in zip(garments, vectors, colours, sources, strict=True)]
     with timed(timings, "name"):  # before the gender is asked for: the second thread may still be reading it
         for item in items:
@@ -230,7 +231,8 @@ def run_look(look_id: UUID | str, worker: str = "") -> None:
     mask_over = main.mask_over if main and settings.LOOK_MASK_CROPS else None
     # The gender is asked for only once the garments are embedded: it is read beside them.
     whose = (lambda: main.gender) if main else (lambda: None)
-    items, recommendations, genders = _matched(look, image, garments, sources, whose, mask_over, timings)
+    skin = main.skin if main else None
+    items, recommendations, genders = _matched(look, image, garments, sources, whose, mask_over, timings, skin)
     with timed(timings, "complete"):
         complements = rank_complements(look, items, genders)
     reading = whose()
@@ -292,7 +294,8 @@ def shop_person(look_id: UUID | str, index: int) -> None:
     start = time.perf_counter()
     reading = GenderReading(record["gender"]["p_women"], record["gender"]["source"])
     # No person mask here: it lives only while the photo is first read (masked crops are off anyway).
-    items, recommendations, genders = _matched(look, image, garments, sources, lambda: reading, None, None)
+    skin = record.get("skin")  # None for a person stored before skin was read
+    items, recommendations, genders = _matched(look, image, garments, sources, lambda: reading, None, None, skin)
     with transaction.atomic():
         look.items.exclude(source=LookItem.Source.SHOPPER).delete()  # the boxes the shopper drew stay
         _store_items(items, recommendations)
@@ -387,7 +390,8 @@ def match_region(item_id: int) -> None:
     vector = embedder().embed(photo, item.box)
     genders = genders_to_search(look.gender_choice, _stored_reading(look))
     # Read and named before the search: the ranking compares the products with them.
-    read = worn_colours(photo, item.box, item.category)
+    shopped = look.people[look.person] if 0 <= look.person < len(look.people or []) else {}
+    read = worn_colours(photo, item.box, item.category, shopped.get("skin"))
     item.colours = vector_to_bytes(read)
     _name_item(item, photo, [i.box for i in look.items.exclude(pk=item.pk)])
     _refresh_catalog()

@@ -12,6 +12,7 @@ from detection.garment_colours import (
     TEXTURE_BINS,
     lab,
     product_colours,
+    skin_colour,
     worn_colours,
 )
 from synthetic.textures import Fabric, render_fabric
@@ -87,6 +88,22 @@ def test_a_worn_top_is_read_at_its_chest_not_the_wall_behind_or_the_arms():
     draw.rectangle((200, 100, 230, 250), fill=(224, 172, 128))
     descriptor = worn_colours(image, (70, 100, 230, 250), "topwear")
     assert mass(descriptor, "hue 0") > 0.95
+
+
+def test_the_wearers_skin_is_left_out_of_a_worn_garment_and_a_skin_toned_garment_is_kept():
+    skin_rgb, navy = (224, 172, 128), (30, 42, 84)
+    image = Image.new("RGB", (300, 400), skin_rgb)
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 0, 300, 60), fill=(245, 245, 245))  # a white wall behind the head
+    draw.ellipse((125, 20, 175, 80), fill=skin_rgb)  # the face, where the skin is read
+    draw.rectangle((100, 140, 200, 250), fill=navy)  # a navy top, the neck above it bare
+    skin = skin_colour(image, (150, 50), eye_distance=20)
+    assert skin is not None and np.allclose(skin, lab(np.array(skin_rgb)), atol=1.0)
+    box = (100, 80, 200, 250)  # the top's box takes in the neck
+    assert mass(worn_colours(image, box, "topwear"), "muted cool") < 0.9  # the neck reads as part of it
+    assert mass(worn_colours(image, box, "topwear", skin), "muted cool") > 0.95
+    # a garment of the wearer's own tone is read whole rather than not at all
+    assert worn_colours(image, (0, 100, 90, 390), "bottomwear", skin).any()
 
 
 def test_worn_shoes_are_read_off_the_floor_around_them():

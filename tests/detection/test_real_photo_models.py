@@ -194,3 +194,11 @@ def test_a_dog_the_garment_detector_takes_for_a_person_is_vetoed():
     found = _candidates(image, [], [taken, Box("topwear", 0.5, 120, 120, 280, 200)], [dog, walker])
     assert [b for _, b in found] == [walker]
     assert [b for _, b in _candidates(image, [], [taken], None)] == [taken]  # not asked: nothing vetoed
+
+
+def test_the_wearers_skin_is_read_beside_the_nose(real_photos):
+    _, image = photo(real_photos, "messi5.jpg")
+    skin = read_scene(image, shipped_models()).main.skin
+    assert skin is not None
+    lightness, a, b = skin
+    assert 25 < lightness < 90 and a > 3 and b > 5  # a warm, mid-light tone, not the pitch or the shirt

@@ -16,7 +16,7 @@ from catalog.ranking_rows import ranking_rows
 from detection.scene import GenderReading
 from embeddings.compatibility import compatibility, type_shares
 from embeddings.index import Hit
-from embeddings.ranking import RankWeights, Worn, agreements
+from embeddings.ranking import RankWeights, agreements
 from shopthelook import pipeline
 from shopthelook.completion import KEPT_PER_CATEGORY, worn_features
 from shopthelook.models import Look, LookItem
@@ -104,7 +104,7 @@ def test_the_results_are_stored_in_the_rankings_order(products, catalog, setting
     assert look.items.exists()
     for item in look.items.all():
         recs = list(item.recommendations.all())
-        worn = Worn(item.worn_colours(), item.article_type, item.article_score or 0.0)
+        worn = pipeline._worn(item)  # what was read of the garment, its colour names' fit included
         (found,) = ranking_rows.candidates([[Hit(r.product_id, r.similarity) for r in recs]])
         assert all(c.colours is not None for c in found)  # every product's colours were read at ingest
         scores = [c.similarity + float(np.dot(astuple(weights), agreements(worn, c))) for c in found]

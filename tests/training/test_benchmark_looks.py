@@ -34,7 +34,11 @@ def test_each_look_is_timed_through_a_real_worker(transactional_db, settings, me
     total = result["upload_to_done_ms"]
     assert 0 < total["p50"] <= total["p95"]
     assert {"load", "detect", "embed", "search"} <= set(result["stages_ms"])
-    assert all(0 < s["p50"] <= s["p95"] <= total["p95"] for s in result["stages_ms"].values())
+    stages = result["stages_ms"]
+    assert all(0 <= s["p50"] <= s["p95"] <= total["p95"] for s in stages.values())
+    # A stage that ran in every look takes time in each; "waited" is 0 when the second thread finished first,
+    # and the faces are read only where the figure is not sure.
+    assert all(stages[s]["p50"] > 0 for s in ("load", "detect", "embed", "search"))
     assert result["worker_rss_mb"] > 50 and result["items_per_look"] > 0
     assert result["catalog_vectors"] >= len(stored)
     assert not Look.objects.exists()  # the benchmark's looks are deleted unless --keep
