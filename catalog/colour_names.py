@@ -3,8 +3,7 @@
 Each colour name the catalog lists ("Navy Blue", "Khaki") is the mean colour histogram of its
 products' photos (detection.garment_colours), so the names follow the shop's own photography and
 naming rather than a fixed table. A worn garment takes the name whose mean its histogram shares
-most with. On the labelled real photos' dev boxes the first name is one the garment is labelled
-with 2 times in 3, one of the first three 0.84 of the time (see `manage.py evaluate_real_photos`).
+most with (measured once on the real dev split's labelled boxes: see docs/history.md).
 """
 
 from __future__ import annotations
