@@ -93,8 +93,5 @@ class PersonBoxes:
             for c, s, b in zip(cls[kept], best[kept], photo, strict=True)
         ]
 
-    def people(self, image: Image.Image, conf: float = 0.25) -> list[Box]:
-        return [b for b in self.detect(image, conf) if b.label == PERSON]
-
 
 person_boxes = register("person_boxes", PersonBoxes.from_entry)

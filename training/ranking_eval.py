@@ -36,7 +36,6 @@ def ranking_on_lookbook(
     size: int,
     weights: list[RankWeights],
     colour_names: list[str],
-    type_sure: float = 0.0,
 ) -> dict:
     """Recall@1 and Recall@10 of the split's pairs, ranked by each of `weights` (zeros: the embedder alone)."""
     from detection.garment_names import garment_namer

@@ -9,6 +9,7 @@ from django.urls import reverse
 from catalog.index_sync import embed_products
 from catalog.models import Product
 from shopthelook import pipeline
+from shopthelook.looks import CORRECTED_FIELDS
 from shopthelook.models import Look
 from tests.shopthelook.demo_catalog import demo_products, ingest, jpeg_of, scene
 from tests.shopthelook.test_pipeline import look_from
@@ -90,12 +91,14 @@ def test_a_correction_is_checked_queued_and_shown(done_look, client, monkeypatch
     assert client.post(reverse("api-look-item", args=[done_look.pk, 999999]), {"colour": "Black"}).status_code == 400
     assert not queued and Look.objects.get(pk=done_look.pk).status == Look.Status.DONE  # nothing changed
     colour = _other_colour(item)
+    before = {f: getattr(item, f) for f in CORRECTED_FIELDS}
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url, {"colour": colour.lower()})  # any case: stored as the catalog spells it
     assert response.status_code == 202
     item.refresh_from_db()
     assert (item.colour_name, item.colour_chosen, item.type_chosen) == (colour, True, False)
-    assert queued == [(item.pk, {**queued[0][1]})] and queued[0][1]["colour_chosen"] is False
+    # the task carries what the item said before, to put back if the re-match fails
+    assert queued == [(item.pk, before)]
     assert Look.objects.get(pk=done_look.pk).status == Look.Status.MATCHING
     # a second change while the first is matching is refused, and changes nothing
     assert client.post(url, {"colour": "Black"}).status_code == 409
@@ -105,9 +108,7 @@ def test_a_failed_rematch_restores_what_the_item_said(done_look, monkeypatch):
     from shopthelook import tasks
 
     item = done_look.items.first()
-    previous = {
-        f: getattr(item, f) for f in ("article_type", "article_score", "type_chosen", "colour_name", "colour_chosen")
-    }
+    previous = {f: getattr(item, f) for f in CORRECTED_FIELDS}
     item.colour_name, item.colour_chosen = _other_colour(item), True
     item.save()
     Look.objects.filter(pk=done_look.pk).update(status=Look.Status.MATCHING)
