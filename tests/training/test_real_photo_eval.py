@@ -2,7 +2,7 @@
 
 from catalog import taxonomy
 from training.packages import Package
-from training.real_photo_eval import PhotoResult, ShownItem, add_recommendations, summary
+from training.real_photo_eval import Listed, PhotoResult, ShownItem, add_recommendations, summary
 from training.real_photos import LabelledGarment, LabelledPhoto, labelled_photos
 
 JACKET = LabelledGarment("topwear", (10, 20, 90, 100), ("Navy Blue",), ("jacket",))
@@ -43,6 +43,25 @@ def test_a_garment_counts_as_named_right_when_the_page_names_one_of_its_labelled
     assert result.named_right == {"topwear": False, "bottomwear": True}
     assert figures["garments_named"] == 2 and figures["named_right"] == 0.5
     assert result.colour_hits["topwear"] == 0.5 and figures["exact_match_labels"] == 1
+
+
+def test_agreement_is_counted_against_what_the_partition_holds_and_what_a_perfect_reader_would_show():
+    # given a navy jacket, a partition with 2 navy jackets, 3 navy shirts, 6 black jackets and 5 white
+    # shirts, and a page that shows one navy jacket and seven white shirts
+    navy_jacket, navy_shirt = Listed("Navy Blue", "jacket", "plain"), Listed("Navy Blue", "shirt", "plain")
+    black_jacket, white_shirt = Listed("Black", "jacket", "plain"), Listed("White", "shirt", "striped")
+    pool = [white_shirt] * 5 + [black_jacket] * 6 + [navy_shirt] * 3 + [navy_jacket] * 2
+    shown = ShownItem("jacket", [], [navy_jacket] + [white_shirt] * 7, pool)
+    result = PhotoResult("suit.jpg", True, True, "men", "men", "face", "full shot", "front")
+    jacket = LabelledGarment("topwear", JACKET.box, ("Navy Blue",), ("jacket",), "plain")
+    # when it is scored
+    add_recommendations(result, _photo((jacket,)), {"topwear": shown})
+    figures = summary([result])
+    # then colour counts against the 5 navy products there are, type against 8 places; a perfect page shows
+    # both navy jackets, then navy shirts and black jackets in turns: every navy product, 5 of 8 jackets
+    assert figures["colour_family"]["of_possible"] == 0.2 and figures["colour_family"]["best_possible"] == 1.0
+    assert figures["article_type"]["of_possible"] == 0.125 and figures["article_type"]["best_possible"] == 0.625
+    assert figures["pattern"]["at_8"] == 0.125 and figures["pattern"]["best_possible"] == 1.0
 
 
 def test_every_labelled_garment_is_named_by_article_types_of_its_own_category():
