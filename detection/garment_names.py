@@ -20,6 +20,9 @@ from .article_types import ArticleGuess
 from .boxes import square_crop
 from .litert import TFLiteModel
 from .registry import ModelEntry, register
+from .sleeves import sleeved_types
+
+SLEEVED_CATEGORY = "topwear"  # the category whose types sleeves tell apart
 
 Box = tuple[float, float, float, float]  # pixels: left, top, right, bottom
 
@@ -50,16 +53,20 @@ class GarmentNamer:
         return self.read(image, box, category)[0]
 
     def read(
-        self, image: Image.Image, box: Box, category: str, others: Sequence[Box] = ()
+        self, image: Image.Image, box: Box, category: str, others: Sequence[Box] = (), forearms: float | None = None
     ) -> tuple[ArticleGuess | None, np.ndarray]:
         """(the name, as `name` gives it; every class's probability, which complete the look reads too),
-        with the `others` garments' boxes blanked."""
+        with the `others` garments' boxes blanked; the wearer's `forearms` (sleeves.forearm_skin) rule out
+        the types of the other sleeve length."""
         p = self.probabilities(image, box, others)
-        return (self.best_within(p, category) if self.types_by_category.get(category) else None), p
+        return (self.best_within(p, category, forearms) if self.types_by_category.get(category) else None), p
 
-    def best_within(self, p: np.ndarray, category: str) -> ArticleGuess:
+    def best_within(self, p: np.ndarray, category: str, forearms: float | None = None) -> ArticleGuess:
+        """The likeliest type the sleeves allow, and its classes' summed probability (the ranking weighs
+        the type by it: making the sleeves' choice surer cost the dev split's colour more than it gave)."""
         mass = {t: float(p[ids].sum()) for t, ids in self.types_by_category[category].items()}
-        best = max(mass, key=mass.get)
+        allowed = sleeved_types(mass, forearms) if category == SLEEVED_CATEGORY else set(mass)
+        best = max(allowed or mass, key=mass.get)
         return ArticleGuess(best, mass[best])
 
 

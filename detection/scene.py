@@ -30,6 +30,7 @@ from .outfit import pick_garments
 from .person_boxes import MISTAKEN_FOR_PEOPLE, PERSON
 from .pose import LEFT_EYE, LEFT_HIP, LEFT_SHOULDER, NOSE, RIGHT_EYE, RIGHT_HIP, RIGHT_SHOULDER, Person, Pose
 from .segmentation import PersonMask
+from .sleeves import forearm_skin
 
 MAX_PEOPLE = 4  # people read in one photo (the biggest, most central first): a crowd is not an outfit
 FACE_SURE = 0.2  # a face model's P(women) at least this far from 0.5 is a vote
@@ -71,6 +72,7 @@ class SeenPerson:
     # The person mask over any photo window, while the photo is at hand (not stored with the look).
     mask_over: Callable[[tuple[float, float, float, float], int, int], np.ndarray] | None = None
     skin: tuple[float, float, float] | None = None  # CIELAB beside the nose, when the face is seen
+    forearms: float | None = None  # the share of skin along a forearm (sleeves.forearm_skin)
 
     @property
     def gender(self) -> GenderReading:
@@ -421,7 +423,8 @@ def _read_person(image, models, boxes, faces, pose, detector_box, timings) -> Se
         skin = skin_colour(
             image, pose.points[NOSE], float(np.linalg.norm(pose.points[LEFT_EYE] - pose.points[RIGHT_EYE]))
         )
-    return SeenPerson(box, parts.shot, tuple(fused(regions, detected, box, half_seen)), whom, mask_over, skin)
+    forearms = forearm_skin(image, pose, skin)
+    return SeenPerson(box, parts.shot, tuple(fused(regions, detected, box, half_seen)), whom, mask_over, skin, forearms)
 
 
 def _whom(image: Image.Image, models: SceneModels, faces: _Faces, pose: Pose | None, box: Box, timings) -> Whom:

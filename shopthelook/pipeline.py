@@ -128,6 +128,7 @@ def _outfit_record(person: SeenPerson) -> dict:
         "box": _rounded(person.box),
         "shot": person.shot,
         "skin": [round(v, 1) for v in person.skin] if person.skin else None,  # worn colours leave it out
+        "forearms": None if person.forearms is None else round(person.forearms, 3),  # the namer reads sleeves
         "garments": [
             {"category": b.label, "box": _rounded(b), "score": round(float(b.score), 3), "source": src}
             for b, src in person.garments
@@ -171,11 +172,13 @@ def _load_photo(look: Look) -> Image.Image:
     return stored if stored.mode == "RGB" else stored.convert("RGB")
 
 
-def _matched(look: Look, image: Image.Image, garments: list[Box], sources: list[str], whose, mask_over, timings, skin):
+def _matched(look: Look, image: Image.Image, garments: list[Box], sources: list[str], whose, mask_over, timings, worn):
     """(items, their recommendations, genders searched): each garment embedded and searched in its partition.
 
-    `whose()` gives the gender reading, which may wait for the scene's second thread.
+    `whose()` gives the gender reading, which may wait for the scene's second thread; `worn` is the
+    person's record (its skin and forearms are read), or None.
     """
+    skin, forearms = (worn or {}).get("skin"), (worn or {}).get("forearms")
     model, rule = embedder(), exact_match_rule()
     with timed(timings, "embed"):
         vectors = [_embed(model, image, g, mask_over) for g in garments]
@@ -184,7 +187,7 @@ def _matched(look: Look, image: Image.Image, garments: list[Box], sources: list[
     items = [_item(look, g, v, c, src) for g, v, c, src in zip(garments, vectors, colours, sources, strict=True)]
     with timed(timings, "name"):  # before the gender is asked for: the second thread may still be reading it
         for item in items:
-            _name_item(item, image, [i.box for i in items if i is not item])
+            _name_item(item, image, [i.box for i in items if i is not item], forearms)
     with timed(timings, "waited"):
         genders = genders_to_search(look.gender_choice, whose())
     with timed(timings, "search"):
@@ -224,15 +227,15 @@ def run_look(look_id: UUID | str, worker: str = "") -> None:
         image = _load_photo(look)
     scene = read_scene(image, models, timings)
     main = scene.main
-    garments, sources, fallback = _garments_of(_outfit_record(main) if main else None, image.width, image.height)
+    record = _outfit_record(main) if main else None
+    garments, sources, fallback = _garments_of(record, image.width, image.height)
     # Nobody in the photo: the look is done with no items, which the page shows as "nothing found".
 
     _set_status(look, Look.Status.MATCHING)
     mask_over = main.mask_over if main and settings.LOOK_MASK_CROPS else None
     # The gender is asked for only once the garments are embedded: it is read beside them.
     whose = (lambda: main.gender) if main else (lambda: None)
-    skin = main.skin if main else None
-    items, recommendations, genders = _matched(look, image, garments, sources, whose, mask_over, timings, skin)
+    items, recommendations, genders = _matched(look, image, garments, sources, whose, mask_over, timings, record)
     with timed(timings, "complete"):
         complements = rank_complements(look, items, genders)
     reading = whose()
@@ -294,8 +297,8 @@ def shop_person(look_id: UUID | str, index: int) -> None:
     start = time.perf_counter()
     reading = GenderReading(record["gender"]["p_women"], record["gender"]["source"])
     # No person mask here: it lives only while the photo is first read (masked crops are off anyway).
-    skin = record.get("skin")  # None for a person stored before skin was read
-    items, recommendations, genders = _matched(look, image, garments, sources, lambda: reading, None, None, skin)
+    # A person stored before skin or forearms were read has neither: both are then left out.
+    items, recommendations, genders = _matched(look, image, garments, sources, lambda: reading, None, None, record)
     with transaction.atomic():
         look.items.exclude(source=LookItem.Source.SHOPPER).delete()  # the boxes the shopper drew stay
         _store_items(items, recommendations)
@@ -309,7 +312,9 @@ def shop_person(look_id: UUID | str, index: int) -> None:
         look.save(update_fields=["person", *READING_FIELDS, "fallback", "status", "error", "timings"])
 
 
-def _name_item(item: LookItem, image: Image.Image, others: list[tuple[float, float, float, float]]) -> None:
+def _name_item(
+    item: LookItem, image: Image.Image, others: list[tuple[float, float, float, float]], forearms: float | None = None
+) -> None:
     """The garment's article type ("Jacket", not "Topwear") and its probability, and every ImageNet class's,
     read from the photo (not saved).
 
@@ -318,7 +323,7 @@ def _name_item(item: LookItem, image: Image.Image, others: list[tuple[float, flo
     names 2 of 22: a shopper's photo is real (see detection.garment_names).
     """
     # The other garments are blanked: complete the look must read this garment, not its neighbours.
-    guess, classes = garment_namer().read(image, item.box, item.category, others)
+    guess, classes = garment_namer().read(image, item.box, item.category, others, forearms)
     item.classes = classes_to_bytes(classes)  # complete the look reads them too
     item.article_type = guess.article_type if guess else ""
     item.article_score = round(guess.score, 4) if guess else None
@@ -393,7 +398,7 @@ def match_region(item_id: int) -> None:
     shopped = look.people[look.person] if 0 <= look.person < len(look.people or []) else {}
     read = worn_colours(photo, item.box, item.category, shopped.get("skin"))
     item.colours = vector_to_bytes(read)
-    _name_item(item, photo, [i.box for i in look.items.exclude(pk=item.pk)])
+    _name_item(item, photo, [i.box for i in look.items.exclude(pk=item.pk)], shopped.get("forearms"))
     _refresh_catalog()
     item.colour_name = colour_names.read(read)
     (recs,) = _recommend([item], [vector], genders, exact_match_rule())

@@ -28,6 +28,18 @@ def test_a_type_is_chosen_among_its_own_categorys_types_by_summed_probability():
     assert namer.best_within(p, "footwear").article_type != "heels"  # no ImageNet class is a heel
 
 
+def test_bare_forearms_turn_a_jacket_read_from_the_classes_into_a_t_shirt():
+    namer = garment_namer()
+    p = np.zeros(1000, np.float32)
+    p[[834, 610]] = 0.3, 0.1  # more suit than jersey: a jacket, unless the forearms show skin
+    assert namer.best_within(p, "topwear").article_type == "jacket"
+    assert namer.best_within(p, "topwear", forearms=0.1).article_type == "jacket"
+    bare = namer.best_within(p, "topwear", forearms=0.9)
+    assert bare.article_type == "tshirt" and abs(bare.score - 0.1) < 1e-6  # still the classes' own belief
+    p[[608, 842]] = 0.5, 0.1  # the sleeves say nothing of a bottom (the suit counts as trousers: 0.3)
+    assert namer.best_within(p, "bottomwear", forearms=0.9).article_type == "jeans"
+
+
 def test_a_suit_on_a_real_photo_is_a_jacket_over_trousers(real_photos):
     labels, path = real_photos["obama3.jpg"]
     with Image.open(path) as opened:

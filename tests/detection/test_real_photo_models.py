@@ -11,6 +11,7 @@ from detection.face_gender import face_gender_agegender, face_gender_cydral
 from detection.faces import face_detector
 from detection.pose import person_detector, pose_landmarker
 from detection.scene import read_scene, shipped_models
+from detection.sleeves import BARE, COVERED
 
 
 def photo(real_photos, name):
@@ -202,3 +203,10 @@ def test_the_wearers_skin_is_read_beside_the_nose(real_photos):
     assert skin is not None
     lightness, a, b = skin
     assert 25 < lightness < 90 and a > 3 and b > 5  # a warm, mid-light tone, not the pitch or the shirt
+
+
+def test_short_sleeves_show_skin_along_the_forearms_and_a_suits_do_not(real_photos):
+    bare = read_scene(photo(real_photos, "messi5.jpg")[1], shipped_models()).main.forearms
+    covered = read_scene(photo(real_photos, "obama3.jpg")[1], shipped_models()).main.forearms
+    assert bare is not None and bare >= BARE  # a football shirt
+    assert covered is not None and covered <= COVERED  # a suit
