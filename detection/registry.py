@@ -117,6 +117,15 @@ def register(name: str, load: Callable[[ModelEntry], T]) -> ShippedModel[T]:
     return model
 
 
+def loaded() -> list[dict]:
+    """The models this process has loaded: name, file and its size in bytes (what benchmark_looks lists)."""
+    return [
+        {"name": m.name, "file": m.entry.path.name, "bytes": m.entry.path.stat().st_size}
+        for m in REGISTRY.values()
+        if m._model is not None
+    ]
+
+
 def forget_loaded() -> None:
     """Forget every checked entry and loaded model (a training command just shipped a new file)."""
     verified_model.cache_clear()

@@ -134,3 +134,21 @@ def _resume_held_looks(sender, **kwargs) -> None:
     for look_id in held.values_list("pk", flat=True):
         logger.warning("look %s was held by %s when it stopped: queued again", look_id, sender.hostname)
         analyse_look.delay(str(look_id))
+
+
+WORKER_MODELS = "worker-models.json"  # in DATA_DIR: where `loaded_models` says what a worker has loaded
+
+
+@shared_task(time_limit=10)
+def loaded_models() -> None:
+    """Write the models this worker process has loaded, with their files' sizes, to DATA_DIR (no result
+    backend: `benchmark_looks` reads the file, the worker being on its machine)."""
+    import json
+    import os
+
+    from detection.registry import loaded
+
+    out = settings.DATA_DIR / WORKER_MODELS
+    partial = out.with_suffix(".part")
+    partial.write_text(json.dumps({"pid": os.getpid(), "models": loaded()}))
+    partial.replace(out)  # the reader never sees half a file
