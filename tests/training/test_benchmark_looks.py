@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from catalog.index_sync import embed_products
+from detection.registry import WEIGHTS_DIR
 from shopthelook.models import Look
 from tests.shopthelook.demo_catalog import demo_products, ingest
 
@@ -25,9 +26,9 @@ def test_each_look_is_timed_through_a_real_worker(transactional_db, settings, me
     embed_products([p.pk for p in stored.values()])
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{settings.DATABASES['default']['NAME']}")
     monkeypatch.setenv("DJANGO_MEDIA_ROOT", str(media_root))
-    # when two looks are timed after one of warm-up
+    # when two looks are timed after one of warm-up, and then the blog's pipeline on the same photos
     out = StringIO()
-    call_command("benchmark_looks", photos=2, warmup=1, json=True, stdout=out)
+    call_command("benchmark_looks", photos=2, warmup=1, json=True, against="blog", stdout=out)
     result = json.loads(out.getvalue().strip().splitlines()[-1])
     # then the figures are those of the looks run: two counted, each stage timed, and none left behind
     assert result["photos"] == 2 and result["photo_size"] == [1280, 960]
@@ -42,3 +43,14 @@ def test_each_look_is_timed_through_a_real_worker(transactional_db, settings, me
     assert result["worker_rss_mb"] > 50 and result["items_per_look"] > 0
     assert result["catalog_vectors"] >= len(stored)
     assert not Look.objects.exists()  # the benchmark's looks are deleted unless --keep
+    # the worker says which models it loaded: the files the look needs, with their sizes
+    loaded = {m["name"]: m for m in result["worker_models"]}
+    assert {"garment_detector", "embedder", "pose_landmarks", "garment_namer"} <= set(loaded)
+    assert loaded["embedder"]["bytes"] == (WEIGHTS_DIR / loaded["embedder"]["file"]).stat().st_size
+    assert result["model_mb"] == round(sum(m["bytes"] for m in loaded.values()) / 1e6, 1)
+    # the blog's pipeline ran the same photos in its own process: two ResNet50s, so far more memory and files
+    blog = result["blog"]
+    assert blog["photos"] == 2 and 0 < blog["compute_ms"]["p50"] <= blog["compute_ms"]["p95"]
+    assert set(blog["stages_ms"]) == {"decode", "detect", "gender", "embed", "search"}
+    assert blog["model_mb"] > 250 and blog["rss_mb"] > 500
+    assert result["ratio"]["p50"] == round(blog["compute_ms"]["p50"] / total["p50"], 2)
