@@ -10,6 +10,24 @@ from ai_edge_litert.interpreter import Interpreter
 from .registry import ModelFileError
 
 
+def _quantized(batch: np.ndarray, detail: dict) -> np.ndarray:
+    """`batch` as the input tensor takes it: an integer input (an int8 file's) by its scale and zero point."""
+    dtype = detail["dtype"]
+    if not np.issubdtype(dtype, np.integer):
+        return batch.astype(dtype, copy=False)
+    scale, zero = detail["quantization"]
+    info = np.iinfo(dtype)
+    return np.clip(np.round(batch / scale) + zero, info.min, info.max).astype(dtype)
+
+
+def _real(values: np.ndarray, detail: dict) -> np.ndarray:
+    """An output as real numbers: an integer one (an int8 file's) by its scale and zero point."""
+    if not np.issubdtype(values.dtype, np.integer) or not detail["quantization"][0]:
+        return values
+    scale, zero = detail["quantization"]
+    return (values.astype(np.float32) - zero) * scale
+
+
 class TFLiteModel:
     """A loaded .tflite file; `run` takes one NHWC float32 batch and returns every output."""
 
@@ -33,9 +51,9 @@ class TFLiteModel:
             self.interpreter.allocate_tensors()
             self._input = self.interpreter.get_input_details()[0]
             self._outputs = self.interpreter.get_output_details()
-        self.interpreter.set_tensor(self._input["index"], batch.astype(self._input["dtype"], copy=False))
+        self.interpreter.set_tensor(self._input["index"], _quantized(batch, self._input))
         self.interpreter.invoke()
-        return [self.interpreter.get_tensor(o["index"]) for o in self._outputs]
+        return [_real(self.interpreter.get_tensor(o["index"]), o) for o in self._outputs]
 
     def run_named(self, batch: np.ndarray, *names: str) -> list[np.ndarray]:
         """The outputs called `names`, in that order (a file's own output order is not guaranteed)."""

@@ -164,7 +164,7 @@ class PoseLandmarker:
 
     @classmethod
     def from_entry(cls, entry: ModelEntry) -> PoseLandmarker:
-        return cls(entry.path, entry.info)
+        return cls(entry.path, entry.info, threads=2)
 
     def pose(self, image: Image.Image, person: Person) -> Pose | None:
         """The person's landmarks, or None when the landmark model sees nobody in the crop."""

@@ -94,5 +94,10 @@ def test_the_manifest_records_how_each_model_was_made():
     for name in ("garment_detector", "gender_classifier", "embedder"):
         info = verified_model(name).info
         assert info["training"]["command"].startswith("manage.py train_")
-        assert info["input_size"][2] == 3 and info["precision"] == "float16"
+        assert info["input_size"][2] == 3 and info["precision"] in ("float16", "int8")
         assert info["bytes"] < 10_000_000
+        if info["precision"] == "int8":  # trained in float16, then quantized: both steps are recorded
+            quantised = info["quantisation"]
+            assert quantised["command"] == f"manage.py quantize_model {name}"
+            assert quantised["from"]["precision"] == "float16" and len(quantised["from"]["sha256"]) == 64
+            assert quantised["validation"]["after"]["map50_95"] >= quantised["validation"]["before"]["map50_95"] - 0.01

@@ -21,7 +21,7 @@ from shopthelook.models import Look
 from shopthelook.servers import free_port, point_celery_at, start_celery_worker, start_redis, stop
 from shopthelook.tasks import WORKER_MODELS, loaded_models
 from synthetic.designs import generate_catalog
-from training.bench import percentile, photos, rss_mb
+from training.bench import percentile, photos, pss_mb, rss_mb
 
 # The pipeline's stages in the order they start (see shopthelook.pipeline and detection.scene). "people",
 # "gender" and "faces" run on a second thread beside the others; "waited" is the time spent waiting for it.
@@ -99,6 +99,7 @@ class Command(BaseCommand):
                 "upload_to_done_ms": summary(totals),
                 "stages_ms": {s: summary(v) for s, v in stages.items() if any(v)},
                 "worker_rss_mb": round(rss_mb(worker.pid), 1),
+                "worker_pss_mb": round(pss_mb(worker.pid), 1),
                 "items_per_look": round(sum(look.items.count() for look in looks) / len(looks), 2),
                 "worker_models": self._worker_models(worker),
             }
@@ -127,7 +128,10 @@ class Command(BaseCommand):
         )
         for stage, figures in result["stages_ms"].items():
             self.stdout.write(f"  {stage:<8} p50 {figures['p50']:>7} ms  p95 {figures['p95']:>7} ms")
-        self.stdout.write(f"worker RSS after warm-up: {result['worker_rss_mb']} MB")
+        self.stdout.write(
+            f"worker RSS after warm-up: {result['worker_rss_mb']} MB (parent and pool child summed; "
+            f"shared pages split between them: {result['worker_pss_mb']} MB)"
+        )
         self.stdout.write(f"models the worker loaded: {result['model_mb']} MB in all")
         for m in result["worker_models"]:
             self.stdout.write(f"  {m['name']:<22} {m['file']:<34} {m['bytes'] / 1e6:>6.1f} MB")
