@@ -7,7 +7,8 @@ values (the int8 quantizer reads float32 weights only) and names the graph's inp
 (it runs a model by its signature). `int8_file` then quantizes weights per channel and activations
 per tensor from their ranges over a calibration set (ai-edge-quantizer's `static_wi8_ai8`),
 leaving in float32 the layers `keep_float` matches: a detector's decode head, whose one output
-holds pixels and probabilities side by side, has no single int8 scale for both.
+holds pixels and probabilities side by side, has no single int8 scale for both. `int8_weights_file`
+quantizes the weights alone, for a model whose activations do not survive int8.
 """
 
 from __future__ import annotations
@@ -85,6 +86,23 @@ def _signature(schema, graph):
     signature.signatureKey, signature.subgraphIndex = "serving_default", 0
     signature.inputs, signature.outputs = named(graph.inputs), named(graph.outputs)
     return signature
+
+
+def int8_weights_file(source: Path, out: Path) -> int:
+    """`source` with int8 weights (per channel) and float32 activations: half a float16 file, and LiteRT
+    holds one float32 copy of the weights where a float16 file makes two; the bytes written."""
+    from ai_edge_quantizer import quantizer, recipe
+
+    float32 = out.with_suffix(".float32.tflite")
+    float32_file(source, float32)
+    try:
+        q = quantizer.Quantizer(str(float32))
+        q.load_quantization_recipe(recipe.weight_only_wi8_afp32())
+        data = q.quantize().quantized_model
+    finally:
+        float32.unlink(missing_ok=True)
+    out.write_bytes(data)
+    return len(data)
 
 
 def int8_file(source: Path, out: Path, calibration: Iterable[np.ndarray], keep_float: str | None = None) -> int:

@@ -6,7 +6,7 @@ from ai_edge_litert.interpreter import Interpreter
 
 from detection.litert import TFLiteModel
 from detection.registry import verified_model
-from training.quantize import float32_file, int8_file
+from training.quantize import float32_file, int8_file, int8_weights_file
 
 
 def _dequantize_ops(path) -> int:
@@ -71,3 +71,12 @@ def test_the_layers_kept_in_float_stay_float(small_convnet, tmp_path):
     outputs = Interpreter(model_path=str(dense_float)).get_output_details()
     assert outputs[0]["dtype"] == np.float32  # the head left in float32 writes a float output
     assert Interpreter(model_path=str(everything)).get_output_details()[0]["dtype"] == np.int8
+
+
+def test_int8_weights_alone_halve_the_file_and_keep_the_outputs(small_convnet, tmp_path):
+    out = tmp_path / "convnet_int8_weights.tflite"
+    int8_weights_file(small_convnet, out)
+    assert Interpreter(model_path=str(out)).get_input_details()[0]["dtype"] == np.float32  # activations stay float
+    x = np.random.default_rng(3).random((1, 32, 32, 3), dtype=np.float32)
+    expected, got = TFLiteModel(small_convnet).run(x)[0], TFLiteModel(out).run(x)[0]
+    assert np.abs(got - expected).max() < 0.02 * np.abs(expected).max() + 1e-3
