@@ -22,8 +22,6 @@ from .litert import TFLiteModel
 from .registry import ModelEntry, register
 from .sleeves import sleeved_types
 
-SLEEVED_CATEGORY = "topwear"  # the category whose types sleeves tell apart
-
 Box = tuple[float, float, float, float]  # pixels: left, top, right, bottom
 
 
@@ -65,8 +63,7 @@ class GarmentNamer:
         """The likeliest type the sleeves allow, and its classes' summed probability (the ranking weighs
         the type by it: making the sleeves' choice surer cost the dev split's colour more than it gave)."""
         mass = {t: float(p[ids].sum()) for t, ids in self.types_by_category[category].items()}
-        allowed = sleeved_types(mass, forearms) if category == SLEEVED_CATEGORY else set(mass)
-        best = max(allowed or mass, key=mass.get)
+        best = max(sleeved_types(mass, forearms) or mass, key=mass.get)  # sleeves rule out tops' types only
         return ArticleGuess(best, mass[best])
 
 

@@ -172,13 +172,15 @@ def _load_photo(look: Look) -> Image.Image:
     return stored if stored.mode == "RGB" else stored.convert("RGB")
 
 
-def _matched(look: Look, image: Image.Image, garments: list[Box], sources: list[str], whose, mask_over, timings, worn):
+def _matched(
+    look: Look, image: Image.Image, garments: list[Box], sources: list[str], whose, mask_over, timings, wearer
+):
     """(items, their recommendations, genders searched): each garment embedded and searched in its partition.
 
-    `whose()` gives the gender reading, which may wait for the scene's second thread; `worn` is the
+    `whose()` gives the gender reading, which may wait for the scene's second thread; `wearer` is the
     person's record (its skin and forearms are read), or None.
     """
-    skin, forearms = (worn or {}).get("skin"), (worn or {}).get("forearms")
+    skin, forearms = (wearer or {}).get("skin"), (wearer or {}).get("forearms")
     model, rule = embedder(), exact_match_rule()
     with timed(timings, "embed"):
         vectors = [_embed(model, image, g, mask_over) for g in garments]

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import random
-from pathlib import Path
 
 from PIL import Image
 
-from shopthelook.servers import child_pids
 from synthetic.designs import DemoProduct, generate_catalog
 from synthetic.scenes import render_scene
 from synthetic.stylist import random_outfit
@@ -35,24 +33,3 @@ def photos(
         canvas.paste(scene.image.resize((720, 960)), ((width - 720) // 2, 0))
         out.append(canvas)
     return out
-
-
-def rss_mb(pid: int) -> float:
-    """Resident memory of a process and its children (the worker's pool), in MB: pages the pool child
-    shares with the parent it forked from count twice."""
-    return _summed(pid, "status", "VmRSS:")
-
-
-def pss_mb(pid: int) -> float:
-    """The same with each shared page split between the processes sharing it (Linux's proportional set
-    size): the memory the worker takes from the machine."""
-    return _summed(pid, "smaps_rollup", "Pss:")
-
-
-def _summed(pid: int, file: str, field: str) -> float:
-    total = 0
-    for p in [pid, *child_pids(pid)]:
-        for line in Path(f"/proc/{p}/{file}").read_text().splitlines():
-            if line.startswith(field):
-                total += int(line.split()[1])
-    return total / 1024

@@ -14,11 +14,14 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import os
 import time
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
+
+from .memory import rss_mb
 
 SIDE = 224  # the ResNet50s' input
 EMBEDDING = 512
@@ -66,13 +69,6 @@ def _ultralytics(folder: Path):
     return import_ultralytics(folder / "ultralytics")
 
 
-def _rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
-
-
 def _cut(image: Image.Image, box: tuple[float, float, float, float]) -> np.ndarray:
     w, h = image.size
     crop = image.crop((round(box[0] * w), round(box[1] * h), round(box[2] * w), round(box[3] * h)))
@@ -117,7 +113,7 @@ def run(jpegs: list[bytes], folder: Path, warmup: int = 2) -> dict:
         "photos": len(totals),
         "total_ms": totals,
         "stages_ms": stages,
-        "rss_mb": round(_rss_mb(), 1),
+        "rss_mb": round(rss_mb(os.getpid(), children=False), 1),
         "model_bytes": files,
         "threads": THREADS,
     }

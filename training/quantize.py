@@ -89,42 +89,36 @@ def _signature(schema, graph):
 
 
 def int8_weights_file(source: Path, out: Path) -> int:
-    """`source` with int8 weights (per channel) and float32 activations: half a float16 file, and LiteRT
-    holds one float32 copy of the weights where a float16 file makes two; the bytes written."""
-    from ai_edge_quantizer import quantizer, recipe
-
-    float32 = out.with_suffix(".float32.tflite")
-    float32_file(source, float32)
-    try:
-        q = quantizer.Quantizer(str(float32))
-        q.load_quantization_recipe(recipe.weight_only_wi8_afp32())
-        data = q.quantize().quantized_model
-    finally:
-        float32.unlink(missing_ok=True)
-    out.write_bytes(data)
-    return len(data)
+    """`source` with int8 weights (per channel) and float32 activations, half a float16 file; the bytes written."""
+    return _quantized(source, out, None, None)
 
 
 def int8_file(source: Path, out: Path, calibration: Iterable[np.ndarray], keep_float: str | None = None) -> int:
     """`source` (float16 or float32 weights) quantized to int8 with activation ranges read on the
     `calibration` inputs (each one batch as the model takes it); the bytes written."""
+    return _quantized(source, out, list(calibration), keep_float)
+
+
+def _quantized(source: Path, out: Path, calibration: list[np.ndarray] | None, keep_float: str | None) -> int:
+    """int8 weights; int8 activations too when `calibration` gives their ranges. Read from a float32 copy."""
+    from ai_edge_litert.interpreter import Interpreter
     from ai_edge_quantizer import quantizer, recipe
 
     float32 = out.with_suffix(".float32.tflite")
     float32_file(source, float32)
     try:
         q = quantizer.Quantizer(str(float32))
-        q.load_quantization_recipe(recipe.static_wi8_ai8())
+        q.load_quantization_recipe(recipe.weight_only_wi8_afp32() if calibration is None else recipe.static_wi8_ai8())
         if keep_float:
             q.update_quantization_recipe(
                 regex=keep_float, operation_name=recipe.TFLOperationName.ALL_SUPPORTED, algorithm_key="no_quantize"
             )
-        from ai_edge_litert.interpreter import Interpreter
-
-        signature = Interpreter(model_path=str(float32)).get_signature_list()["serving_default"]
-        name = signature["inputs"][0]
-        ranges = q.calibrate({"serving_default": [{name: np.asarray(x, np.float32)} for x in calibration]})
-        data = q.quantize(ranges).quantized_model
+        if calibration is None:
+            data = q.quantize().quantized_model
+        else:
+            name = Interpreter(model_path=str(float32)).get_signature_list()["serving_default"]["inputs"][0]
+            ranges = q.calibrate({"serving_default": [{name: np.asarray(x, np.float32)} for x in calibration]})
+            data = q.quantize(ranges).quantized_model
     finally:
         float32.unlink(missing_ok=True)
     out.write_bytes(data)

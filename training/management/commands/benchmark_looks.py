@@ -21,7 +21,8 @@ from shopthelook.models import Look
 from shopthelook.servers import free_port, point_celery_at, start_celery_worker, start_redis, stop
 from shopthelook.tasks import WORKER_MODELS, loaded_models
 from synthetic.designs import generate_catalog
-from training.bench import percentile, photos, pss_mb, rss_mb
+from training.bench import percentile, photos
+from training.memory import pss_mb, rss_mb
 
 # The pipeline's stages in the order they start (see shopthelook.pipeline and detection.scene). "people",
 # "gender" and "faces" run on a second thread beside the others; "waited" is the time spent waiting for it.

@@ -15,6 +15,8 @@ from tqdm import tqdm
 from detection.boxes import letterbox
 from detection.registry import WEIGHTS_DIR, verified_model
 from training.bench import photos
+from training.detector_eval import evaluate_detector
+from training.gender_eval import evaluate_gender
 from training.manifest import ship_model
 from training.quantize import int8_file, int8_weights_file
 
@@ -22,25 +24,14 @@ from training.quantize import int8_file, int8_weights_file
 @dataclass(frozen=True)
 class Recipe:
     """How one model is quantized: its weights alone, or its activations too (calibrated), what stays
-    in float32, and the figure on the lookbook's validation split it must keep."""
+    in float32, and how it is evaluated on a lookbook split (its trainer's figures), of which the
+    `figure` on validation must hold."""
 
     activations: bool
     keep_float: str | None
     note: str
-    measure: Callable[[Path, Path, str], float]  # (model file, lookbook, split) -> the figure
+    evaluate: Callable[[Path, Path, str], dict]  # (model file, lookbook, split) -> figures
     figure: str
-
-
-def _map50_95(model: Path, lookbook: Path, split: str) -> float:
-    from training.detector_eval import evaluate_detector
-
-    return evaluate_detector(model, lookbook, split)["map50_95"]
-
-
-def _gender_accuracy(model: Path, lookbook: Path, split: str) -> float:
-    from training.gender_eval import accuracy, gender_predictions
-
-    return accuracy(gender_predictions(model, lookbook, split))
 
 
 CALIBRATION_PHOTOS = 60  # rendered lookbook scenes as the benchmark draws them: no labels, no real photo
@@ -58,11 +49,11 @@ RECIPES = {
         r"|add_89/|add_90/|truediv|multiply_302/|Identity).*",
         "int8 weights (per channel) and activations (per tensor, ranges from 60 rendered scenes), the decode "
         "head in float32: its one output holds pixels and probabilities",
-        _map50_95,
+        evaluate_detector,
         "map50_95",
     ),
     "gender_classifier": Recipe(
-        False, None, "int8 weights (per channel), float32 activations", _gender_accuracy, "accuracy"
+        False, None, "int8 weights (per channel), float32 activations", evaluate_gender, "accuracy"
     ),
 }
 
@@ -81,10 +72,10 @@ class Command(BaseCommand):
         if entry.info.get("precision") == "int8":
             raise CommandError(f"{name} is int8 already ({entry.path.name})")
         recipe = RECIPES[name]
-        size = int(entry.info["input_size"][0])
         with tempfile.TemporaryDirectory() as tmp:
             out = Path(tmp) / "int8.tflite"
             if recipe.activations:
+                size = int(entry.info["input_size"][0])
                 scenes = photos(CALIBRATION_PHOTOS, seed=CALIBRATION_SEED)
                 calibration = [letterbox(s, size)[0][None] for s in tqdm(scenes, desc="calibration", unit="scene")]
                 int8_file(entry.path, out, calibration, recipe.keep_float)
@@ -92,8 +83,10 @@ class Command(BaseCommand):
             else:
                 int8_weights_file(entry.path, out)
             # Chosen on validation (both files), then the test split read once for the file shipped.
-            val = {"before": recipe.measure(entry.path, opts["lookbook"], "val")}
-            val["after"] = recipe.measure(out, opts["lookbook"], "val")
+            val = {
+                k: recipe.evaluate(f, opts["lookbook"], "val")[recipe.figure]
+                for k, f in (("before", entry.path), ("after", out))
+            }
             if val["before"] - val["after"] > MAX_LOSS:
                 raise CommandError(f"int8 loses {val['before'] - val['after']:.4f} {recipe.figure} on validation")
             info = {k: v for k, v in entry.info.items() if k not in ("file", "sha256", "bytes", "date")}
@@ -109,7 +102,7 @@ class Command(BaseCommand):
                 info["quantisation"]["calibration"] = (
                     f"{CALIBRATION_PHOTOS} scenes of training.bench.photos, seed {CALIBRATION_SEED}"
                 )
-            info["metrics"] = _test_metrics(name, out, opts["lookbook"])
+            info["metrics"] = recipe.evaluate(out, opts["lookbook"], "test")
             file_name = entry.path.name.replace("_fp16", "").replace(".tflite", "_int8.tflite")
             shipped = ship_model(name, out, file_name, info, weights)
         if entry.path.name != file_name:
@@ -118,17 +111,6 @@ class Command(BaseCommand):
             f"{name}: {entry.info['bytes'] / 1e6:.1f} MB -> {shipped['bytes'] / 1e6:.1f} MB ({file_name})"
         )
         self.stdout.write("then measure the look with it: evaluate_real_photos --split dev")
-
-
-def _test_metrics(name: str, model: Path, lookbook: Path) -> dict:
-    """The shipped file's test figures, as its trainer records them (read once, for the file shipped)."""
-    if name == "garment_detector":
-        from training.detector_eval import evaluate_detector
-
-        return evaluate_detector(model, lookbook, "test")
-    from training.gender_eval import evaluate_gender
-
-    return evaluate_gender(model, lookbook, "test")
 
 
 def _check_outputs(before: Path, after: Path, batches: list[np.ndarray]) -> None:
