@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
+from concurrent.futures import Executor
 from uuid import UUID
 
 import numpy as np
@@ -24,7 +25,7 @@ from detection.garment_names import garment_namer
 from detection.imagenet_classes import classes_to_bytes
 from detection.outfit import layout_garments
 from detection.registry import ModelFileError
-from detection.scene import GenderReading, SeenPerson, read_scene, shipped_models, timed
+from detection.scene import GenderReading, SeenPerson, later, read_scene, shipped_models, timed
 from embeddings.embedder import embedder, exact_match_rule
 from embeddings.index import vector_from_bytes, vector_to_bytes
 from embeddings.ranking import RankWeights, Worn, rerank
@@ -173,25 +174,36 @@ def _load_photo(look: Look) -> Image.Image:
 
 
 def _matched(
-    look: Look, image: Image.Image, garments: list[Box], sources: list[str], whose, mask_over, timings, wearer
+    look: Look,
+    image: Image.Image,
+    garments: list[Box],
+    sources: list[str],
+    whose,
+    mask_over,
+    timings,
+    wearer,
+    pool: Executor | None = None,
 ):
     """(items, their recommendations, genders searched): each garment embedded and searched in its partition.
 
     `whose()` gives the gender reading, which may wait for the scene's second thread; `wearer` is the
-    person's record (its skin and forearms are read), or None.
+    person's record (its skin and forearms are read), or None. The garments are embedded on `pool` (the
+    scene's second thread, after the gender) while this thread reads their colours and names.
     """
     skin, forearms = (wearer or {}).get("skin"), (wearer or {}).get("forearms")
     model, rule = embedder(), exact_match_rule()
-    with timed(timings, "embed"):
-        vectors = [_embed(model, image, g, mask_over) for g in garments]
+    embedded = later(pool, _embedded, model, image, garments, mask_over, timings)
     with timed(timings, "colours"):
         colours = [worn_colours(image, g.as_tuple(), g.label, skin) for g in garments]
-    items = [_item(look, g, v, c, src) for g, v, c, src in zip(garments, vectors, colours, sources, strict=True)]
+    items = [_item(look, g, c, src) for g, c, src in zip(garments, colours, sources, strict=True)]
     with timed(timings, "name"):  # before the gender is asked for: the second thread may still be reading it
         for item in items:
             _name_item(item, image, [i.box for i in items if i is not item], forearms)
     with timed(timings, "waited"):
+        vectors = embedded.result()
         genders = genders_to_search(look.gender_choice, whose())
+    for item, vector in zip(items, vectors, strict=True):
+        item.vector = vector_to_bytes(vector)
     with timed(timings, "search"):
         _refresh_catalog()
         for item, read in zip(items, colours, strict=True):
@@ -237,7 +249,9 @@ def run_look(look_id: UUID | str, worker: str = "") -> None:
     mask_over = main.mask_over if main and settings.LOOK_MASK_CROPS else None
     # The gender is asked for only once the garments are embedded: it is read beside them.
     whose = (lambda: main.gender) if main else (lambda: None)
-    items, recommendations, genders = _matched(look, image, garments, sources, whose, mask_over, timings, record)
+    items, recommendations, genders = _matched(
+        look, image, garments, sources, whose, mask_over, timings, record, models.background
+    )
     with timed(timings, "complete"):
         complements = rank_complements(look, items, genders)
     reading = whose()
@@ -260,6 +274,11 @@ def run_look(look_id: UUID | str, worker: str = "") -> None:
         )
     Look.objects.filter(pk=look.pk).update(timings=timings)  # now with the store stage's own time
     logger.info("look %s: %d items in %.0f ms", look.pk, len(items), sum(timings.values()) - timings["queue"])
+
+
+def _embedded(model, image: Image.Image, garments: list[Box], mask_over, timings) -> list[np.ndarray]:
+    with timed(timings, "embed"):
+        return [_embed(model, image, g, mask_over) for g in garments]
 
 
 def _embed(model, image: Image.Image, box: Box, mask_over) -> np.ndarray:
@@ -331,7 +350,8 @@ def _name_item(
     item.article_score = round(guess.score, 4) if guess else None
 
 
-def _item(look: Look, box: Box, vector: np.ndarray, colours: np.ndarray, source: str) -> LookItem:
+def _item(look: Look, box: Box, colours: np.ndarray, source: str) -> LookItem:
+    """A garment's item, unsaved; its vector is set once the second thread has embedded it."""
     return LookItem(
         look=look,
         category=box.label,
@@ -341,7 +361,6 @@ def _item(look: Look, box: Box, vector: np.ndarray, colours: np.ndarray, source:
         y1=box.y1,
         x2=box.x2,
         y2=box.y2,
-        vector=vector_to_bytes(vector),
         colours=vector_to_bytes(colours),
     )
 
