@@ -49,23 +49,35 @@ class PhotoRows:
 
     def __init__(self, size: int = 20_000):
         self.size, self.model, self.rows = size, None, OrderedDict()
+        self.catalog, self.generation = None, 0  # the catalog's stamp the rows were last checked against
 
-    def get(self, model: CompatibilityModel, ids: Sequence[int]) -> dict[int, np.ndarray]:
-        """Product id -> (photos x features) of those of `ids` embedded by the current embedder."""
+    def get(self, model: CompatibilityModel, ids: Sequence[int], catalog: tuple | None = None) -> dict[int, np.ndarray]:
+        """Product id -> (photos x features) of those of `ids` embedded by the current embedder.
+
+        `catalog` is the vector index's stamp (each partition's count, newest update and ids): a row
+        checked while it was the same cannot have been written since, so it is not asked again.
+        """
         if model is not self.model:
             self.model, self.rows = model, OrderedDict()
-        stamps = dict(embedded_versions(ids))
+        if catalog is None or catalog != self.catalog:
+            self.catalog, self.generation = catalog, self.generation + 1
+        trusted = catalog is not None
+        ask = [pid for pid in ids if not (trusted and self.rows.get(pid, (0, 0, None))[2] == self.generation)]
+        stamps = dict(embedded_versions(ask)) if ask else {}
         stale = [pid for pid, stamp in stamps.items() if self.rows.get(pid, (None,))[0] != stamp]
         for pid, (stamp, read) in photo_features(stale).items():
             if not model_can_read(model, *read[1:]):
                 self.rows.pop(pid, None)  # its colours or classes are not read yet (the ingest sweep reads them)
+                stamps.pop(pid, None)
                 continue
-            self.rows[pid] = (stamp, model.features(*read))
+            self.rows[pid] = (stamp, model.features(*read), self.generation)
         out = {}
-        for pid in stamps:
-            if pid in self.rows:
+        for pid in ids:
+            if pid in self.rows and (pid in stamps or pid not in ask):
+                updated, features, _ = self.rows[pid]
+                self.rows[pid] = (updated, features, self.generation)
                 self.rows.move_to_end(pid)
-                out[pid] = self.rows[pid][1]
+                out[pid] = features
         while len(self.rows) > self.size:
             self.rows.popitem(last=False)
         return out
@@ -96,7 +108,7 @@ def loaded_model() -> CompatibilityModel | None:
 def _rescored(model: CompatibilityModel, query: np.ndarray, hits: list[Hit]) -> list[tuple[int, float]]:
     """(product id, whole-model score by its best photo) of each hit, best first; scores are divided
     by the query's length, as the index's are."""
-    stored = photo_rows.get(model, [h.id for h in hits])
+    stored = photo_rows.get(model, [h.id for h in hits], getattr(catalog_index(), "stamp", None))
     scale = max(float(np.linalg.norm(query)), 1e-12)
     # A hit re-embedded between the search and now is left out: it is back in the next ranking.
     scored = [(h.id, float((stored[h.id] @ query).max()) / scale) for h in hits if h.id in stored]

@@ -300,11 +300,11 @@ def _set_reading(look: Look, reading: GenderReading | None, genders: Sequence[st
 
 
 def _store_items(items: list[LookItem], recommendations: list[list[Recommendation]]) -> None:
+    LookItem.objects.bulk_create(items)  # one INSERT each: the database gives back the items' keys
     for item, recs in zip(items, recommendations, strict=True):
-        item.save()
         for rec in recs:
             rec.item = item
-        Recommendation.objects.bulk_create(recs)
+    Recommendation.objects.bulk_create([rec for recs in recommendations for rec in recs])
 
 
 def shop_person(look_id: UUID | str, index: int) -> None:

@@ -52,3 +52,28 @@ def test_the_least_recently_used_products_are_dropped_beyond_the_size():
     rows.get(model, [ids[0]])  # the first is used again: the second is now the oldest
     rows.get(model, [ids[2]])
     assert list(rows.rows) == [ids[0], ids[2]]
+
+
+def test_rows_checked_against_the_same_catalog_stamp_are_not_asked_again(django_assert_num_queries):
+    # given: rows read while the vector index's stamp was "s1"
+    model = compatibility()
+    ids = [upsert_product(record(f"S{i}", images=(blob("red", "front"),)))[0].pk for i in range(2)]
+    embed_products(ids)
+    rows = PhotoRows()
+    first = rows.get(model, ids, catalog=("s1",))
+    # when the catalog is as it was: no query at all
+    with django_assert_num_queries(0):
+        again = rows.get(model, ids, catalog=("s1",))
+    assert all(np.array_equal(again[i], first[i]) for i in ids)
+    # a product not read yet is asked for, alone
+    other = upsert_product(record("S9", images=(blob("blue", "front"),)))[0].pk
+    embed_products([other])
+    with django_assert_num_queries(2):  # when each was written, then the new one's features
+        assert set(rows.get(model, [*ids, other], catalog=("s1",))) == {*ids, other}
+    # then: once the catalog moved, each row is checked again (one query), even those checked before
+    stored = ProductEmbedding.objects.get(pk=ids[0])
+    stored.classes = b""
+    stored.save()
+    with django_assert_num_queries(2):
+        moved = rows.get(model, ids, catalog=("s2",))
+    assert list(moved) == [ids[1]]
