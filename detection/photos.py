@@ -99,6 +99,7 @@ def decode_photo(data: bytes, limits: PhotoLimits) -> CleanPhoto:
         raise PhotoRejected(f"the image is corrupt or truncated ({exc})") from exc
     if limits.max_side is not None and max(image.size) > limits.max_side:
         image.thumbnail((limits.max_side, limits.max_side), Image.Resampling.LANCZOS)
+    image.info.clear()  # Pillow writes a comment it finds there (a camera's owner or serial) into the new file
     out = io.BytesIO()
-    image.save(out, "JPEG", quality=90)  # a fresh file: no EXIF (location), ICC or comments carried over
+    image.save(out, "JPEG", quality=90)  # a fresh file: no EXIF (location), XMP, ICC or comment carried over
     return CleanPhoto(image, out.getvalue())

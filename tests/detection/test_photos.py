@@ -67,6 +67,22 @@ def test_exif_orientation_is_applied_and_all_metadata_dropped():
     assert "exif" not in stored.info and "icc_profile" not in stored.info
 
 
+def test_comments_and_xmp_are_not_carried_into_the_stored_jpeg():
+    # given: a JPEG whose comment names its owner and whose XMP holds a GPS position
+    xmp = (
+        b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+        b'<rdf:Description xmlns:exif="http://ns.adobe.com/exif/1.0/" exif:GPSLatitude="48,51.5N"/>'
+        b"</rdf:RDF></x:xmpmeta>"
+    )
+    data = encoded(Image.new("RGB", (64, 48), "navy"), "JPEG", comment=b"Owner: Jane Doe", xmp=xmp)
+    assert b"Jane Doe" in data and b"GPSLatitude" in data
+    # when
+    photo = decode_photo(data, LIMITS)
+    # then
+    assert b"Jane Doe" not in photo.jpeg and b"GPSLatitude" not in photo.jpeg
+    assert "comment" not in Image.open(io.BytesIO(photo.jpeg)).info
+
+
 @pytest.mark.parametrize(
     ("image", "fmt", "expected"),
     [
