@@ -41,6 +41,7 @@ def test_each_look_is_timed_through_a_real_worker(transactional_db, settings, me
     # and the faces are read only where the figure is not sure.
     assert all(stages[s]["p50"] > 0 for s in ("load", "detect", "embed", "search"))
     assert result["worker_rss_mb"] > 50 and result["items_per_look"] > 0
+    assert 0 < result["worker_parent_rss_mb"] < result["worker_rss_mb"] / 2  # the pool child holds the models
     assert result["catalog_vectors"] >= len(stored)
     assert not Look.objects.exists()  # the benchmark's looks are deleted unless --keep
     # the worker says which models it loaded: the files the look needs, with their sizes

@@ -100,6 +100,7 @@ class Command(BaseCommand):
                 "upload_to_done_ms": summary(totals),
                 "stages_ms": {s: summary(v) for s, v in stages.items() if any(v)},
                 "worker_rss_mb": round(rss_mb(worker.pid), 1),
+                "worker_parent_rss_mb": round(rss_mb(worker.pid, children=False), 1),
                 "worker_pss_mb": round(pss_mb(worker.pid), 1),
                 "items_per_look": round(sum(look.items.count() for look in looks) / len(looks), 2),
                 "worker_models": self._worker_models(worker),
@@ -130,8 +131,8 @@ class Command(BaseCommand):
         for stage, figures in result["stages_ms"].items():
             self.stdout.write(f"  {stage:<8} p50 {figures['p50']:>7} ms  p95 {figures['p95']:>7} ms")
         self.stdout.write(
-            f"worker RSS after warm-up: {result['worker_rss_mb']} MB (parent and pool child summed; "
-            f"shared pages split between them: {result['worker_pss_mb']} MB)"
+            f"worker RSS after warm-up: {result['worker_rss_mb']} MB (the parent's {result['worker_parent_rss_mb']} MB "
+            f"and its pool child's summed; shared pages split between them: {result['worker_pss_mb']} MB)"
         )
         self.stdout.write(f"models the worker loaded: {result['model_mb']} MB in all")
         for m in result["worker_models"]:
