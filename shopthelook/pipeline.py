@@ -188,7 +188,7 @@ def _matched(
 
     `whose()` gives the gender reading, which may wait for the scene's second thread; `wearer` is the
     person's record (its skin and forearms are read), or None. The garments are embedded on `pool` (the
-    scene's second thread, after the gender) while this thread reads their colours and names.
+    scene's second thread, after the genders) while this thread reads their colours and names.
     """
     skin, forearms = (wearer or {}).get("skin"), (wearer or {}).get("forearms")
     model, rule = embedder(), exact_match_rule()
@@ -199,8 +199,12 @@ def _matched(
     with timed(timings, "name"):  # before the gender is asked for: the second thread may still be reading it
         for item in items:
             _name_item(item, image, [i.box for i in items if i is not item], forearms)
+    # A group photo keeps the second thread busy with everybody's gender: not started yet, the embedding
+    # is taken back and done here, so it never waits behind the others' readings.
+    taken_back = embedded.cancel()
+    vectors = _embedded(model, image, garments, mask_over, timings) if taken_back else []
     with timed(timings, "waited"):
-        vectors = embedded.result()
+        vectors = vectors if taken_back else embedded.result()
         genders = genders_to_search(look.gender_choice, whose())
     for item, vector in zip(items, vectors, strict=True):
         item.vector = vector_to_bytes(vector)

@@ -1,6 +1,9 @@
 """The look pipeline with the shipped models, run in-process on rendered scenes and a real photo."""
 
 import io
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import astuple
 from decimal import Decimal
 from itertools import pairwise
@@ -13,9 +16,11 @@ from PIL import Image
 from catalog.index_sync import embed_products
 from catalog.models import Product
 from catalog.ranking_rows import ranking_rows
+from detection.boxes import Box
 from detection.scene import GenderReading
 from embeddings.compatibility import compatibility, type_shares
-from embeddings.index import Hit
+from embeddings.embedder import embedder
+from embeddings.index import Hit, vector_from_bytes
 from embeddings.ranking import RankWeights, agreements
 from shopthelook import pipeline
 from shopthelook.completion import KEPT_PER_CATEGORY, worn_features
@@ -110,6 +115,33 @@ def test_the_results_are_stored_in_the_rankings_order(products, catalog, setting
         scores = [c.similarity + float(np.dot(astuple(weights), agreements(worn, c))) for c in found]
         assert recs[0].similarity == max(r.similarity for r in recs)  # the embedder's first stays first
         assert all(a >= b - 1e-6 for a, b in pairwise(scores[1:]))
+
+
+def test_a_busy_second_thread_gives_the_garments_embedding_back(products, catalog):
+    # given: the second thread still reading the other people's genders (a group photo)
+    shot = scene(products, "men", 5)
+    look = look_from(jpeg_of(shot))
+    image = Image.open(io.BytesIO(jpeg_of(shot))).convert("RGB")
+    garments = [Box(b.label, 1.0, b.x1, b.y1, b.x2, b.y2) for b in shot.boxes if b.product_id]
+    others_read, timings = threading.Event(), {}
+    pool = ThreadPoolExecutor(max_workers=1)
+    pool.submit(others_read.wait, 30)
+    # when: the garments are matched
+    started = time.monotonic()
+    try:
+        items, _, genders = pipeline._matched(
+            look, image, garments, ["detector"] * len(garments), lambda: None, None, timings, None, pool
+        )
+        took = time.monotonic() - started
+    finally:
+        others_read.set()
+        pool.shutdown()
+    # then: this thread embedded them itself, rather than waiting behind the others
+    assert took < 10 and timings["embed"] > 0 and genders == ["men", "women"]
+    expected = [embedder().embed(image, g.as_tuple()) for g in garments]
+    assert all(
+        np.allclose(vector_from_bytes(bytes(i.vector)), e, atol=1e-6) for i, e in zip(items, expected, strict=True)
+    )
 
 
 def test_rerunning_a_look_replaces_its_items(products, catalog):
