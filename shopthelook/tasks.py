@@ -8,7 +8,7 @@ from celery import shared_task
 from celery.signals import task_received, worker_ready
 from django.conf import settings
 
-from . import retention
+from . import lifecycle, retention
 
 logger = logging.getLogger(__name__)
 
@@ -32,21 +32,21 @@ def analyse_look(self, look_id: str) -> None:
         if self.request.retries < self.max_retries:
             raise self.retry(exc=exc, countdown=2) from exc
         logger.exception("look %s failed after %d attempts", look_id, self.request.retries + 1)
-        _pipeline().fail_look(look_id, FAILED_MESSAGE)
+        lifecycle.fail_look(look_id, FAILED_MESSAGE)
 
 
 CHANGE_FAILED = "That change could not be made. The results below are from before it; please try again."
 
 
 # A change to a finished look has one try: if it fails, the look is done again with the results it
-# had and says so (pipeline.change_failed), rather than "matching" until the sweep finds it.
+# had and says so (lifecycle.change_failed), rather than "matching" until the sweep finds it.
 @shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=60, soft_time_limit=50)
 def rematch_look(look_id: str, gender_choice: str, previous: str = "") -> None:
     try:
         _pipeline().rematch_look(look_id, gender_choice)
     except Exception:
         logger.exception("look %s: re-match for %s failed", look_id, gender_choice)
-        _pipeline().change_failed(look_id, CHANGE_FAILED, gender_choice=previous)
+        lifecycle.change_failed(look_id, CHANGE_FAILED, gender_choice=previous)
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=60, soft_time_limit=50)
@@ -55,7 +55,7 @@ def shop_person(look_id: str, index: int) -> None:
         _pipeline().shop_person(look_id, index)
     except Exception:
         logger.exception("look %s: shopping person %s failed", look_id, index)
-        _pipeline().change_failed(look_id, CHANGE_FAILED)
+        lifecycle.change_failed(look_id, CHANGE_FAILED)
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=60, soft_time_limit=50)
@@ -69,7 +69,7 @@ def match_region(item_id: int) -> None:
         look_id = LookItem.objects.filter(pk=item_id).values_list("look_id", flat=True).first()
         if look_id is not None:
             message = "The box you drew could not be matched; please draw it again."
-            _pipeline().change_failed(look_id, message, drawn_item=item_id)
+            lifecycle.change_failed(look_id, message, drawn_item=item_id)
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=60, soft_time_limit=50)
@@ -85,13 +85,13 @@ def rematch_item(item_id: int, previous: dict) -> None:
         look_id = item.values_list("look_id", flat=True).first()
         if look_id is not None:
             item.update(**previous)  # the page shows what the results were made from
-            _pipeline().change_failed(look_id, CHANGE_FAILED)
+            lifecycle.change_failed(look_id, CHANGE_FAILED)
 
 
 @shared_task(time_limit=60)
 def sweep_stale_looks() -> None:
     """Requeue looks a lost worker left unfinished (or fail them after too many attempts)."""
-    for look_id in _pipeline().stale_looks(settings.LOOK_STALE_SECONDS, settings.LOOK_MAX_ATTEMPTS):
+    for look_id in lifecycle.stale_looks(settings.LOOK_STALE_SECONDS, settings.LOOK_MAX_ATTEMPTS):
         analyse_look.delay(str(look_id))
 
 

@@ -47,8 +47,8 @@ def _finished_look(**fields):
 
 def sweep_on_a_rematched_look() -> Outcome:
     """A finished look the shopper is changing (a box drawn) outlives the stale-look cut-off."""
+    from shopthelook.lifecycle import stale_looks
     from shopthelook.models import Look, LookItem
-    from shopthelook.pipeline import stale_looks
 
     look = _finished_look()
     drawn = LookItem.objects.create(

@@ -4,8 +4,8 @@ import pytest
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from shopthelook.lifecycle import stale_looks
 from shopthelook.models import Look
-from shopthelook.pipeline import stale_looks
 from shopthelook.retention import delete_looks_older_than
 from tests.helpers import media_files
 

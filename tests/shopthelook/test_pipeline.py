@@ -24,9 +24,9 @@ from embeddings.index import Hit, vector_from_bytes
 from embeddings.ranking import RankWeights, agreements
 from shopthelook import pipeline
 from shopthelook.completion import KEPT_PER_CATEGORY, worn_features
+from shopthelook.matching import as_worn, genders_to_search, matched
 from shopthelook.models import Look, LookItem
 from shopthelook.payloads import SHOWN_PER_ITEM, Filters, look_payload
-from shopthelook.pipeline import genders_to_search
 from tests.shopthelook.demo_catalog import demo_products, ingest, jpeg_of, scene
 
 pytestmark = pytest.mark.django_db
@@ -109,7 +109,7 @@ def test_the_results_are_stored_in_the_rankings_order(products, catalog, setting
     assert look.items.exists()
     for item in look.items.all():
         recs = list(item.recommendations.all())
-        worn = pipeline._worn(item)  # what was read of the garment, its colour names' fit included
+        worn = as_worn(item)  # what was read of the garment, its colour names' fit included
         (found,) = ranking_rows.candidates([[Hit(r.product_id, r.similarity) for r in recs]])
         assert all(c.colours is not None for c in found)  # every product's colours were read at ingest
         scores = [c.similarity + float(np.dot(astuple(weights), agreements(worn, c))) for c in found]
@@ -129,7 +129,7 @@ def test_a_busy_second_thread_gives_the_garments_embedding_back(products, catalo
     # when: the garments are matched
     started = time.monotonic()
     try:
-        items, _, genders = pipeline._matched(
+        items, _, genders = matched(
             look, image, garments, ["detector"] * len(garments), lambda: None, None, timings, None, pool
         )
         took = time.monotonic() - started

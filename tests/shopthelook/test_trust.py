@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from catalog.models import Gender, Product
 from shopthelook import tasks
+from shopthelook.lifecycle import CHANGE_LOST, stale_looks
 from shopthelook.models import Look, LookItem, Recommendation
-from shopthelook.pipeline import CHANGE_LOST, stale_looks
 from tests.catalog.factories import jpeg
 
 pytestmark = pytest.mark.django_db(transaction=True)

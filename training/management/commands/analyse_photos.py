@@ -23,7 +23,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **opts) -> None:
         from detection.scene import read_scene, shipped_models
-        from shopthelook.pipeline import person_record
+        from shopthelook.records import person_record
 
         try:
             detector = garment_detector()
