@@ -16,8 +16,9 @@ from catalog.ranking_rows import ranking_rows
 from detection.boxes import Box, masked_crop
 from detection.garment_colours import worn_colours
 from detection.garment_names import garment_namer
+from detection.gender_reading import GenderReading
 from detection.imagenet_classes import classes_to_bytes
-from detection.scene import GenderReading, later, timed
+from detection.threads import later, timed
 from embeddings.embedder import embedder, exact_match_rule
 from embeddings.index import vector_from_bytes, vector_to_bytes
 from embeddings.ranking import RankWeights, Worn, rerank

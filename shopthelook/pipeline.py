@@ -16,7 +16,8 @@ from django.utils import timezone
 from PIL import Image
 
 from detection.registry import ModelFileError
-from detection.scene import read_scene, shipped_models, timed
+from detection.scene import read_scene, shipped_models
+from detection.threads import timed
 
 from .completion import rank_complements, recomplete, replace_complements
 from .lifecycle import fail_look, set_status

@@ -6,8 +6,9 @@ from collections.abc import Sequence
 
 from catalog import taxonomy
 from detection.boxes import Box
+from detection.gender_reading import GenderReading
 from detection.outfit import layout_garments
-from detection.scene import GenderReading, SeenPerson
+from detection.scene import SeenPerson
 
 from .models import Look
 

@@ -6,8 +6,8 @@ import pytest
 from detection import pose as lm
 from detection.body import agrees, body_parts, facing, fused, pose_regions
 from detection.boxes import Box
+from detection.gender_reading import GenderReading, read_gender
 from detection.pose import Pose, Roi
-from detection.scene import GenderReading, read_gender
 
 W, H = 400, 800
 

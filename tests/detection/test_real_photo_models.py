@@ -148,7 +148,7 @@ def test_the_second_thread_changes_the_wait_not_the_reading(real_photos):
 def test_a_model_that_fails_on_the_second_thread_fails_where_its_result_is_asked_for():
     from concurrent.futures import ThreadPoolExecutor
 
-    from detection.scene import later
+    from detection.threads import later
 
     def broken():
         raise RuntimeError("corrupt model")
@@ -186,15 +186,15 @@ def test_fruit_a_squirrel_and_a_cat_give_no_garment(real_photos, name):
 
 def test_a_dog_the_garment_detector_takes_for_a_person_is_vetoed():
     from detection.boxes import Box
-    from detection.scene import _candidates
+    from detection.scene_people import candidates
 
     dog = Box("dog", 0.8, 100, 100, 300, 260)
     taken = Box("person", 0.36, 95, 90, 310, 270)  # the garment detector's guess on the dog
     walker = Box("person", 0.6, 400, 50, 460, 250)  # somebody only the COCO detector saw
     image = Image.new("RGB", (640, 320))
-    found = _candidates(image, [], [taken, Box("topwear", 0.5, 120, 120, 280, 200)], [dog, walker])
+    found = candidates(image, [], [taken, Box("topwear", 0.5, 120, 120, 280, 200)], [dog, walker])
     assert [b for _, b in found] == [walker]
-    assert [b for _, b in _candidates(image, [], [taken], None)] == [taken]  # not asked: nothing vetoed
+    assert [b for _, b in candidates(image, [], [taken], None)] == [taken]  # not asked: nothing vetoed
 
 
 def test_the_wearers_skin_is_read_beside_the_nose(real_photos):

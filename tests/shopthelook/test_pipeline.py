@@ -17,7 +17,7 @@ from catalog.index_sync import embed_products
 from catalog.models import Product
 from catalog.ranking_rows import ranking_rows
 from detection.boxes import Box
-from detection.scene import GenderReading
+from detection.gender_reading import GenderReading
 from embeddings.compatibility import compatibility, type_shares
 from embeddings.embedder import embedder
 from embeddings.index import Hit, vector_from_bytes
