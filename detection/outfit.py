@@ -1,20 +1,13 @@
-"""From raw detections to the outfit to shop: the main person, their garments, or regions by body layout."""
+"""From raw detections to the outfit to shop: the garments on a person, or regions by body layout."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
 from .boxes import Box
-from .garments import PERSON
 
 # Where each garment is worn, as (top, bottom) fractions of a standing person's height.
 BodyLayout = Mapping[str, tuple[float, float]]
-
-
-def main_person(boxes: list[Box]) -> Box | None:
-    """The person the photo is about: the largest confident one, not a passer-by."""
-    people = [b for b in boxes if b.label == PERSON]
-    return max(people, key=lambda b: b.width * b.height * b.score, default=None)
 
 
 def _inside(box: Box, person: Box, slack: float = 0.1) -> bool:
