@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from PIL import Image, ImageDraw
 
-from .compatibility import Question
+from .compatibility_eval import Question
 from .outfits import Products
 
 

@@ -5,18 +5,8 @@ import random
 import numpy as np
 import pytest
 
-from training.compatibility import (
-    CompatibilityTraining,
-    auc,
-    batch_loss,
-    breakdown,
-    fitb_questions,
-    model_scorer,
-    namer_types,
-    scored,
-    similarity_scorer,
-    train,
-)
+from training.compatibility import CompatibilityTraining, batch_loss, namer_types, train
+from training.compatibility_eval import auc, breakdown, fitb_questions, model_scorer, scored, similarity_scorer
 from training.outfits import Garment, Outfit, Products
 
 DIM = 16

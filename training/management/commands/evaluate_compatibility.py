@@ -32,7 +32,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **opts) -> None:
         from embeddings.compatibility import CompatibilityModel
-        from training.compatibility import breakdown, fitb_questions, model_scorer, scored, similarity_scorer
+        from training.compatibility_eval import breakdown, fitb_questions, model_scorer, scored, similarity_scorer
         from training.compatibility_plots import plot_compatibility_scores, plot_fitb_examples
         from training.manifest import annotate_model
 

@@ -118,14 +118,8 @@ class Command(BaseCommand):
         parser.add_argument("--no-ship", action="store_true", help="train and report, leave weights/ as it is")
 
     def handle(self, *args, **opts) -> None:
-        from training.compatibility import (
-            breakdown,
-            fitb_questions,
-            model_scorer,
-            namer_types,
-            scored,
-            train,
-        )
+        from training.compatibility import namer_types, train
+        from training.compatibility_eval import breakdown, fitb_questions, model_scorer, scored
         from training.manifest import ship_model
 
         try:
