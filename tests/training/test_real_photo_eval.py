@@ -2,7 +2,8 @@
 
 from catalog import taxonomy
 from training.packages import Package
-from training.real_photo_eval import Listed, PhotoResult, ShownItem, add_recommendations, summary
+from training.real_photo_eval import Listed, PhotoResult, ShownItem, add_recommendations
+from training.real_photo_report import summary
 from training.real_photos import LabelledGarment, LabelledPhoto, labelled_photos
 
 JACKET = LabelledGarment("topwear", (10, 20, 90, 100), ("Navy Blue",), ("jacket",))

@@ -42,7 +42,8 @@ class Command(BaseCommand):
         from detection.photos import PhotoLimits, decode_photo
         from detection.scene import read_scene, shipped_models
         from detection.segmentation import person_segmenter
-        from training.real_photo_eval import evaluate, summary
+        from training.real_photo_eval import evaluate
+        from training.real_photo_report import summary
         from training.real_photos import LABELS, SPLITS, fetch_photos, labelled_photos
 
         settings.LOOK_MASK_CROPS = opts["mask_crops"]  # this process only: the pipeline reads it per look
