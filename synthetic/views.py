@@ -8,7 +8,8 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from .designs import DemoProduct
-from .figure import Outfit, draw_back_details, draw_top_details, fabric_zoom, model_shot
+from .figure import Outfit, model_shot
+from .garment_marks import draw_back_details, draw_top_details, fabric_zoom
 from .garments import Body, bottom_polygons, shoe_profile, top_polygons
 from .painter import Frame, Painter
 from .shoes import profile_trims
