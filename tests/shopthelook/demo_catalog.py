@@ -6,8 +6,12 @@ import io
 import random
 from decimal import Decimal
 
+from django.core.files.base import ContentFile
+from PIL import Image
+
 from catalog.ingest import ImageBlob, ProductRecord, upsert_product
 from catalog.models import Product
+from shopthelook.models import Look
 from synthetic.designs import DemoProduct, generate_catalog
 from synthetic.scenes import Scene, render_scene
 from synthetic.site import DemoStore
@@ -65,3 +69,12 @@ def jpeg_of(scene: Scene) -> bytes:
     out = io.BytesIO()
     scene.image.save(out, "JPEG", quality=92)
     return out.getvalue()
+
+
+def look_from(data: bytes, gender_choice: str = "auto") -> Look:
+    """A queued look of the photo `data`, stored as an upload would be (not analysed)."""
+    with Image.open(io.BytesIO(data)) as image:
+        look = Look(gender_choice=gender_choice, width=image.width, height=image.height)
+    look.photo.save("x.jpg", ContentFile(data), save=False)
+    look.save()
+    return look
