@@ -3,7 +3,8 @@
 Imports between top-level packages run one way, shopthelook → scraper → catalog → embeddings →
 detection (docs/architecture.md). training/ may import anything and nothing imports it; synthetic/
 reads only the taxonomy and only training/ and the tests import it. torch, TensorFlow and the other
-training libraries are imported in training/ alone, and the web process loads neither LiteRT nor FAISS.
+training libraries are imported in training/ alone, the web process loads neither LiteRT nor FAISS, and no
+module outside migrations is over 300 lines.
 """
 
 import ast
@@ -153,3 +154,35 @@ def test_the_worker_loads_litert_but_no_training_library():
     # training/ is an installed app for its commands: Django loads its package and app config, nothing more
     assert {m for m in loaded if m.startswith("training")} == {"training", "training.apps"}
     assert "synthetic" not in loaded
+
+
+MAX_MODULE_LINES = 300  # a module a newcomer reads in one sitting; migrations are Django's, not ours
+
+
+def long_modules(root: Path) -> list[str]:
+    """Every Python module under `root` (migrations aside) longer than MAX_MODULE_LINES, with its length."""
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        parts = path.relative_to(root).parts
+        if "migrations" in parts or parts[0].startswith(".") or parts[0] in ("var", "node_modules"):
+            continue
+        lines = len(path.read_text().splitlines())
+        if lines > MAX_MODULE_LINES:
+            found.append(f"{path.relative_to(root)}: {lines} lines")
+    return found
+
+
+def test_no_module_is_longer_than_a_sitting():
+    assert long_modules(ROOT) == []
+
+
+def test_the_length_check_names_a_long_module_and_skips_migrations(tmp_path):
+    tree = write_tree(
+        tmp_path,
+        {
+            "catalog/long.py": "x = 1\n" * (MAX_MODULE_LINES + 1),
+            "catalog/migrations/0001_initial.py": "x = 1\n" * 500,
+            "catalog/short.py": "x = 1\n" * MAX_MODULE_LINES,
+        },
+    )
+    assert long_modules(tree) == [f"catalog/long.py: {MAX_MODULE_LINES + 1} lines"]
