@@ -13,7 +13,7 @@ from django.utils.html import format_html
 
 from . import taxonomy
 from .models import Product, ProductImage
-from .partitions import partition_sizes
+from .search import partition_sizes
 from .view_report import category_report, plot_path
 
 PRICE_BANDS: dict[str, tuple[Decimal | None, Decimal | None]] = {

@@ -10,8 +10,8 @@ from django.db import transaction
 from detection.article_types import article_classifier
 from detection.product_views import view_classifier
 
-from .index_sync import UnreadablePhoto, open_photo
 from .models import Product, ProductImage
+from .product_vectors import UnreadablePhoto, open_photo
 
 logger = logging.getLogger(__name__)
 

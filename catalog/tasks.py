@@ -17,8 +17,8 @@ EMBED_BATCH = 32  # products per task: a few seconds of work, so a scrape's prod
 @shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=600)
 def embed_products_task(product_ids: list[int]) -> int:
     # The worker loads LiteRT; the web process never does.
-    from .index_sync import embed_products
     from .photo_views import classify_views
+    from .product_vectors import embed_products
 
     report = embed_products(product_ids)
     classify_views(product_ids)  # after the vectors: a search needs them more than a thumbnail
@@ -39,8 +39,8 @@ def queue_embedding(product_ids: Sequence[int]) -> None:
 def embed_stale_products_task() -> int:
     """Queue vectors for every product whose vector is missing or was made by another embedder, and views
     for every product with a photo not yet read."""
-    from .index_sync import stale_product_ids
     from .photo_views import unclassified_product_ids
+    from .product_vectors import stale_product_ids
 
     ids = sorted(set(stale_product_ids()) | set(unclassified_product_ids()))
     queue_embedding(ids)

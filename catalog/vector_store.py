@@ -14,42 +14,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
-from django.db import connection, transaction
+from django.db import transaction
 
 from detection.registry import verified_model
 from embeddings.index import partition_key
 from embeddings.pgvector_index import PgVectorIndex
 
-from . import taxonomy
 from .models import ProductEmbedding
-
-PHOTO_SLOTS = 8  # photos indexed per product at most; a photo's id in the index is product * 8 + slot
-_ensured: set[str] = set()  # the databases whose table this process has checked
-# Every partition a product can be in gets its own HNSW graph (embeddings.pgvector_index).
-ALL_PARTITIONS = tuple(partition_key(g.name, c) for g in taxonomy.GENDERS for c in taxonomy.CATEGORY_NAMES)
-
-
-def shared() -> bool:
-    """True for the shared pgvector table, False for FAISS in each worker (settings.VECTOR_INDEX)."""
-    if settings.VECTOR_INDEX not in ("faiss", "pgvector"):
-        raise ImproperlyConfigured(f"VECTOR_INDEX must be faiss or pgvector, not {settings.VECTOR_INDEX!r}")
-    return settings.VECTOR_INDEX == "pgvector"
-
-
-def shared_index(dim: int | None = None) -> PgVectorIndex:
-    """The table, as the current embedder's rows; created on first use (`dim` is needed only then)."""
-    index = PgVectorIndex(connection.cursor, dim or 0, model=verified_model("embedder").sha256)
-    name = connection.settings_dict["NAME"]
-    if name not in _ensured and dim:
-        index.ensure(ALL_PARTITIONS)
-        _ensured.add(name)
-    return index
-
-
-def slot_ids(product_id: int) -> list[int]:
-    return [product_id * PHOTO_SLOTS + slot for slot in range(PHOTO_SLOTS)]
+from .search import PHOTO_SLOTS, shared, shared_index, slot_ids
 
 
 def _current(product_ids: Iterable[int]):

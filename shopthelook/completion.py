@@ -19,7 +19,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from catalog import taxonomy
-from catalog.index_sync import catalog_index, embedded_versions, photo_features
+from catalog.product_vectors import embedded_versions, photo_features
+from catalog.search import catalog_index
 from detection.registry import ModelFileError
 from embeddings.compatibility import CompatibilityModel, compatibility, search_vector
 from embeddings.index import Hit

@@ -11,8 +11,8 @@ from PIL import Image
 
 from catalog import taxonomy
 from catalog.colour_names import colour_names
-from catalog.index_sync import catalog_index
 from catalog.ranking_rows import ranking_rows
+from catalog.search import catalog_index
 from detection.boxes import Box, masked_crop
 from detection.garment_colours import worn_colours
 from detection.garment_names import garment_namer

@@ -146,7 +146,7 @@ def test_the_web_process_loads_neither_litert_nor_faiss():
 
 def test_the_worker_loads_litert_but_no_training_library():
     loaded = loaded_modules(
-        "import shopthelook.pipeline, catalog.index_sync, scraper.service; "
+        "import shopthelook.pipeline, catalog.search, catalog.product_vectors, scraper.service; "
         "from detection.garments import garment_detector; garment_detector()"
     )
     assert "ai_edge_litert" in loaded

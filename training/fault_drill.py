@@ -121,7 +121,7 @@ def killed_scrape() -> Outcome:
 
 def delete_during_embedding() -> Outcome:
     """An admin deletes a product while the ingest worker reads its photos."""
-    from catalog import index_sync
+    from catalog import product_vectors
     from catalog.ingest import ImageBlob, ProductRecord, upsert_product
     from catalog.models import Product, ProductEmbedding
 
@@ -135,7 +135,7 @@ def delete_during_embedding() -> Outcome:
     )  # fmt: skip
     doomed, _ = upsert_product(record)
     kept, _ = upsert_product(ProductRecord(**{**record.__dict__, "external_id": "D2", "url": "http://127.0.0.1/d2"}))
-    read = index_sync._read_photo
+    read = product_vectors._read_photo
 
     def read_then_deleted(model, namer, image):
         out = read(model, namer, image)
@@ -143,13 +143,13 @@ def delete_during_embedding() -> Outcome:
         return out
 
     errors = []
-    with mock.patch.object(index_sync, "_read_photo", read_then_deleted):
+    with mock.patch.object(product_vectors, "_read_photo", read_then_deleted):
         try:
-            report = index_sync.embed_products([doomed.pk])
+            report = product_vectors.embed_products([doomed.pk])
         except Exception as exc:  # the defect this drill guards against: an IntegrityError
             errors.append(f"{type(exc).__name__}: {exc}")
             report = None
-    others = index_sync.embed_products([kept.pk])
+    others = product_vectors.embed_products([kept.pk])
     lost = [f"the batch failed: {e}" for e in errors]
     if ProductEmbedding.objects.filter(product_id=doomed.pk).exists():
         lost.append("an orphan vector row")

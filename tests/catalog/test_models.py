@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from catalog.ingest import upsert_product
 from catalog.models import Product
-from catalog.partitions import PARTITIONS, partition_sizes
+from catalog.search import PARTITIONS, partition_sizes
 from tests.catalog.factories import record
 
 pytestmark = pytest.mark.django_db

@@ -56,7 +56,8 @@ import django
 django.setup()
 from django.core.management import call_command
 from django.db import connection
-from catalog.index_sync import catalog_index, embed_products
+from catalog.search import catalog_index
+from catalog.product_vectors import embed_products
 from catalog.models import Product
 from tests.shopthelook.demo_catalog import demo_products, ingest
 

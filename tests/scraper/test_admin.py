@@ -6,8 +6,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from catalog.index_sync import stale_product_ids
 from catalog.models import Product, ProductEmbedding
+from catalog.product_vectors import stale_product_ids
 from scraper.models import ScrapeRun
 
 ADD = reverse("admin:scraper_scraperun_add")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from catalog.index_sync import embed_products
+from catalog.product_vectors import embed_products
 from tests.shopthelook.demo_catalog import demo_products, ingest
 
 

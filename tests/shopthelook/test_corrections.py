@@ -6,8 +6,8 @@ from collections import Counter
 import pytest
 from django.urls import reverse
 
-from catalog.index_sync import embed_products
 from catalog.models import Product
+from catalog.product_vectors import embed_products
 from shopthelook import pipeline
 from shopthelook.looks import CORRECTED_FIELDS
 from shopthelook.models import Look

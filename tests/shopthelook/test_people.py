@@ -8,7 +8,7 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 from PIL import Image
 
-from catalog.index_sync import embed_products
+from catalog.product_vectors import embed_products
 from shopthelook import pipeline
 from shopthelook.models import Look, LookItem
 from tests.shopthelook.demo_catalog import demo_products, ingest

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from catalog.index_sync import embed_products
 from catalog.ingest import upsert_product
 from catalog.models import ProductEmbedding
+from catalog.product_vectors import embed_products
 from embeddings.compatibility import compatibility
 from shopthelook.completion import PhotoRows
 from tests.catalog.factories import blob, record

@@ -8,7 +8,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from catalog.index_sync import embed_products
+from catalog.product_vectors import embed_products
 from scraper.browser import open_browser
 from shopthelook.models import LookItem
 from tests.shopthelook.demo_catalog import demo_products, ingest, scene

@@ -7,7 +7,7 @@ import signal
 
 import pytest
 
-from catalog.index_sync import embed_products
+from catalog.product_vectors import embed_products
 from shopthelook.models import Look
 from shopthelook.servers import child_pids, point_celery_at, start_celery_worker, stop
 from tests.helpers import wait_until
@@ -132,8 +132,8 @@ def unembedded_catalog(transactional_db):
 
 
 def test_a_starting_worker_embeds_the_products_it_finds_stale(unembedded_catalog, celery_worker):
-    from catalog.index_sync import stale_product_ids
     from catalog.models import ProductEmbedding
+    from catalog.product_vectors import stale_product_ids
 
     wait_until(
         lambda: ProductEmbedding.objects.count() == len(unembedded_catalog), 90, "every product embedded", step=0.2

@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from catalog.index_sync import embed_products
+from catalog.product_vectors import embed_products
 from detection.registry import WEIGHTS_DIR
 from shopthelook.models import Look
 from tests.shopthelook.demo_catalog import demo_products, ingest

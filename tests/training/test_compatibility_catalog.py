@@ -5,7 +5,7 @@ import json
 import pytest
 from django.core.management import call_command
 
-from catalog.index_sync import embed_products
+from catalog.product_vectors import embed_products
 from synthetic.designs import generate_catalog
 from synthetic.site import DemoStore
 from tests.shopthelook.demo_catalog import ingest

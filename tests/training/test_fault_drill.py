@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from catalog import index_sync
+from catalog import product_vectors
 from training.fault_drill import SCENARIOS, delete_during_embedding
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -35,7 +35,7 @@ def test_the_drill_names_what_is_lost_when_a_guard_is_missing(monkeypatch):
         def exists(self):
             return True
 
-    monkeypatch.setattr(index_sync, "Product", StillThere())
+    monkeypatch.setattr(product_vectors, "Product", StillThere())
     # then the drill reports the batch failing on the orphan row
     assert any("IntegrityError" in lost for lost in delete_during_embedding().lost)
 

@@ -6,8 +6,8 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from catalog.index_sync import embed_products
 from catalog.models import ProductEmbedding
+from catalog.product_vectors import embed_products
 from tests.shopthelook.demo_catalog import demo_products, ingest
 
 pytestmark = pytest.mark.slow

@@ -5,9 +5,10 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from catalog.index_sync import catalog_index, embed_products, stale_product_ids
 from catalog.models import ProductImage
 from catalog.photo_views import classify_views, unclassified_product_ids
+from catalog.product_vectors import embed_products, stale_product_ids
+from catalog.search import catalog_index
 from detection.registry import ModelFileError
 
 

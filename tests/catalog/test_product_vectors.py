@@ -6,10 +6,11 @@ import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
 
-from catalog import index_sync
-from catalog.index_sync import CatalogIndex, embed_products, stale_product_ids
+from catalog import product_vectors
 from catalog.ingest import upsert_product
 from catalog.models import Product, ProductEmbedding
+from catalog.product_vectors import embed_products, stale_product_ids
+from catalog.search import CatalogIndex
 from detection.garment_colours import CLASSES, HISTOGRAM, LIGHTNESS_BINS
 from detection.garment_colours import SIZE as COLOUR_SIZE
 from tests.catalog.factories import blob, record
@@ -131,14 +132,14 @@ def test_a_product_deleted_while_it_is_embedded_is_skipped_and_the_batch_goes_on
     # given: two products; the first is deleted by an admin while its photos are read
     doomed, _ = upsert_product(record("X1"))
     kept, _ = upsert_product(record("X2"))
-    read = index_sync._read_photo
+    read = product_vectors._read_photo
 
     def read_while_deleted(model, namer, image):
         out = read(model, namer, image)
         Product.objects.filter(pk=doomed.pk).delete()
         return out
 
-    monkeypatch.setattr(index_sync, "_read_photo", read_while_deleted)
+    monkeypatch.setattr(product_vectors, "_read_photo", read_while_deleted)
     # when
     report = embed_products([doomed.pk, kept.pk])
     # then: no IntegrityError, no orphan row, the other product embedded

@@ -1,18 +1,15 @@
-"""Keep product vectors current: embed products' photos, read their colours and ImageNet classes, and mirror the
-rows into the index."""
+"""Keep product vectors current: embed products' photos, read their colours and ImageNet classes, and store
+them (the shared index is written through in the same transaction; catalog.search reads them)."""
 
 from __future__ import annotations
 
 import hashlib
 import logging
-import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from django.core.exceptions import ImproperlyConfigured
-from django.db import connection, transaction
-from django.db.models import Count, Max, Sum
+from django.db import transaction
 from PIL import Image
 
 from detection.garment_colours import SIZE as COLOUR_SIZE
@@ -20,28 +17,14 @@ from detection.garment_colours import product_colours
 from detection.garment_names import garment_namer
 from detection.imagenet_classes import CLASSES, classes_to_bytes
 from embeddings.embedder import embedder
-from embeddings.faiss_index import FaissIndex
 from embeddings.index import (
-    Hit,
-    VectorIndex,
-    best_per_product,
-    indexes_view,
-    partition_key,
     vector_to_bytes,
 )
 
-from .models import Gender, Product, ProductEmbedding, ProductImage
-from .vector_store import PHOTO_SLOTS, shared, shared_index, sync_all
+from .models import Product, ProductEmbedding, ProductImage
+from .search import indexed_photos
 
 logger = logging.getLogger(__name__)
-
-
-def indexed_photos(images: Iterable[ProductImage]) -> list[ProductImage]:
-    """The photos a product is searched by, in position order: all but model shots (the thumbnail
-    alone when that leaves none), at most PHOTO_SLOTS."""
-    images = sorted(images, key=lambda i: i.position)
-    kept = [i for i in images if indexes_view(i.view)] or [i for i in images if i.is_thumbnail]
-    return kept[:PHOTO_SLOTS]
 
 
 def photos_signature(images: Sequence[ProductImage]) -> str:
@@ -176,119 +159,3 @@ def photo_features(product_ids: Iterable[int]) -> dict[int, tuple[object, PhotoF
     classes; None where never read)), by the current embedder."""
     rows = _embedded(product_ids).only("product_id", "photos", "vector", "colours", "classes", "updated")
     return {row.product_id: (row.updated, (row.vectors(), row.photo_colours(), row.photo_classes())) for row in rows}
-
-
-def search_partitions(genders: Sequence[str], category: str) -> list[str]:
-    """The index partitions a search for `genders` covers; unisex products fit everyone."""
-    wanted = [*genders, Gender.UNISEX] if Gender.UNISEX not in genders else list(genders)
-    return [partition_key(g, category) for g in dict.fromkeys(wanted)]
-
-
-class CatalogIndex:
-    """The FAISS index, kept in step with ProductEmbedding rows (one per worker process).
-
-    Before each search it reads a signature per partition (count, newest update and the sum of
-    ids, one grouped query) and rebuilds only partitions whose signature moved: a product scraped,
-    re-embedded, moved to another partition, out of stock or deleted all move one.
-    """
-
-    def __init__(self) -> None:
-        self._index: VectorIndex | None = None
-        self._signatures: dict[str, tuple] = {}
-        self._products: dict[str, int] = {}  # per partition
-        self._lock = threading.Lock()
-
-    def _rows(self):
-        model = embedder.entry.sha256
-        return ProductEmbedding.objects.filter(model_sha256=model, product__in_stock=True)
-
-    def refresh(self) -> None:
-        with self._lock:
-            groups = self._rows().values("product__gender", "product__category")
-            signatures = {
-                partition_key(r["product__gender"], r["product__category"]): (r["n"], r["last"], r["ids"])
-                for r in groups.annotate(n=Count("product_id"), last=Max("updated"), ids=Sum("product_id"))
-            }
-            for partition in set(self._signatures) | set(signatures):
-                if self._signatures.get(partition) != signatures.get(partition):
-                    self._rebuild(partition)
-            self._signatures = signatures
-
-    def _rebuild(self, partition: str) -> None:
-        gender, category = partition.split("/")
-        rows = self._rows().filter(product__gender=gender, product__category=category)
-        ids, vectors = [], []
-        for row in rows.only("product_id", "photos", "vector"):
-            ids += [row.product_id * PHOTO_SLOTS + slot for slot in range(row.photos)]
-            vectors.append(row.vectors())
-        if self._index is None:
-            if not ids:
-                return
-            self._index = FaissIndex(vectors[0].shape[1])
-        self._index.clear_partition(partition)
-        self._products[partition] = len(vectors)
-        if ids:
-            self._index.add(partition, ids, np.concatenate(vectors))
-        logger.info("vector index: %s rebuilt with %d products, %d photos", partition, len(vectors), len(ids))
-
-    def rebuild(self) -> None:
-        """Build every partition that changed (all of them in a new process)."""
-        self.refresh()
-
-    @property
-    def stamp(self) -> tuple:
-        """What the last refresh saw of the catalog (each partition's count, newest update, sum of ids)."""
-        return tuple(sorted(self._signatures.items()))
-
-    def search(
-        self, vector: np.ndarray, k: int, genders: Sequence[str], category: str, refresh: bool = True
-    ) -> list[Hit]:
-        """Nearest products, each by its best photo; `refresh=False` when the caller just refreshed (one
-        check per look, not per item)."""
-        if refresh:
-            self.refresh()
-        if self._index is None:
-            return []
-        hits = self._index.search(vector, k * PHOTO_SLOTS, search_partitions(genders, category))
-        return best_per_product(hits, k, PHOTO_SLOTS)
-
-    def __len__(self) -> int:
-        """Products indexed (each under one or more photos)."""
-        return sum(self._products.values())
-
-
-class SharedCatalogIndex:
-    """The pgvector table every worker shares. It is written through (catalog.vector_store), so a
-    search reads the catalog as committed and there is nothing to refresh."""
-
-    def refresh(self) -> None:
-        if connection.vendor != "postgresql":
-            raise ImproperlyConfigured("VECTOR_INDEX=pgvector needs DATABASE_URL to point at PostgreSQL")
-
-    def search(
-        self, vector: np.ndarray, k: int, genders: Sequence[str], category: str, refresh: bool = True
-    ) -> list[Hit]:
-        if refresh:
-            self.refresh()
-        hits = shared_index(len(vector)).search(vector, k * PHOTO_SLOTS, search_partitions(genders, category))
-        return best_per_product(hits, k, PHOTO_SLOTS)
-
-    def rebuild(self) -> int:
-        """Rewrite the table from ProductEmbedding (a catalog embedded before the table existed)."""
-        self.refresh()
-        return sync_all()
-
-    def __len__(self) -> int:
-        index = shared_index()
-        return index.owners(PHOTO_SLOTS) if index.table_exists() else 0
-
-
-_catalog_index: CatalogIndex | SharedCatalogIndex | None = None
-
-
-def catalog_index() -> CatalogIndex | SharedCatalogIndex:
-    """This process's index (built lazily, so the web process never builds one it does not use)."""
-    global _catalog_index
-    if _catalog_index is None:
-        _catalog_index = SharedCatalogIndex() if shared() else CatalogIndex()
-    return _catalog_index
