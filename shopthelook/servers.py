@@ -9,12 +9,14 @@ from __future__ import annotations
 import importlib.util
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from collections.abc import Sequence
+from contextlib import suppress
 from pathlib import Path
 
 import redis
@@ -159,24 +161,55 @@ def start_celery_worker(
 
 
 def child_pids(pid: int) -> list[int]:
-    """The direct children of process `pid` (a Celery worker's pool processes), from /proc."""
-    path = Path(f"/proc/{pid}/task/{pid}/children")
-    return [int(c) for c in path.read_text().split()] if path.exists() else []
+    """The direct children of process `pid` (a Celery worker's pool processes), from /proc: of every one of
+    its threads, since a child is listed under the thread that started it (Selenium starts Chromium's)."""
+    found = []
+    for children in Path(f"/proc/{pid}/task").glob("*/children"):
+        try:
+            found += [int(c) for c in children.read_text().split()]
+        except (FileNotFoundError, ProcessLookupError):
+            continue  # the thread ended meanwhile
+    return sorted(set(found))
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process below `pid`: its children, theirs, and so on (a worker's pool, a scrape's Chromium)."""
+    out = []
+    for child in child_pids(pid):
+        out += [child, *descendants(child)]
+    return out
+
+
+def _started_at(pid: int) -> str | None:
+    """When process `pid` started (field 22 of /proc/pid/stat), so a reused pid is never mistaken for it."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
+    except (FileNotFoundError, ProcessLookupError, IndexError):
+        return None
 
 
 def stop(proc: subprocess.Popen | None, timeout: float = 10.0) -> None:
-    """Ask a child to stop (SIGTERM), kill it if it has not after `timeout`, and reap it."""
+    """Ask a child to stop (SIGTERM), kill it if it has not after `timeout`, reap it, and kill what it left.
+
+    A worker stopped in the middle of a scrape would otherwise leave its pool process's Chromium running:
+    the processes below it are listed first, and any still alive once it is gone are killed.
+    """
     if proc is None:
         return
     if proc.poll() is not None:
         proc.wait()
         return
+    below = [(pid, _started_at(pid)) for pid in descendants(proc.pid)]
     proc.terminate()
     try:
         proc.wait(timeout)
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
+    for pid, started in below:
+        if started is not None and _started_at(pid) == started:
+            with suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
 
 
 def postgres_bin(tool: str, bindir: Path | None = None) -> Path:
