@@ -10,7 +10,7 @@ import numpy as np
 from .index import Hit, checked_vectors
 
 # Exact search over a catalog's partition is a few hundred microseconds; FAISS's OpenMP threads
-# would only contend with the models for the worker's cores (RESEARCH: BLAS spin slowed them).
+# would only contend with the models for the worker's cores (measured: BLAS threads spinning slowed them).
 faiss.omp_set_num_threads(1)
 
 

@@ -20,7 +20,7 @@ from .hosts import require_allowed
 
 logger = logging.getLogger(__name__)
 
-# Chromium's own background traffic (updates, sync, safe browsing) is switched off; see RESEARCH.md.
+# Chromium's own background traffic (updates, sync, safe browsing) is switched off: offline, it only waits.
 QUIET_FLAGS = (
     "--headless=new",
     "--no-sandbox",

@@ -21,13 +21,12 @@ from pathlib import Path
 
 import psycopg
 
+from shopthelook.postgres_server import pgvector_postgres_bindir, start_postgres
 from shopthelook.servers import (
     child_pids,
     free_port,
-    pgvector_postgres_bindir,
     start_celery_worker,
     start_demo_store,
-    start_postgres,
     start_redis,
     stop,
     wait_for_http,

@@ -1,4 +1,4 @@
-"""Import ultralytics with every network call of its switched off (see RESEARCH.md's traps)."""
+"""Import ultralytics with every network call of its switched off: no font download, no usage events, no installs."""
 
 from __future__ import annotations
 

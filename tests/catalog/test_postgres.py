@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from shopthelook.servers import free_port, pgvector_postgres_bindir, start_postgres, stop
+from shopthelook.postgres_server import pgvector_postgres_bindir, start_postgres
+from shopthelook.servers import free_port, stop
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 pytestmark = pytest.mark.slow

@@ -12,7 +12,8 @@ import pytest
 from embeddings.faiss_index import FaissIndex
 from embeddings.index import Hit, best_per_product
 from embeddings.pgvector_index import PgVectorIndex
-from shopthelook.servers import free_port, pgvector_postgres_bindir, start_postgres, stop
+from shopthelook.postgres_server import pgvector_postgres_bindir, start_postgres
+from shopthelook.servers import free_port, stop
 
 
 @pytest.fixture(scope="module")

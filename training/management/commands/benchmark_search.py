@@ -17,7 +17,8 @@ from tqdm import tqdm
 from embeddings.embedder import embedder
 from embeddings.faiss_index import build_partition_index, set_search_effort, top_k
 from embeddings.pgvector_index import PgVectorIndex, vector_literal
-from shopthelook.servers import free_port, pgvector_postgres_bindir, start_postgres, stop
+from shopthelook.postgres_server import pgvector_postgres_bindir, start_postgres
+from shopthelook.servers import free_port, stop
 from training.memory import rss_mb
 from training.plots import plot_recall_latency
 from training.search_bench import (
