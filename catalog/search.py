@@ -21,9 +21,8 @@ from detection.registry import verified_model
 from embeddings.index import Hit, VectorIndex, best_per_product, indexes_view, partition_key
 from embeddings.pgvector_index import PgVectorIndex
 
-from . import taxonomy
 from .models import Category, Gender, Product, ProductEmbedding, ProductImage
-from .taxonomy import CATEGORY_NAMES, SHOPPER_GENDERS
+from .taxonomy import CATEGORY_NAMES, GENDERS, SHOPPER_GENDERS
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +30,7 @@ logger = logging.getLogger(__name__)
 PHOTO_SLOTS = 8  # photos indexed per product at most; a photo's id in the index is product * 8 + slot
 _ensured: set[str] = set()  # the databases whose table this process has checked
 # Every partition a product can be in gets its own HNSW graph (embeddings.pgvector_index).
-ALL_PARTITIONS = tuple(partition_key(g.name, c) for g in taxonomy.GENDERS for c in taxonomy.CATEGORY_NAMES)
+ALL_PARTITIONS = tuple(partition_key(g.name, c) for g in GENDERS for c in CATEGORY_NAMES)
 
 
 @dataclass(frozen=True)
@@ -93,6 +92,11 @@ def slot_ids(product_id: int) -> list[int]:
     return [product_id * PHOTO_SLOTS + slot for slot in range(PHOTO_SLOTS)]
 
 
+def current_rows():
+    """The ProductEmbedding rows a search covers: of products in stock, by the shipped embedder."""
+    return ProductEmbedding.objects.filter(model_sha256=verified_model("embedder").sha256, product__in_stock=True)
+
+
 class CatalogIndex:
     """The FAISS index, kept in step with ProductEmbedding rows (one per worker process).
 
@@ -107,13 +111,9 @@ class CatalogIndex:
         self._products: dict[str, int] = {}  # per partition
         self._lock = threading.Lock()
 
-    def _rows(self):
-        model = verified_model("embedder").sha256
-        return ProductEmbedding.objects.filter(model_sha256=model, product__in_stock=True)
-
     def refresh(self) -> None:
         with self._lock:
-            groups = self._rows().values("product__gender", "product__category")
+            groups = current_rows().values("product__gender", "product__category")
             signatures = {
                 partition_key(r["product__gender"], r["product__category"]): (r["n"], r["last"], r["ids"])
                 for r in groups.annotate(n=Count("product_id"), last=Max("updated"), ids=Sum("product_id"))
@@ -125,10 +125,10 @@ class CatalogIndex:
 
     def _rebuild(self, partition: str) -> None:
         gender, category = partition.split("/")
-        rows = self._rows().filter(product__gender=gender, product__category=category)
+        rows = current_rows().filter(product__gender=gender, product__category=category)
         ids, vectors = [], []
         for row in rows.only("product_id", "photos", "vector"):
-            ids += [row.product_id * PHOTO_SLOTS + slot for slot in range(row.photos)]
+            ids += slot_ids(row.product_id)[: row.photos]
             vectors.append(row.vectors())
         if self._index is None:
             if not ids:

@@ -16,18 +16,15 @@ from collections.abc import Iterable
 
 from django.db import transaction
 
-from detection.registry import verified_model
 from embeddings.index import partition_key
 from embeddings.pgvector_index import PgVectorIndex
 
 from .models import ProductEmbedding
-from .search import PHOTO_SLOTS, shared, shared_index, slot_ids
+from .search import PHOTO_SLOTS, current_rows, shared, shared_index, slot_ids
 
 
 def _current(product_ids: Iterable[int]):
-    rows = ProductEmbedding.objects.filter(
-        product_id__in=list(product_ids), model_sha256=verified_model("embedder").sha256, product__in_stock=True
-    )
+    rows = current_rows().filter(product_id__in=list(product_ids))
     return rows.select_related("product").only("product_id", "photos", "vector", "product__gender", "product__category")
 
 

@@ -6,7 +6,8 @@ last resort. The worker, the evaluation commands and the tests all read photos t
 
 Some models run beside the others on a second thread, since LiteRT lets go of Python's lock while
 a model runs: the pose detector and the landmarks beside the garment detector, and each person's
-gender (body classifier, then faces if needed) beside the garment regions and their embedding.
+gender (body classifier, then faces if needed) beside the garment regions (the pipeline then
+embeds the garments there too, while it reads their colours and names).
 The reading is the same either way; only the wait is shorter.
 """
 

@@ -50,7 +50,7 @@ class PhotoRows:
 
     def __init__(self, size: int = 20_000):
         self.size, self.model, self.rows = size, None, OrderedDict()
-        self.catalog, self.generation = None, 0  # the catalog's stamp the rows were last checked against
+        self.catalog, self.checked = None, set()  # the catalog's stamp, and the rows checked against it
 
     def get(self, model: CompatibilityModel, ids: Sequence[int], catalog: tuple | None = None) -> dict[int, np.ndarray]:
         """Product id -> (photos x features) of those of `ids` embedded by the current embedder.
@@ -61,24 +61,21 @@ class PhotoRows:
         if model is not self.model:
             self.model, self.rows = model, OrderedDict()
         if catalog is None or catalog != self.catalog:
-            self.catalog, self.generation = catalog, self.generation + 1
-        trusted = catalog is not None
-        ask = [pid for pid in ids if not (trusted and self.rows.get(pid, (0, 0, None))[2] == self.generation)]
+            self.catalog, self.checked = catalog, set()
+        ask = [pid for pid in ids if pid not in self.checked or pid not in self.rows]
         stamps = dict(embedded_versions(ask)) if ask else {}
         stale = [pid for pid, stamp in stamps.items() if self.rows.get(pid, (None,))[0] != stamp]
         for pid, (stamp, read) in photo_features(stale).items():
             if not model_can_read(model, *read[1:]):
                 self.rows.pop(pid, None)  # its colours or classes are not read yet (the ingest sweep reads them)
-                stamps.pop(pid, None)
                 continue
-            self.rows[pid] = (stamp, model.features(*read), self.generation)
+            self.rows[pid] = (stamp, model.features(*read))
+        self.checked.update(stamps)
         out = {}
         for pid in ids:
-            if pid in self.rows and (pid in stamps or pid not in ask):
-                updated, features, _ = self.rows[pid]
-                self.rows[pid] = (updated, features, self.generation)
+            if pid in self.rows and pid in self.checked:
                 self.rows.move_to_end(pid)
-                out[pid] = features
+                out[pid] = self.rows[pid][1]
         while len(self.rows) > self.size:
             self.rows.popitem(last=False)
         return out

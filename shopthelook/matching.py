@@ -121,10 +121,10 @@ def matched(
             name_item(item, image, [i.box for i in items if i is not item], forearms)
     # A group photo keeps the second thread busy with everybody's gender: not started yet, the embedding
     # is taken back and done here, so it never waits behind the others' readings.
-    taken_back = embedded.cancel()
-    vectors = _embedded(model, image, garments, mask_over, timings) if taken_back else []
+    if embedded.cancel():
+        embedded = later(None, _embedded, model, image, garments, mask_over, timings)
     with timed(timings, "waited"):
-        vectors = vectors if taken_back else embedded.result()
+        vectors = embedded.result()
         genders = genders_to_search(look.gender_choice, whose())
     for item, vector in zip(items, vectors, strict=True):
         item.vector = vector_to_bytes(vector)

@@ -20,8 +20,7 @@ def stored_reading(look: Look) -> GenderReading | None:
     """The gender the first analysis read for the chosen person (no model runs again)."""
     people = look.people or []
     if 0 <= look.person < len(people):
-        g = people[look.person]["gender"]
-        return GenderReading(g["p_women"], g["source"])
+        return reading_of(people[look.person])
     return GenderReading(look.p_women, look.gender_source or "figure") if look.p_women is not None else None
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 
 from celery import shared_task
 from celery.signals import task_received, worker_ready
@@ -143,9 +145,6 @@ WORKER_MODELS = "worker-models.json"  # in DATA_DIR: where `loaded_models` says 
 def loaded_models() -> None:
     """Write the models this worker process has loaded, with their files' sizes, to DATA_DIR (no result
     backend: `benchmark_looks` reads the file, the worker being on its machine)."""
-    import json
-    import os
-
     from detection.registry import loaded
 
     out = settings.DATA_DIR / WORKER_MODELS
