@@ -11,7 +11,8 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.html import format_html
 
-from . import taxonomy
+from detection import taxonomy
+
 from .models import Product, ProductImage
 from .search import partition_sizes
 from .view_report import category_report, plot_path

@@ -6,15 +6,24 @@ import numpy as np
 from django.db import models
 from django.db.models import Q
 
+from detection import taxonomy
 from detection.garment_colours import SIZE as COLOUR_SIZE
 from detection.imagenet_classes import CLASSES, classes_from_bytes
 from embeddings.index import vector_from_bytes
 
-from . import taxonomy
-
-# The database choices, built from the one taxonomy (Gender.MEN == "men", Category.values, ...).
+# The taxonomy's values for code (Gender.MEN == "men", Category.values, ...).
 Gender = models.TextChoices("Gender", [(g.name.upper(), (g.name, g.label)) for g in taxonomy.GENDERS])
 Category = models.TextChoices("Category", [(c.name.upper(), (c.name, c.label)) for c in taxonomy.CATEGORIES])
+
+
+# The database choices, read from the taxonomy when asked: migrations name these functions, not
+# their values, so a category added to the taxonomy file needs no migration.
+def gender_choices() -> list[tuple[str, str]]:
+    return [(g.name, g.label) for g in taxonomy.GENDERS]
+
+
+def category_choices() -> list[tuple[str, str]]:
+    return [(c.name, c.label) for c in taxonomy.CATEGORIES]
 
 
 class ProductQuerySet(models.QuerySet["Product"]):
@@ -36,8 +45,8 @@ class Product(models.Model):
     brand = models.CharField(max_length=120, blank=True)
     price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     currency = models.CharField(max_length=3, default="INR")
-    gender = models.CharField(max_length=8, choices=Gender.choices)
-    category = models.CharField(max_length=12, choices=Category.choices)
+    gender = models.CharField(max_length=8, choices=gender_choices)
+    category = models.CharField(max_length=taxonomy.MAX_NAME, choices=category_choices)
     article_type = models.CharField(max_length=40, blank=True)
     # True when the shop gave no type and the article classifier filled it in from the photos.
     article_type_predicted = models.BooleanField(default=False)

@@ -18,11 +18,11 @@ from django.db import connection
 from django.db.models import Count, Max, Sum
 
 from detection.registry import verified_model
+from detection.taxonomy import CATEGORY_NAMES, GENDERS, SHOPPER_GENDERS
 from embeddings.index import Hit, VectorIndex, best_per_product, indexes_view, partition_key
 from embeddings.pgvector_index import PgVectorIndex
 
 from .models import Category, Gender, Product, ProductEmbedding, ProductImage
-from .taxonomy import CATEGORY_NAMES, GENDERS, SHOPPER_GENDERS
 
 logger = logging.getLogger(__name__)
 

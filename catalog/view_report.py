@@ -7,9 +7,9 @@ from pathlib import Path
 
 from django.conf import settings
 
+from detection import taxonomy
 from detection.registry import read_manifest
 
-from . import taxonomy
 from .models import ProductImage
 
 PLOTS = ("k", "clusters")  # reports/views/<category>_<plot>.png, written by `manage.py cluster_views`

@@ -14,13 +14,15 @@ import numpy as np
 from . import pose as lm
 from .boxes import Box
 from .pose import Pose
+from .taxonomy import CATEGORIES
 
 VISIBLE = 0.5  # landmark visibility above which a joint counts as seen
 # ... and above which it counts as half seen: a garment there is reported only when the detector
 # finds it too (the pose model doubts the stick legs of drawn figures, and legs behind a table).
 HALF_SEEN = 0.3
-# The body part each garment category is worn on (the BodyParts field that says it is in the photo).
-WORN_ON = {"topwear": "torso", "bottomwear": "legs", "footwear": "feet"}
+# The body part each garment category is worn on (the BodyParts field that says it is in the photo);
+# a category worn on no part (a bag) is not in it.
+WORN_ON = {c.name: c.worn_on for c in CATEGORIES if c.worn_on is not None}
 FOOT_POINTS = (lm.LEFT_ANKLE, lm.RIGHT_ANKLE, lm.LEFT_HEEL, lm.RIGHT_HEEL, lm.LEFT_TOE, lm.RIGHT_TOE)
 SLACK = 0.15  # share of a pose region's size by which it is grown before a detector box is compared
 IN_REGION = 0.6  # share of a detector box that must lie in the (grown) pose region
@@ -89,33 +91,48 @@ def _extent(points: np.ndarray) -> tuple[float, float, float, float]:
     return float(points[:, 0].min()), float(points[:, 1].min()), float(points[:, 0].max()), float(points[:, 1].max())
 
 
+def _torso(pose: Pose, torso: float, width: int, height: int, threshold: float) -> tuple:
+    p = pose.points
+    hips = p[[lm.LEFT_HIP, lm.RIGHT_HIP]]
+    x1, y1, x2, y2 = _extent(
+        p[[lm.LEFT_SHOULDER, lm.RIGHT_SHOULDER, lm.LEFT_HIP, lm.RIGHT_HIP, lm.LEFT_ELBOW, lm.RIGHT_ELBOW]]
+    )
+    pad = 0.12 * torso
+    return (x1 - pad, y1 - 0.12 * torso, x2 + pad, max(y2, hips[:, 1].max()) + 0.12 * torso)
+
+
+def _legs(pose: Pose, torso: float, width: int, height: int, threshold: float) -> tuple:
+    p = pose.points
+    hips = p[[lm.LEFT_HIP, lm.RIGHT_HIP]]
+    ankles = [i for i in (lm.LEFT_ANKLE, lm.RIGHT_ANKLE) if _seen(pose, i, width, height, threshold)]
+    x1, _, x2, y2 = _extent(p[[lm.LEFT_HIP, lm.RIGHT_HIP, lm.LEFT_KNEE, lm.RIGHT_KNEE, *ankles]])
+    pad = 0.15 * torso
+    return (x1 - pad, hips[:, 1].min() - 0.1 * torso, x2 + pad, y2 + (0.05 if ankles else 0.3) * torso)
+
+
+def _feet(pose: Pose, torso: float, width: int, height: int, threshold: float) -> tuple:
+    p = pose.points
+    x1, y1, x2, y2 = _extent(p[[i for i in FOOT_POINTS if _seen(pose, i, width, height, threshold)]])
+    pad = 0.12 * torso
+    return (x1 - pad, y1 - pad, x2 + pad, y2 + pad)
+
+
+# The region of each body part a garment is worn on (taxonomy.BODY_PARTS), from its landmarks.
+PART_REGIONS = {"torso": _torso, "legs": _legs, "feet": _feet}
+
+
 def pose_regions(pose: Pose, parts: BodyParts, width: int, height: int, threshold: float = VISIBLE) -> dict[str, Box]:
     """A box for each garment category whose body part is visible, from the landmarks alone."""
     p = pose.points
-    shoulders, hips = p[[lm.LEFT_SHOULDER, lm.RIGHT_SHOULDER]], p[[lm.LEFT_HIP, lm.RIGHT_HIP]]
-    torso = float(np.linalg.norm(shoulders.mean(0) - hips.mean(0))) or 1.0
-    regions: dict[str, tuple[float, float, float, float]] = {}
-    if parts.shows("topwear"):
-        x1, y1, x2, y2 = _extent(np.concatenate([shoulders, hips, p[[lm.LEFT_ELBOW, lm.RIGHT_ELBOW]]]))
-        pad = 0.12 * torso
-        regions["topwear"] = (x1 - pad, y1 - 0.12 * torso, x2 + pad, max(y2, hips[:, 1].max()) + 0.12 * torso)
-    if parts.shows("bottomwear"):
-        ankles = [i for i in (lm.LEFT_ANKLE, lm.RIGHT_ANKLE) if _seen(pose, i, width, height, threshold)]
-        legs = p[[lm.LEFT_HIP, lm.RIGHT_HIP, lm.LEFT_KNEE, lm.RIGHT_KNEE, *ankles]]
-        x1, y1, x2, y2 = _extent(legs)
-        pad = 0.15 * torso
-        regions["bottomwear"] = (
-            x1 - pad,
-            hips[:, 1].min() - 0.1 * torso,
-            x2 + pad,
-            y2 + (0.05 if ankles else 0.3) * torso,
-        )
-    if parts.shows("footwear"):
-        feet = p[[i for i in FOOT_POINTS if _seen(pose, i, width, height, threshold)]]
-        x1, y1, x2, y2 = _extent(feet)
-        pad = 0.12 * torso
-        regions["footwear"] = (x1 - pad, y1 - pad, x2 + pad, y2 + pad)
-    return {c: Box(c, 0.0, *r).clipped(width, height) for c, r in regions.items()}
+    # The torso's length scales every pad: it does not change with the shot's framing.
+    torso = float(
+        np.linalg.norm(p[[lm.LEFT_SHOULDER, lm.RIGHT_SHOULDER]].mean(0) - p[[lm.LEFT_HIP, lm.RIGHT_HIP]].mean(0))
+    )
+    return {
+        c: Box(c, 0.0, *PART_REGIONS[part](pose, torso or 1.0, width, height, threshold)).clipped(width, height)
+        for c, part in WORN_ON.items()
+        if getattr(parts, part)
+    }
 
 
 def tightened(region: Box, mask: np.ndarray, threshold: float = 0.5, margin: float = 0.04) -> Box:
@@ -165,7 +182,8 @@ def fused(
 
     Returns (box, source) pairs, source "detector" or "pose". A detector box whose body part is not
     visible is dropped: a shoe found on a chair is not a shoe worn by the person. A garment whose
-    part is only half seen (`half_seen`) needs both: the detector's box, agreeing with the region.
+    part is only half seen (`half_seen`) needs both: the detector's box, agreeing with the region. A
+    category worn on no body part (not in WORN_ON) has no region to agree with: its box is kept as found.
     """
     out = []
     for category, region in regions.items():
@@ -174,4 +192,4 @@ def fused(
             out.append((box, "detector"))
         elif category not in half_seen:
             out.append((region, "pose"))
-    return out
+    return out + [(box, "detector") for category, box in detected.items() if category not in WORN_ON]

@@ -26,6 +26,8 @@ from collections.abc import Sequence
 import numpy as np
 from PIL import Image
 
+from .taxonomy import CATEGORIES
+
 LIGHTNESS_BINS = np.array([0.0, 0.25, 0.5, 0.75, 1.0])  # CIELAB L / 100
 CLASSES = ("achromatic", "muted warm", "muted cool", *(f"hue {h}" for h in range(0, 360, 60)))
 TEXTURE_BINS = np.array([0.0, 0.06, 0.15])  # the spread of lightness (L / 100): solid, textured, patterned
@@ -38,12 +40,9 @@ VERSION = 1
 ACHROMATIC_CHROMA, VIVID_CHROMA = 10.0, 32.0  # CIELAB chroma
 WARM_HUES = (20.0, 100.0)  # degrees: orange to yellow, where browns, beiges and khaki sit
 # Where a worn garment shows itself, as a share of its box (left, top, right, bottom): arms, skin
-# and the gap between the legs stay out.
-WORN_REGIONS = {
-    "topwear": (0.3, 0.15, 0.7, 0.6),
-    "bottomwear": (0.15, 0.05, 0.85, 0.55),
-    "footwear": (0.0, 0.0, 1.0, 1.0),
-}
+# and the gap between the legs stay out. And the categories read without the colour around them.
+WORN_REGIONS = {c.name: c.colour_region for c in CATEGORIES}
+OFF_BACKDROP = frozenset(c.name for c in CATEGORIES if c.colour_off_backdrop)
 BACKDROP_DISTANCE = 8.0  # CIELAB distance from the border's colour within which a pixel is backdrop
 # CIELAB distance from the wearer's skin (read beside the nose) within which a worn pixel is skin, not
 # garment: a neck, an arm or a face in the box read as khaki or beige. Chosen on the real dev split's
@@ -153,7 +152,7 @@ def worn_colours(
     if crop.width < 2 or crop.height < 2:
         return np.zeros(SIZE, np.float32)
     pixels = _small(crop)
-    pixels = _off_backdrop(pixels) if category == "footwear" else pixels.reshape(-1, 3)
+    pixels = _off_backdrop(pixels) if category in OFF_BACKDROP else pixels.reshape(-1, 3)
     if skin is not None:
         garment = np.linalg.norm(pixels - np.asarray(skin, np.float32), axis=1) > SKIN_DISTANCE
         if garment.mean() >= SKIN_KEPT:

@@ -39,8 +39,9 @@ import numpy as np
 
 from detection.imagenet_classes import CLASSES
 from detection.registry import ModelEntry, ModelFileError, read_manifest, register
+from detection.taxonomy import CATEGORY_NAMES
 
-CATEGORIES = ("topwear", "bottomwear", "footwear")
+CATEGORIES = CATEGORY_NAMES  # each has its own block of weights, and a map from every other one
 
 
 def pair_key(query: str, target: str) -> str:
@@ -183,6 +184,10 @@ class CompatibilityModel:
     @property
     def reads_more_than_vectors(self) -> bool:
         return bool(self.colour_size or self.class_size or self.types)
+
+    def completes(self, category: str) -> bool:
+        """Whether the model was trained to suggest `category` (one added to the taxonomy since is not)."""
+        return category in self.w
 
     def query_vector(self, worn: Sequence[tuple[str, np.ndarray]], target: str) -> np.ndarray:
         """The vector whose inner product with a `target` photo's features is its score with the `worn`

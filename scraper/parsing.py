@@ -9,7 +9,7 @@ from urllib.parse import urljoin
 
 from bs4 import BeautifulSoup, Tag
 
-from catalog.taxonomy import ARTICLE_TYPES
+from detection.taxonomy import ARTICLE_TYPES
 
 from .profiles import ListingSelectors, ProductSelectors, Selector
 

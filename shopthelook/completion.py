@@ -18,9 +18,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from catalog import taxonomy
 from catalog.product_vectors import embedded_versions, photo_features
 from catalog.search import catalog_index
+from detection import taxonomy
 from detection.registry import ModelFileError
 from embeddings.compatibility import CompatibilityModel, compatibility, search_vector
 from embeddings.index import Hit
@@ -124,7 +124,7 @@ def rank_complements(look: Look, items: Sequence[LookItem], genders: Sequence[st
     rows = []
     for category in taxonomy.CATEGORY_NAMES:
         others = [(c, v) for c, v in worn if c != category]
-        if not others:
+        if not others or not model.completes(category):
             continue
         query = model.query_vector(others, category)
         if model.reads_more_than_vectors:

@@ -11,8 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from catalog.models import Category, Product
-from catalog.taxonomy import ARTICLE_TYPES
 from detection.photos import PhotoLimits, PhotoRejected, decode_photo
+from detection.taxonomy import ARTICLE_TYPES
 
 from .limits import Limit
 from .models import Look, LookItem

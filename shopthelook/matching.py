@@ -9,10 +9,10 @@ import numpy as np
 from django.conf import settings
 from PIL import Image
 
-from catalog import taxonomy
 from catalog.colour_names import colour_names
 from catalog.ranking_rows import ranking_rows
 from catalog.search import catalog_index
+from detection import taxonomy
 from detection.boxes import Box, masked_crop
 from detection.garment_colours import worn_colours
 from detection.garment_names import garment_namer

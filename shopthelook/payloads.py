@@ -9,7 +9,7 @@ from django.http import QueryDict
 from django.urls import reverse
 
 from catalog.models import Product
-from catalog.taxonomy import ARTICLE_LABELS, ARTICLE_TYPES, CATEGORIES, CATEGORY_NAMES
+from detection.taxonomy import ARTICLE_LABELS, ARTICLE_TYPES, CATEGORIES, CATEGORY_NAMES
 
 from .models import Complement, Look, LookItem, Recommendation
 

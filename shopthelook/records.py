@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from catalog import taxonomy
+from detection import taxonomy
 from detection.boxes import Box
 from detection.gender_reading import GenderReading
 from detection.outfit import layout_garments

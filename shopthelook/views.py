@@ -8,8 +8,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from catalog.taxonomy import CATEGORIES
 from detection.photos import PhotoRejected
+from detection.taxonomy import CATEGORIES
 
 from .clients import client_address
 from .limits import LimiterUnavailable, RateLimited
@@ -95,7 +95,10 @@ def upload(request: HttpRequest) -> HttpResponse:
 
 def look_page(request: HttpRequest, look_id: str) -> HttpResponse:
     look = get_object_or_404(Look, pk=look_id)
-    categories = [{"name": c.name, "item_name": c.item_name, "body_span": c.body_span} for c in CATEGORIES]
+    categories = [
+        {"name": c.name, "item_name": c.item_name, "body_span": c.body_span, "colour": c.display_colour}
+        for c in CATEGORIES
+    ]
     context = {"look": look, "genders": Look.GenderChoice.choices, "categories": categories}
     return render(request, "shop/look.html", context)
 

@@ -5,17 +5,16 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, replace
 
-from catalog import taxonomy
-
+from . import vocabulary
 from .palette import COLOURS, DENIM_SHADES
 from .textures import Fabric
 
 # What each partition sells, from the taxonomy; partitions in category order, men first (the catalog's
 # generation order, so the same seed keeps giving the same products).
 ARTICLE_TYPES: dict[tuple[str, str], tuple[str, ...]] = {
-    (gender, category): taxonomy.article_types_for(gender, category)
-    for category in taxonomy.CATEGORY_NAMES
-    for gender in taxonomy.SHOPPER_GENDERS
+    (gender, category): vocabulary.article_types_for(gender, category)
+    for category in vocabulary.CATEGORY_NAMES
+    for gender in vocabulary.SHOPPER_GENDERS
 }
 
 PRICE_RANGES = {
@@ -129,7 +128,7 @@ class DemoProduct:
         pattern = PATTERN_WORDS[self.fabric.pattern]
         if self.category == "footwear":
             pattern = ""
-        words = [who, self.colour_name, pattern, fit + taxonomy.ARTICLE_LABELS[self.article_type]]
+        words = [who, self.colour_name, pattern, fit + vocabulary.ARTICLE_LABELS[self.article_type]]
         return " ".join(w for w in words if w).replace("  ", " ")
 
     @property

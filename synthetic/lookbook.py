@@ -19,13 +19,12 @@ from dataclasses import asdict, dataclass
 from multiprocessing import Pool
 from pathlib import Path
 
-from catalog.taxonomy import DETECTOR_CLASSES
-
 from .designs import DemoProduct, generate_catalog
 from .figure import Outfit
 from .scenes import Scene, render_scene
 from .stylist import random_outfit, styled_outfit
 from .views import view_jpeg
+from .vocabulary import DETECTOR_CLASSES
 
 SPLITS = ("train", "val", "test")
 CLASSES = DETECTOR_CLASSES  # YOLO label ids, as the detector is trained and shipped with them

@@ -13,22 +13,20 @@ from urllib.parse import parse_qs
 
 from PIL import Image
 
-from catalog.taxonomy import ARTICLE_LABELS, CATEGORIES, GENDERS, SHOPPER_GENDERS
-
 from .designs import DemoProduct, generate_catalog
 from .figure import Outfit
 from .stylist import styled_around
 from .views import view_jpeg
+from .vocabulary import ARTICLE_LABELS, CATEGORY_LABELS, GENDER_LABELS, SHOPPER_GENDERS
 
 MODEL_SHOTS = ("stylist", "house")  # who dresses the model shots: the stylist, or plain house garments
 
 PAGE_SIZE = 24
 # One listing per partition, as shops slug them: "mens-topwear" is "Mens Topwear".
 SEARCH_TERMS = {
-    f"{gender.name}s-{category.name}": f"{gender.label}s {category.label}"
-    for gender in GENDERS
-    if gender.name in SHOPPER_GENDERS
-    for category in CATEGORIES
+    f"{gender}s-{category}": f"{GENDER_LABELS[gender]}s {label}"
+    for gender in SHOPPER_GENDERS
+    for category, label in CATEGORY_LABELS.items()
 }
 
 STYLE = """

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from PIL import Image
 
-from catalog.taxonomy import CATEGORY_NAMES, DETECTOR_CLASSES
 from detection.garments import GarmentDetector
+from detection.taxonomy import CATEGORY_NAMES, DETECTOR_CLASSES
 
 from .detection_metrics import ImageResult, detection_map
 

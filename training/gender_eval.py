@@ -8,8 +8,8 @@ from typing import NamedTuple
 
 from PIL import Image
 
-from catalog.taxonomy import SHOPPER_GENDERS
 from detection.gender import GenderClassifier
+from detection.taxonomy import SHOPPER_GENDERS
 
 GENDERS = SHOPPER_GENDERS  # confusion rows and columns: men, then women
 

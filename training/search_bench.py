@@ -11,7 +11,7 @@ import numpy as np
 from PIL import Image, ImageEnhance, ImageOps
 from tqdm import tqdm
 
-from catalog import taxonomy
+from detection import taxonomy
 from embeddings.index import indexes_view, partition_key
 from synthetic.designs import DemoProduct, generate_catalog
 from synthetic.views import render_view

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urljoin
 
-from catalog.taxonomy import CATEGORY_NAMES, GENDERS
+from detection.taxonomy import CATEGORY_NAMES, GENDERS
 
 PROFILE_DIR = Path(__file__).resolve().parent
 

@@ -13,9 +13,10 @@
   const errorEl = document.getElementById("look-error");
   const filters = document.getElementById("filters");
   const STAGES = ["queued", "analysing", "matching", "done"];
-  // The garment categories come from the taxonomy (catalog/taxonomy.py), via the page.
+  // The garment categories come from the taxonomy (detection/taxonomy.json), via the page.
   const CATEGORIES = JSON.parse(document.getElementById("categories").textContent);
   const NAMES = Object.fromEntries(CATEGORIES.map((c) => [c.name, c.item_name]));
+  const COLOURS = Object.fromEntries(CATEGORIES.map((c) => [c.name, c.colour]));
   let look = null;
   let timer = null;
   let facetsShown = false;
@@ -55,6 +56,7 @@
     items.forEach((item, n) => {
       const [x1, y1, x2, y2] = item.box;
       const box = el("div", { class: `box ${item.category}`, "data-item": item.id });
+      if (COLOURS[item.category]) box.style.setProperty("--garment", COLOURS[item.category]);
       place(box, [x1, y1, x2, y2]);
       box.appendChild(el("span", {}, `${n + 1} ${item.name || NAMES[item.category]}`));
       boxesEl.appendChild(box);

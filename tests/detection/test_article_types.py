@@ -2,8 +2,8 @@
 
 import pytest
 
-from catalog.taxonomy import ARTICLE_TYPES
 from detection.article_types import article_classifier
+from detection.taxonomy import ARTICLE_TYPES
 from synthetic.designs import generate_catalog
 from synthetic.views import render_view
 from tests.shopthelook.demo_catalog import scene

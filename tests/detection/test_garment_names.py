@@ -5,7 +5,7 @@ import json
 import numpy as np
 from PIL import Image
 
-from catalog import taxonomy
+from detection import taxonomy
 from detection.garment_names import garment_namer
 
 

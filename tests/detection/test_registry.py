@@ -111,8 +111,8 @@ def test_every_model_in_the_manifest_is_registered_with_its_wrapper():
 
 
 def test_the_detector_takes_its_classes_from_the_manifest_and_needs_them(weights):
-    from catalog.taxonomy import DETECTOR_CLASSES
     from detection.garments import garment_detector
+    from detection.taxonomy import DETECTOR_CLASSES
 
     assert garment_detector.entry.classes == DETECTOR_CLASSES  # the taxonomy it was trained with
     assert garment_detector().garment_classes == DETECTOR_CLASSES[:-1]

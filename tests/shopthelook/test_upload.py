@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 from PIL import Image
 
-from catalog.taxonomy import CATEGORIES
+from detection.taxonomy import CATEGORIES
 from shopthelook.models import Look
 from tests.helpers import media_files
 

@@ -58,7 +58,7 @@ def test_a_posted_photo_comes_back_with_items_and_recommendations(client, celery
     assert body["gender"]["p_women"] is not None and body["gender"]["searched"]
     assert set(body["timings_ms"]) >= {"detect", "gender", "embed", "search"}
     # each garment is named by an article type of its own category, read from the photo
-    from catalog.taxonomy import ARTICLE_LABELS, ARTICLE_TYPES
+    from detection.taxonomy import ARTICLE_LABELS, ARTICLE_TYPES
 
     category_of = {a.name: a.category for a in ARTICLE_TYPES}
     for item in body["items"]:

@@ -1,6 +1,6 @@
 """The real-photo evaluation scores what the look page shows: the garment's name and its products' colours."""
 
-from catalog import taxonomy
+from detection import taxonomy
 from training.packages import Package
 from training.real_photo_eval import Listed, PhotoResult, ShownItem, add_recommendations
 from training.real_photo_report import summary

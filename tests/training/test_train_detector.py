@@ -11,8 +11,8 @@ if importlib.util.find_spec("ultralytics") is None:
 
 from PIL import Image
 
-from catalog.taxonomy import DETECTOR_CLASSES
 from detection.garments import GarmentDetector
+from detection.taxonomy import DETECTOR_CLASSES
 from synthetic.lookbook import LookbookConfig, build_lookbook
 from training.detector import DetectorTraining, export_tflite, train_detector
 from training.detector_eval import evaluate_detector

@@ -10,8 +10,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from PIL import Image, ImageDraw
 from tqdm import tqdm
 
-from catalog import taxonomy
 from catalog.models import ProductImage
+from detection import taxonomy
 from embeddings.embedder import embedder
 from training.catalog_photos import crop, features, grid_backbone, grid_features, imagenet_backbone, training_photos
 from training.plots import plot_k_sweep

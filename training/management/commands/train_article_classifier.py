@@ -10,8 +10,8 @@ import numpy as np
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from catalog import taxonomy
 from catalog.models import ProductImage
+from detection import taxonomy
 from training.article_types import ArticleTraining, ValidationSet, train_article_classifier
 from training.catalog_photos import SIZE, crop, rows_by_product
 from training.plots import plot_confusion

@@ -9,8 +9,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
-from catalog.taxonomy import DETECTOR_CLASSES
 from detection.registry import read_manifest
+from detection.taxonomy import DETECTOR_CLASSES
 from synthetic.lookbook import LookbookConfig, build_lookbook
 
 

@@ -11,8 +11,8 @@ import numpy as np
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from catalog import taxonomy
 from catalog.models import ProductImage
+from detection import taxonomy
 from training.catalog_photos import (
     SIZE,
     crop,
