@@ -25,7 +25,7 @@ from .boxes import Box
 from .faces import Face
 from .garment_colours import skin_colour
 from .gender_reading import GenderReading, body_is_sure, face_of, head_faces, read_gender
-from .outfit import pick_garments
+from .outfit import layout_garments, pick_garments
 from .pose import LEFT_EYE, NOSE, RIGHT_EYE, Person, Pose
 from .scene_people import (
     MAX_PEOPLE,
@@ -39,9 +39,11 @@ from .scene_people import (
 )
 from .segmentation import PersonMask
 from .sleeves import forearm_skin
+from .taxonomy import CATEGORIES
 from .threads import background_thread, later, timed
 
 MASK_SIDE = 48  # the person mask is sampled this finely over a region to tighten it
+BODY_LAYOUT = {c.name: c.body_span for c in CATEGORIES}  # where each category is worn on a standing person
 
 
 @dataclass(frozen=True)
@@ -197,7 +199,10 @@ def _read_person(image, models, boxes, faces, pose, detector_box, timings) -> Se
     detected = {b.label: b for b in pick_garments(boxes, box, models.garments)}
     whom = later(models.background, _whom, image, models, faces, pose, box, timings)
     if pose is None:  # a person only the garment detector saw: its boxes are all there is
-        return SeenPerson(box, "unknown", tuple((b, "detector") for b in detected.values()), whom)
+        garments = [(b, "detector") for b in detected.values()]
+        # ... and without any, regions estimated from the person's box: something to shop, labelled as such.
+        garments = garments or [(b, "layout") for b in layout_garments(box, w, h, BODY_LAYOUT)]
+        return SeenPerson(box, "unknown", tuple(garments), whom)
     parts = body_parts(pose, w, h)
     half = body_parts(pose, w, h, HALF_SEEN)
     half_seen = frozenset(c for c in WORN_ON if half.shows(c) and not parts.shows(c))

@@ -57,7 +57,7 @@ def run_look(look_id: UUID | str, worker: str = "") -> None:
     scene = read_scene(image, models, timings)
     main = scene.main
     record = outfit_record(main) if main else None
-    garments, sources, fallback = garments_of(record, image.width, image.height)
+    garments, sources, fallback = garments_of(record)
     # Nobody in the photo: the look is done with no items, which the page shows as "nothing found".
 
     set_status(look, Look.Status.MATCHING)
@@ -113,7 +113,7 @@ def shop_person(look_id: UUID | str, index: int) -> None:
     if look is None or not 0 <= index < len(look.people):
         return
     record = look.people[index]
-    garments, sources, fallback = garments_of(record, look.width, look.height)
+    garments, sources, fallback = garments_of(record)
     image = _load_photo(look)
     start = time.perf_counter()
     reading = reading_of(record)

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from detection import taxonomy
 from detection.boxes import Box
 from detection.gender_reading import GenderReading
-from detection.outfit import layout_garments
 from detection.scene import SeenPerson
 
 from .models import Look
 
-BODY_LAYOUT = {c.name: c.body_span for c in taxonomy.CATEGORIES}
 LAYOUT_NOTE = "No garment was detected on the person, so the regions are estimated from their outline."
 
 
@@ -57,17 +54,13 @@ def person_record(person: SeenPerson) -> dict:
     }
 
 
-def garments_of(record: dict | None, width: int, height: int) -> tuple[list[Box], list[str], str]:
+def garments_of(record: dict | None) -> tuple[list[Box], list[str], str]:
     """The boxes to shop for a stored person, their sources, and why they came from layout, if they did."""
     if record is None:
         return [], [], ""
     boxes = [Box(g["category"], g["score"], *g["box"]) for g in record["garments"]]
     sources = [g["source"] for g in record["garments"]]
-    if boxes or record["shot"] != "unknown":
-        return boxes, sources, ""
-    # A person only the garment detector saw, without a garment: estimate regions from their box.
-    boxes = layout_garments(Box("person", 0.0, *record["box"]), width, height, BODY_LAYOUT)
-    return boxes, ["layout"] * len(boxes), LAYOUT_NOTE
+    return boxes, sources, LAYOUT_NOTE if "layout" in sources else ""
 
 
 READING_FIELDS = ("p_women", "gender_seen", "gender_source", "searched_genders")  # what set_reading sets
