@@ -8,8 +8,7 @@ from django.db.models import Q
 
 from detection import taxonomy
 from detection.garment_colours import SIZE as COLOUR_SIZE
-from detection.imagenet_classes import CLASSES, classes_from_bytes
-from embeddings.index import vector_from_bytes
+from embeddings.feature_codec import CLASSES, from_bytes
 
 # The taxonomy's values for code (Gender.MEN == "men", Category.values, ...).
 Gender = models.TextChoices("Gender", [(g.name.upper(), (g.name, g.label)) for g in taxonomy.GENDERS])
@@ -140,14 +139,14 @@ class ProductEmbedding(models.Model):
 
     def vectors(self) -> np.ndarray:
         """(photos x dim), one row per indexed photo in position order."""
-        return vector_from_bytes(self.vector).reshape(self.photos, -1)
+        return from_bytes("vector", self.vector).reshape(self.photos, -1)
 
     def photo_colours(self) -> np.ndarray | None:
         """(photos x garment_colours.SIZE), or None when they were never read (or by another descriptor)."""
-        colours = vector_from_bytes(bytes(self.colours))
+        colours = from_bytes("colours", self.colours)
         return colours.reshape(self.photos, -1) if len(colours) == self.photos * COLOUR_SIZE else None
 
     def photo_classes(self) -> np.ndarray | None:
-        """(photos x garment_names.CLASSES) ImageNet class probabilities, or None when they were never read."""
-        classes = classes_from_bytes(bytes(self.classes))
+        """(photos x feature_codec.CLASSES) ImageNet class probabilities, or None when they were never read."""
+        classes = from_bytes("classes", self.classes)
         return classes.reshape(self.photos, -1) if len(classes) == self.photos * CLASSES else None

@@ -13,18 +13,16 @@ from django.db import transaction
 from PIL import Image
 
 from detection.garment_colours import SIZE as COLOUR_SIZE
-from detection.garment_colours import product_colours
 from detection.garment_names import garment_namer
-from detection.imagenet_classes import CLASSES, classes_to_bytes
 from embeddings.embedder import embedder
-from embeddings.index import (
-    vector_to_bytes,
-)
+from embeddings.feature_codec import CLASSES, to_bytes
+from embeddings.garment_features import GarmentFeatures, read_product_photo
 
 from .models import Product, ProductEmbedding, ProductImage
 from .search import indexed_photos
 
 logger = logging.getLogger(__name__)
+STORED_PARTS = ("vector", "colours", "classes")  # each photo's, stacked in position order
 
 
 def photos_signature(images: Sequence[ProductImage]) -> str:
@@ -82,7 +80,8 @@ def embed_products(product_ids: Iterable[int], force: bool = False) -> Embedded:
     (a model that cannot read what it is given) is a bug and is raised.
     """
     entry = embedder.entry
-    model, namer = embedder(), garment_namer()
+    for load in (embedder, garment_namer):
+        load()  # a missing or corrupt model fails the batch here, before any product is read
     ids = list(product_ids)
     current = _current(ids)
     report = Embedded()
@@ -92,12 +91,11 @@ def embed_products(product_ids: Iterable[int], force: bool = False) -> Embedded:
         if not photos or (not force and current.get(product_id) == signature):
             continue  # re-scraped with the same photos: the vectors stand
         try:
-            read = [_read_photo(model, namer, image) for image in photos]
+            read = [_read_photo(image) for image in photos]
         except UnreadablePhoto as exc:
             logger.error("product %s: cannot embed its photos: %s", product_id, exc)
             report.failed[product_id] = str(exc)
             continue
-        vectors, colours, classes = (np.stack([r[k] for r in read]) for k in range(3))
         # One transaction with the shared index's rows (pgvector: the write-through signal joins it). The
         # product's row is locked first, as ingest and admin deletes take it: a product deleted while
         # its photos were read is skipped, never written as an orphan (an IntegrityError before).
@@ -111,9 +109,7 @@ def embed_products(product_ids: Iterable[int], force: bool = False) -> Embedded:
                     "model_sha256": entry.sha256,
                     "photos_sha256": signature,
                     "photos": len(photos),
-                    "vector": vector_to_bytes(vectors),
-                    "colours": vector_to_bytes(colours),
-                    "classes": classes_to_bytes(classes),
+                    **{part: to_bytes(part, np.stack([getattr(r, part) for r in read])) for part in STORED_PARTS},
                 },
             )
         report.done += 1
@@ -133,10 +129,9 @@ def open_photo(image: ProductImage) -> Image.Image:
         raise UnreadablePhoto(f"{image.image.name}: {exc}") from exc
 
 
-def _read_photo(model, namer, image: ProductImage) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """A catalog photo's (vector, colours, ImageNet class probabilities)."""
-    rgb = open_photo(image)
-    return model.embed(rgb), product_colours(rgb), namer.probabilities(rgb, None)
+def _read_photo(image: ProductImage) -> GarmentFeatures:
+    """A catalog photo's vector, colours and ImageNet class probabilities."""
+    return read_product_photo(open_photo(image))
 
 
 PhotoFeatures = tuple[np.ndarray, np.ndarray | None, np.ndarray | None]  # vectors, colours, classes

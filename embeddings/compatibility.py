@@ -37,9 +37,10 @@ from pathlib import Path
 
 import numpy as np
 
-from detection.imagenet_classes import CLASSES
 from detection.registry import ModelEntry, ModelFileError, read_manifest, register
 from detection.taxonomy import CATEGORY_NAMES
+
+from .feature_codec import CLASSES
 
 CATEGORIES = CATEGORY_NAMES  # each has its own block of weights, and a map from every other one
 

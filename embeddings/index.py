@@ -70,12 +70,3 @@ def checked_vectors(ids: Sequence[int], vectors: np.ndarray, dim: int) -> np.nda
     if not np.all(np.isfinite(vectors)):
         raise ValueError("vectors must be finite")
     return vectors
-
-
-# How a vector is stored in a database column: float32, little-endian.
-def vector_to_bytes(vector: np.ndarray) -> bytes:
-    return np.asarray(vector, "<f4").tobytes()
-
-
-def vector_from_bytes(data: bytes | memoryview) -> np.ndarray:
-    return np.frombuffer(bytes(data), "<f4")

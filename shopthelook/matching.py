@@ -13,14 +13,13 @@ from catalog.colour_names import colour_names
 from catalog.ranking_rows import ranking_rows
 from catalog.search import catalog_index
 from detection import taxonomy
-from detection.boxes import Box, masked_crop
-from detection.garment_colours import worn_colours
+from detection.boxes import Box
 from detection.garment_names import garment_namer
 from detection.gender_reading import GenderReading
-from detection.imagenet_classes import classes_to_bytes
 from detection.threads import later, timed
 from embeddings.embedder import embedder, exact_match_rule
-from embeddings.index import vector_from_bytes, vector_to_bytes
+from embeddings.feature_codec import from_bytes, to_bytes
+from embeddings.garment_features import GarmentFeatures, embed_worn, read_worn
 from embeddings.ranking import RankWeights, Worn, rerank
 
 from .models import Look, LookItem, Recommendation
@@ -28,7 +27,6 @@ from .models import Look, LookItem, Recommendation
 KEPT_PER_ITEM = 40  # recommendations stored per item; the shopper's filters choose among these
 RANKED_PER_ITEM = 120  # the embedder's nearest products the ranking chooses those from
 BOTH = list(taxonomy.SHOPPER_GENDERS)
-CATALOG_BACKDROP = (246, 246, 244)  # the studio grey of the catalog's product photos
 
 
 def genders_to_search(choice: str, reading: GenderReading | None) -> list[str]:
@@ -76,7 +74,7 @@ def recommend(items: Sequence[LookItem], vectors: Sequence[np.ndarray], genders:
 
 def as_worn(item: LookItem) -> Worn:
     """The garment as the ranking compares it: what was read of it, or what the shopper said it is."""
-    colours = vector_from_bytes(bytes(item.colours))
+    colours = from_bytes("colours", item.colours)
     return Worn(
         colours,
         item.article_type,
@@ -111,73 +109,49 @@ def matched(
     scene's second thread, after the genders) while this thread reads their colours and names.
     """
     skin, forearms = (wearer or {}).get("skin"), (wearer or {}).get("forearms")
-    model = embedder()
-    embedded = later(pool, _embedded, model, image, garments, mask_over, timings)
-    with timed(timings, "colours"):
-        colours = [worn_colours(image, g.as_tuple(), g.label, skin) for g in garments]
-    items = [_item(look, g, c, src) for g, c, src in zip(garments, colours, sources, strict=True)]
-    with timed(timings, "name"):  # before the gender is asked for: the second thread may still be reading it
-        for item in items:
-            name_item(item, image, [i.box for i in items if i is not item], forearms)
+    embedded = later(pool, _embedded, image, garments, mask_over, timings)
+    # Read before the gender is asked for: the second thread may still be reading it.
+    read = [
+        read_worn(image, g, [o.as_tuple() for o in garments if o is not g], skin, forearms, timings) for g in garments
+    ]
+    items = [_item(look, g, f, src) for g, f, src in zip(garments, read, sources, strict=True)]
     # A group photo keeps the second thread busy with everybody's gender: not started yet, the embedding
     # is taken back and done here, so it never waits behind the others' readings.
     if embedded.cancel():
-        embedded = later(None, _embedded, model, image, garments, mask_over, timings)
+        embedded = later(None, _embedded, image, garments, mask_over, timings)
     with timed(timings, "waited"):
         vectors = embedded.result()
         genders = genders_to_search(look.gender_choice, whose())
     for item, vector in zip(items, vectors, strict=True):
-        item.vector = vector_to_bytes(vector)
+        item.vector = to_bytes("vector", vector)
     with timed(timings, "search"):
         refresh_catalog()
-        for item, read in zip(items, colours, strict=True):
-            item.colour_name = colour_names.read(read)  # the catalog's name for it, as the catalog is now
+        for item, features in zip(items, read, strict=True):
+            item.colour_name = colour_names.read(features.colours)  # the catalog's name for it, as the catalog is now
         recommendations = recommend(items, vectors, genders)
     return items, recommendations, genders
 
 
-def _embedded(model, image: Image.Image, garments: list[Box], mask_over, timings) -> list[np.ndarray]:
+def _embedded(image: Image.Image, garments: list[Box], mask_over, timings) -> list[np.ndarray]:
     with timed(timings, "embed"):
-        return [_embed(model, image, g, mask_over) for g in garments]
+        return [embed_worn(image, g, mask_over) for g in garments]
 
 
-def _embed(model, image: Image.Image, box: Box, mask_over) -> np.ndarray:
-    """A garment's vector: of its crop, or of its crop on the catalog's plain backdrop when masking is on."""
-    if mask_over is None:
-        return model.embed(image, box.as_tuple())
-    return model.embed(masked_crop(image, box.as_tuple(), mask_over, CATALOG_BACKDROP), None)
+def _store(item: LookItem, features: GarmentFeatures) -> None:
+    """What was read of the garment onto its item (not saved); complete the look reads the classes too."""
+    item.colours = to_bytes("colours", features.colours)
+    item.classes = to_bytes("classes", features.classes)
+    item.article_type = features.article_type
+    item.article_score = features.article_score
 
 
-def name_item(
-    item: LookItem, image: Image.Image, others: list[tuple[float, float, float, float]], forearms: float | None = None
-) -> None:
-    """The garment's article type ("Jacket", not "Topwear") and its probability, and every ImageNet class's,
-    read from the photo (not saved).
-
-    On the labelled real photos the ImageNet classifier's garment classes name 14 of 24 garments
-    right, where the type of the closest catalog product (right 0.907 on rendered lookbook crops)
-    names 2 of 22: a shopper's photo is real (see detection.garment_names).
-    """
-    # The other garments are blanked: complete the look must read this garment, not its neighbours.
-    guess, classes = garment_namer().read(image, item.box, item.category, others, forearms)
-    item.classes = classes_to_bytes(classes)  # complete the look reads them too
-    item.article_type = guess.article_type if guess else ""
-    item.article_score = round(guess.score, 4) if guess else None
-
-
-def _item(look: Look, box: Box, colours: np.ndarray, source: str) -> LookItem:
+def _item(look: Look, box: Box, features: GarmentFeatures, source: str) -> LookItem:
     """A garment's item, unsaved; its vector is set once the second thread has embedded it."""
-    return LookItem(
-        look=look,
-        category=box.label,
-        source=source,
-        score=box.score,
-        x1=box.x1,
-        y1=box.y1,
-        x2=box.x2,
-        y2=box.y2,
-        colours=vector_to_bytes(colours),
+    item = LookItem(
+        look=look, category=box.label, source=source, score=box.score, x1=box.x1, y1=box.y1, x2=box.x2, y2=box.y2
     )
+    _store(item, features)
+    return item
 
 
 def load_models() -> None:
@@ -191,12 +165,12 @@ def read_drawn(
 ) -> np.ndarray:
     """A box the shopper drew, read as a worn garment is: its vector (returned, and set on the unsaved item),
     its colours, type and colour name; the catalog is refreshed for the search that follows."""
-    vector = embedder().embed(photo, item.box)
+    box = Box(item.category, 0.0, *item.box)
+    vector = embed_worn(photo, box)
     # Read and named before the search: the ranking compares the products with them.
-    read = worn_colours(photo, item.box, item.category, wearer.get("skin"))
-    item.colours = vector_to_bytes(read)
-    name_item(item, photo, others, wearer.get("forearms"))
+    features = read_worn(photo, box, others, wearer.get("skin"), wearer.get("forearms"))
+    _store(item, features)
     refresh_catalog()
-    item.colour_name = colour_names.read(read)
-    item.vector = vector_to_bytes(vector)
+    item.colour_name = colour_names.read(features.colours)
+    item.vector = to_bytes("vector", vector)
     return vector

@@ -10,8 +10,7 @@ from django.db import models
 from django.utils import timezone
 
 from catalog.models import Product, category_choices
-from detection.imagenet_classes import classes_from_bytes
-from embeddings.index import vector_from_bytes
+from embeddings.feature_codec import from_bytes
 
 
 def look_photo_path(instance: Look, filename: str) -> str:
@@ -118,15 +117,15 @@ class LookItem(models.Model):
         return (self.x1, self.y1, self.x2, self.y2)
 
     def embedding(self) -> np.ndarray:
-        return vector_from_bytes(self.vector)
+        return from_bytes("vector", self.vector)
 
     def worn_colours(self) -> np.ndarray | None:
         """The garment's colours as worn, or None for an item stored before colours were read."""
-        return vector_from_bytes(self.colours) if len(self.colours) else None
+        return from_bytes("colours", self.colours) if len(self.colours) else None
 
     def worn_classes(self) -> np.ndarray | None:
         """The ImageNet classifier's probabilities for the garment, or None for an item stored before they were kept."""
-        return classes_from_bytes(self.classes) if len(self.classes) else None
+        return from_bytes("classes", self.classes) if len(self.classes) else None
 
 
 class Recommendation(models.Model):

@@ -21,9 +21,9 @@ from catalog.models import Product, ProductEmbedding
 from detection.boxes import Box, square_crop
 from detection.garment_colours import SIZE as COLOUR_SIZE
 from detection.garment_colours import worn_colours
-from detection.imagenet_classes import CLASSES
 from detection.registry import verified_model
 from embeddings.compatibility import CATEGORIES
+from embeddings.feature_codec import CLASSES
 
 from .outfits import ClassifyFn, Garment, Outfit, Products
 from .retrieval_eval import EmbedFn

@@ -137,8 +137,8 @@ def delete_during_embedding() -> Outcome:
     kept, _ = upsert_product(ProductRecord(**{**record.__dict__, "external_id": "D2", "url": "http://127.0.0.1/d2"}))
     read = product_vectors._read_photo
 
-    def read_then_deleted(model, namer, image):
-        out = read(model, namer, image)
+    def read_then_deleted(image):
+        out = read(image)
         Product.objects.filter(pk=doomed.pk).delete()  # the admin's delete lands meanwhile
         return out
 

@@ -26,7 +26,7 @@ from tqdm import tqdm
 from detection.garment_colours import SIZE as COLOUR_SIZE
 from detection.garment_colours import VERSION as COLOUR_VERSION
 from detection.garment_colours import product_colours, worn_colours
-from detection.imagenet_classes import CLASSES
+from embeddings.feature_codec import CLASSES
 from embeddings.index import indexes_view
 
 from .retrieval_eval import EmbedFn, embed_all, family_of
@@ -40,7 +40,7 @@ class Garment:
     crop: np.ndarray | None  # its vector as worn (dim,)
     box: tuple[float, float, float, float] | None = None  # where it is worn in the photo (normalised l, t, r, b)
     colours: np.ndarray | None = None  # its colours as worn (garment_colours.SIZE,)
-    classes: np.ndarray | None = None  # the ImageNet classifier's probabilities for its box (garment_names.CLASSES,)
+    classes: np.ndarray | None = None  # the ImageNet classifier's probabilities for its box (feature_codec.CLASSES,)
 
 
 @dataclass(frozen=True)

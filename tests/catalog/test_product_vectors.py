@@ -134,8 +134,8 @@ def test_a_product_deleted_while_it_is_embedded_is_skipped_and_the_batch_goes_on
     kept, _ = upsert_product(record("X2"))
     read = product_vectors._read_photo
 
-    def read_while_deleted(model, namer, image):
-        out = read(model, namer, image)
+    def read_while_deleted(image):
+        out = read(image)
         Product.objects.filter(pk=doomed.pk).delete()
         return out
 

@@ -15,7 +15,8 @@ from catalog.ranking_rows import ranking_rows
 from detection.boxes import Box
 from detection.gender_reading import GenderReading
 from embeddings.embedder import embedder
-from embeddings.index import Hit, vector_from_bytes
+from embeddings.feature_codec import from_bytes
+from embeddings.index import Hit
 from embeddings.ranking import RankWeights, agreements
 from shopthelook import pipeline
 from shopthelook.matching import as_worn, genders_to_search, matched
@@ -81,6 +82,4 @@ def test_a_busy_second_thread_gives_the_garments_embedding_back(products, catalo
     # then: this thread embedded them itself, rather than waiting behind the others
     assert took < 10 and timings["embed"] > 0 and genders == ["men", "women"]
     expected = [embedder().embed(image, g.as_tuple()) for g in garments]
-    assert all(
-        np.allclose(vector_from_bytes(bytes(i.vector)), e, atol=1e-6) for i, e in zip(items, expected, strict=True)
-    )
+    assert all(np.allclose(from_bytes("vector", i.vector), e, atol=1e-6) for i, e in zip(items, expected, strict=True))
