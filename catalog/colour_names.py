@@ -14,7 +14,7 @@ import numpy as np
 from django.db.models import Count, Max
 
 from detection.garment_colours import HISTOGRAM
-from embeddings.embedder import embedder
+from detection.models.embedder import embedder
 from embeddings.ranking import name_means, name_scores
 
 from .models import ProductEmbedding

@@ -7,8 +7,8 @@ from collections.abc import Iterable
 
 from django.db import transaction
 
-from detection.article_types import article_classifier
-from detection.product_views import view_classifier
+from detection.models.article_types import article_classifier
+from detection.models.product_views import view_classifier
 
 from .models import Product, ProductImage
 from .product_vectors import UnreadablePhoto, open_photo
@@ -41,12 +41,12 @@ def classify_views(product_ids: Iterable[int], force: bool = False) -> int:
         except UnreadablePhoto as exc:  # a file gone missing must not stop the batch
             logger.error("product %s: cannot read its photos: %s", product.pk, exc)
             continue
-        guesses = model.views(photos)
+        guesses = model.predict(photos)
         article = ""
         if not product.article_type or product.article_type_predicted:
             # A model shot shows the whole outfit: the type is read from the product's own photos.
             own = [photo for photo, g in zip(photos, guesses, strict=True) if g.view != "model"] or photos
-            article = articles.classify(own, product.category).article_type
+            article = articles.predict(own, product.category).article_type
         _store(product, images, guesses, model.thumbnail(guesses, product.category), article, sha)
         done += 1
     return done

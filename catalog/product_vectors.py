@@ -13,8 +13,8 @@ from django.db import transaction
 from PIL import Image
 
 from detection.garment_colours import SIZE as COLOUR_SIZE
-from detection.garment_names import garment_namer
-from embeddings.embedder import embedder
+from detection.models.embedder import embedder
+from detection.models.garment_names import garment_namer
 from embeddings.feature_codec import CLASSES, to_bytes
 from embeddings.garment_features import GarmentFeatures, read_product_photo
 

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from embeddings.embedder import embedder
+from detection.models.embedder import embedder
 from embeddings.index import Hit
 from embeddings.ranking import Candidate
 

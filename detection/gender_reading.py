@@ -12,7 +12,7 @@ import numpy as np
 from PIL import Image
 
 from .boxes import Box
-from .faces import Face
+from .models.faces import Face
 from .pose import LEFT_SHOULDER, NOSE, RIGHT_SHOULDER, Pose
 
 FACE_SURE = 0.2  # a face model's P(women) at least this far from 0.5 is a vote

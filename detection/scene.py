@@ -22,9 +22,10 @@ from PIL import Image
 
 from .body import HALF_SEEN, WORN_ON, body_parts, facing, fused, pose_regions, tightened
 from .boxes import Box
-from .faces import Face
 from .garment_colours import skin_colour
 from .gender_reading import GenderReading, body_is_sure, face_of, head_faces, read_gender
+from .models.faces import Face
+from .models.segmentation import PersonMask
 from .outfit import layout_garments, pick_garments
 from .pose import LEFT_EYE, NOSE, RIGHT_EYE, Person, Pose
 from .scene_people import (
@@ -37,7 +38,6 @@ from .scene_people import (
     prominence,
     something_else,
 )
-from .segmentation import PersonMask
 from .sleeves import forearm_skin
 from .taxonomy import CATEGORIES
 from .threads import background_thread, later, timed
@@ -111,26 +111,31 @@ class SceneModels:
     find_objects: Callable[[Image.Image], list[Box]] | None = None
 
 
+def _p_women(model) -> Callable[..., float]:
+    """A gender classifier's P(women), as the gender policy reads it (the face's or the figure's)."""
+    return lambda image, where: model.predict(image, where).p_women
+
+
 def shipped_models(overlap: bool = True) -> SceneModels:
     """Every model from weights/, loaded once per process; `overlap` runs two of them on a second thread."""
-    from .face_gender import face_gender_agegender, face_gender_cydral
-    from .faces import face_detector
-    from .garments import garment_detector
-    from .gender import gender_classifier
-    from .person_boxes import person_boxes
-    from .pose import person_detector, pose_landmarker
+    from .models.face_gender import face_gender_agegender, face_gender_cydral
+    from .models.faces import face_detector
+    from .models.garments import garment_detector
+    from .models.gender import gender_classifier
+    from .models.person_boxes import person_boxes
+    from .models.pose import person_detector, pose_landmarker
 
     detector = garment_detector()
     return SceneModels(
-        detect_garments=detector.detect,
-        find_people=person_detector().people,
-        read_pose=pose_landmarker().pose,
-        find_faces=face_detector().detect,
-        face_genders=(face_gender_cydral().p_women, face_gender_agegender().p_women),
-        body_gender=lambda image, box: gender_classifier().classify(image, box).p_women,
+        detect_garments=detector.predict,
+        find_people=person_detector().predict,
+        read_pose=pose_landmarker().predict,
+        find_faces=face_detector().predict,
+        face_genders=tuple(_p_women(m()) for m in (face_gender_cydral, face_gender_agegender)),
+        body_gender=_p_women(gender_classifier()),
         garments=detector.garment_classes,
         background=background_thread() if overlap else None,
-        find_objects=person_boxes().detect,
+        find_objects=person_boxes().predict,
     )
 
 

@@ -7,7 +7,7 @@ from PIL import Image
 
 from .body import HALF_SEEN
 from .boxes import Box, iou_matrix
-from .person_boxes import MISTAKEN_FOR_PEOPLE, PERSON
+from .models.person_boxes import MISTAKEN_FOR_PEOPLE, PERSON
 from .pose import LEFT_HIP, LEFT_SHOULDER, RIGHT_HIP, RIGHT_SHOULDER, Person, Pose
 
 MAX_PEOPLE = 4  # people read in one photo (the biggest, most central first): a crowd is not an outfit

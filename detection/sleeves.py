@@ -1,6 +1,6 @@
 """Whether a person's forearms show skin: what tells a T-shirt from a shirt, a hoodie or a jacket on a real photo.
 
-The ImageNet namer (detection.garment_names) has one class for T-shirts ("jersey") and eight for
+The ImageNet namer (detection.models.garment_names) has one class for T-shirts ("jersey") and eight for
 jackets, so on real photos it calls many short-sleeved tops jackets. A sleeve's length is plain to
 see instead: the skin along each forearm the pose shows, as the wearer's own skin colour (read
 beside the nose) within `garment_colours.SKIN_DISTANCE`. On the real dev split's main people, the

@@ -16,7 +16,7 @@ so one search of the vector index with `q` ranks the whole partition by compatib
 A garment's features may be more than its embedder vector, which carries too little of what
 stylists dress by. The shipped model reads four blocks: the vector; the garment's colours
 (detection.garment_colours: a lightness x colour-class histogram); what the ImageNet classifier
-sees in it (detection.garment_names: its 1,000 class probabilities, as logarithms projected onto
+sees in it (detection.models.garment_names: its 1,000 class probabilities, as logarithms projected onto
 the principal axes of the training garments', which the model file holds), the kind of garment,
 which the embedder, trained to tell products apart, does not say; and the article types' shares
 of those probabilities, grouped as the garment namer groups them (a jacket's classes against a

@@ -14,10 +14,9 @@ from PIL import Image
 
 from detection.boxes import Box, masked_crop
 from detection.garment_colours import product_colours, worn_colours
-from detection.garment_names import garment_namer
+from detection.models.embedder import embedder
+from detection.models.garment_names import garment_namer
 from detection.threads import timed
-
-from .embedder import embedder
 
 CATALOG_BACKDROP = (246, 246, 244)  # the studio grey of the catalog's product photos
 MaskOver = Callable[[tuple[float, float, float, float], int, int], np.ndarray]
@@ -49,21 +48,23 @@ def read_worn(
     with timed(timings, "colours"):
         colours = worn_colours(image, box.as_tuple(), box.label, skin)
     with timed(timings, "name"):
-        guess, classes = garment_namer().read(image, box.as_tuple(), box.label, list(others), forearms)
-    if guess is None:
-        return GarmentFeatures(colours, classes)
-    return GarmentFeatures(colours, classes, article_type=guess.article_type, article_score=round(guess.score, 4))
+        read = garment_namer().predict(image, box.as_tuple(), box.label, list(others), forearms)
+    if read.guess is None:
+        return GarmentFeatures(colours, read.classes)
+    return GarmentFeatures(
+        colours, read.classes, article_type=read.guess.article_type, article_score=round(read.guess.score, 4)
+    )
 
 
 def embed_worn(image: Image.Image, box: Box, mask_over: MaskOver | None = None) -> np.ndarray:
     """A worn garment's vector: of its crop, or, with the person mask, of its crop on the catalog's backdrop."""
     if mask_over is None:
-        return embedder().embed(image, box.as_tuple())
-    return embedder().embed(masked_crop(image, box.as_tuple(), mask_over, CATALOG_BACKDROP), None)
+        return embedder().predict(image, box.as_tuple())
+    return embedder().predict(masked_crop(image, box.as_tuple(), mask_over, CATALOG_BACKDROP), None)
 
 
 def read_product_photo(photo: Image.Image) -> GarmentFeatures:
     """A catalog photo, which shows the one garment on the shop's backdrop: all of it is read."""
     return GarmentFeatures(
-        product_colours(photo), garment_namer().probabilities(photo, None), vector=embedder().embed(photo)
+        product_colours(photo), garment_namer().predict(photo).classes, vector=embedder().predict(photo)
     )

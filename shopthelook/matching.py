@@ -14,10 +14,11 @@ from catalog.ranking_rows import ranking_rows
 from catalog.search import catalog_index
 from detection import taxonomy
 from detection.boxes import Box
-from detection.garment_names import garment_namer
 from detection.gender_reading import GenderReading
+from detection.models.embedder import embedder
+from detection.models.garment_names import garment_namer
 from detection.threads import later, timed
-from embeddings.embedder import embedder, exact_match_rule
+from embeddings.exact_match import exact_match_rule
 from embeddings.feature_codec import from_bytes, to_bytes
 from embeddings.garment_features import GarmentFeatures, embed_worn, read_worn
 from embeddings.ranking import RankWeights, Worn, rerank

@@ -96,7 +96,7 @@ class LookItem(models.Model):
         help_text="What the ImageNet classifier sees in the garment (float16), for complete the look.",
     )
     article_type = models.CharField(
-        max_length=40, blank=True, help_text="The garment's type, read from the photo (detection.garment_names)."
+        max_length=40, blank=True, help_text="The garment's type, read from the photo (detection.models.garment_names)."
     )
     article_score = models.FloatField(null=True, blank=True, help_text="The probability of that type's classes.")
     colour_name = models.CharField(

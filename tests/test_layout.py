@@ -107,15 +107,15 @@ def test_the_heavy_import_check_catches_torch_outside_training(tmp_path):
     tree = write_tree(
         tmp_path,
         {
-            "embeddings/embedder.py": "def f():\n    import tensorflow as tf\n",
-            "detection/garments.py": "from ultralytics import YOLO\n",
+            "detection/models/embedder.py": "def f():\n    import tensorflow as tf\n",
+            "detection/models/garments.py": "from ultralytics import YOLO\n",
             "training/detector.py": "import torch\n",
         },
     )
 
     assert heavy_imports(tree) == [
-        "embeddings/embedder.py:2 imports tensorflow",
-        "detection/garments.py:1 imports ultralytics.YOLO",
+        "detection/models/embedder.py:2 imports tensorflow",
+        "detection/models/garments.py:1 imports ultralytics.YOLO",
     ]
 
 
@@ -144,7 +144,7 @@ def test_the_web_process_loads_neither_litert_nor_faiss():
 def test_the_worker_loads_litert_but_no_training_library():
     loaded = loaded_modules(
         "import shopthelook.pipeline, catalog.search, catalog.product_vectors, scraper.service; "
-        "from detection.garments import garment_detector; garment_detector()"
+        "from detection.models.garments import garment_detector; garment_detector()"
     )
     assert "ai_edge_litert" in loaded
     assert set(HEAVY).isdisjoint(loaded)

@@ -82,7 +82,7 @@ def test_web_and_worker_code_imports_without_torch_or_tensorflow():
     code = (
         "import os, sys, django; os.environ['DJANGO_SETTINGS_MODULE'] = 'shopthelook.settings.test'; django.setup(); "
         "import shopthelook.urls, scraper.tasks, scraper.service, catalog.admin, scraper.admin; "
-        "import detection.garments, detection.registry, embeddings.embedder, shopthelook.pipeline; "
+        "import detection.models.garments, detection.registry, detection.models.embedder, shopthelook.pipeline; "
         "import kombu.transport.redis; "
         "heavy = [m for m in ('torch', 'tensorflow', 'ultralytics') if m in sys.modules]; print(heavy)"
     )

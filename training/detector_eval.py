@@ -7,7 +7,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from detection.garments import GarmentDetector
+from detection.models.garments import GarmentDetector
 from detection.taxonomy import CATEGORY_NAMES, DETECTOR_CLASSES
 
 from .detection_metrics import ImageResult, detection_map
@@ -31,7 +31,7 @@ def detector_results(
     results = []
     for path, truth in lookbook_truth(lookbook, split)[:limit]:
         with Image.open(path) as image:
-            boxes = detector.detect(image.convert("RGB"), conf=0.001, iou=0.6, max_det=100)
+            boxes = detector.predict(image.convert("RGB"), conf=0.001, iou=0.6, max_det=100)
         results.append(ImageResult(truth, [(b.label, b.score, b.x1, b.y1, b.x2, b.y2) for b in boxes]))
     return results
 

@@ -8,7 +8,7 @@ from typing import NamedTuple
 
 from PIL import Image
 
-from detection.gender import GenderClassifier
+from detection.models.gender import GenderClassifier
 from detection.taxonomy import SHOPPER_GENDERS
 
 GENDERS = SHOPPER_GENDERS  # confusion rows and columns: men, then women
@@ -33,7 +33,7 @@ def gender_predictions(model_path: Path, lookbook: Path, split: str = "test") ->
         person = next((b for b in row["boxes"] if b["label"] == "person"), None)
         box = (person["x1"], person["y1"], person["x2"], person["y2"]) if person else None
         with Image.open(lookbook / row["scene"]) as image:
-            p_women = classifier.classify(image, box).p_women
+            p_women = classifier.predict(image, box).p_women
         out.append(Prediction(row["gender"], p_women, row.get("facing", "unknown")))
     return out
 

@@ -9,9 +9,27 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from detection.boxes import square_crop
+
 from .siamese import read_catalog
 
 NameFn = Callable[[Image.Image, tuple[float, float, float, float], str], object]  # -> ArticleGuess | None
+
+
+def namer_names(namer) -> NameFn:
+    """The garment namer as a NameFn: its type for the box."""
+    return lambda image, box, category: namer.predict(image, box, category).guess
+
+
+def classifier_names(classifier) -> NameFn:
+    """The article classifier as a NameFn: the type of one detected garment, its box cut from a photo of a
+    person (with the crop's usual margin), among its category's types."""
+
+    def name(image: Image.Image, box: tuple[float, float, float, float], category: str):
+        crop = square_crop(image.convert("RGB"), box, classifier.size)
+        return classifier.best_within(classifier.probabilities(crop[None])[0], category)
+
+    return name
 
 
 def evaluate_names(

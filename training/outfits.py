@@ -4,7 +4,7 @@ An outfit is the garments one photo shows together. Each garment has the vector 
 that photo (the query side, as a shopper's garment is) and, when the product is known, the
 vectors of its catalog photos (the candidate side, as the vector index holds them). Beside each
 vector are the colours read from the same pixels (detection.garment_colours) and what the
-ImageNet classifier sees there (detection.garment_names: its class probabilities): the
+ImageNet classifier sees there (detection.models.garment_names: its class probabilities): the
 compatibility model reads all three as a garment's features. Everything here comes from pixels,
 and the ImageNet classifier never saw our products or their attributes; nothing reads the
 stylist's rules or a product's attributes. The `styled` flag of a lookbook scene is carried for

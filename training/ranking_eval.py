@@ -38,7 +38,7 @@ def ranking_on_lookbook(
     colour_names: list[str],
 ) -> dict:
     """Recall@1 and Recall@10 of the split's pairs, ranked by each of `weights` (zeros: the embedder alone)."""
-    from detection.garment_names import garment_namer
+    from detection.models.garment_names import garment_namer
 
     catalog, pairs, sims = _lookbook_similarities(embed, lookbook, split, size)
     scores = np.where(sims.allowed, sims.products(), -np.inf)
@@ -60,7 +60,7 @@ def ranking_on_lookbook(
         w, h = image.size
         box = Box(category, 1.0, pair.bbox[0] * w, pair.bbox[1] * h, pair.bbox[2] * w, pair.bbox[3] * h)
         read = worn_colours(image, box.as_tuple(), category)
-        guess, _ = namer.read(image, box.as_tuple(), category)
+        guess = namer.predict(image, box.as_tuple(), category).guess
         worn = Worn(
             read,
             guess.article_type if guess else "",

@@ -5,7 +5,7 @@ import pytest
 from catalog.ingest import upsert_product
 from catalog.models import ProductImage
 from catalog.photo_views import classify_views, unclassified_product_ids
-from detection.product_views import view_classifier
+from detection.models.product_views import view_classifier
 from tests.catalog.factories import blob, record
 from tests.shopthelook.demo_catalog import demo_products, ingest
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from detection.article_types import article_classifier
+from detection.models.article_types import article_classifier
 from detection.taxonomy import ARTICLE_TYPES
 from synthetic.designs import generate_catalog
 from synthetic.views import render_view
@@ -22,7 +22,7 @@ def test_most_products_of_an_unseen_catalog_get_their_type_from_their_photos(pro
     right = 0
     for p in products:
         photos = [render_view(p, v) for v in p.views if v not in ("model", "detail")]
-        guess = model.classify(photos, p.category)
+        guess = model.predict(photos, p.category)
         assert CATEGORY_OF[guess.article_type] == p.category and 0 < guess.score <= 1
         right += guess.article_type == p.article_type
     assert right / len(products) >= THRESHOLD, right
@@ -33,6 +33,6 @@ def test_a_worn_garment_is_named_among_its_categorys_types(products):
     shot = scene(products, "women", 5)
     for box in shot.boxes:
         if box.product_id:
-            guess = model.classify_crop(shot.image, (box.x1, box.y1, box.x2, box.y2), box.label)
+            guess = model.predict([shot.image.crop((box.x1, box.y1, box.x2, box.y2))], box.label)
             assert CATEGORY_OF[guess.article_type] == box.label
-    assert model.classify([], "footwear") is None
+    assert model.predict([], "footwear") is None

@@ -6,7 +6,7 @@ import numpy as np
 from PIL import Image
 
 from detection import taxonomy
-from detection.garment_names import garment_namer
+from detection.models.garment_names import garment_namer
 
 
 def test_the_map_names_only_types_of_each_category_by_real_imagenet_classes():
@@ -45,8 +45,8 @@ def test_a_suit_on_a_real_photo_is_a_jacket_over_trousers(real_photos):
     with Image.open(path) as opened:
         image = opened.convert("RGB")
     boxes = {g.category: g.box for g in labels.garments}
-    top = garment_namer().name(image, boxes["topwear"], "topwear")
-    bottom = garment_namer().name(image, boxes["bottomwear"], "bottomwear")
+    top = garment_namer().predict(image, boxes["topwear"], "topwear").guess
+    bottom = garment_namer().predict(image, boxes["bottomwear"], "bottomwear").guess
     assert top.article_type == "jacket" and top.score > 0.5
     assert bottom.article_type == "trousers"
 
@@ -61,7 +61,7 @@ def test_names_are_scored_against_every_garment_box_of_a_lookbook_split(tmp_path
 
     def name_all_sneakers(image, box, category):
         seen.append(category)
-        from detection.article_types import ArticleGuess
+        from detection.models.article_types import ArticleGuess
 
         return ArticleGuess("sneakers", 1.0) if category == "footwear" else None
 
@@ -92,6 +92,6 @@ def test_with_the_jacket_blanked_the_trousers_read_less_of_a_jacket(real_photos)
         with Image.open(path) as opened:
             image = opened.convert("RGB")
         boxes = {g.category: g.box for g in labels.garments}
-        alone = namer.probabilities(image, boxes["bottomwear"], [boxes["topwear"]])
-        seen_with = namer.probabilities(image, boxes["bottomwear"])
+        alone = namer.predict(image, boxes["bottomwear"], others=[boxes["topwear"]]).classes
+        seen_with = namer.predict(image, boxes["bottomwear"]).classes
         assert alone[top_classes].sum() < 0.8 * seen_with[top_classes].sum(), name

@@ -5,7 +5,7 @@ import pytest
 from PIL import Image
 
 from detection.boxes import fit_crop, square_crop
-from detection.gender import GenderGuess
+from detection.models.gender import GenderGuess
 from training.gender_eval import Prediction, confusion, summarise
 
 
@@ -53,7 +53,7 @@ def test_summary_splits_accuracy_by_facing():
 @pytest.mark.slow
 def test_one_epoch_of_gender_training_exports_a_working_tflite(tmp_path):
     pytest.importorskip("tensorflow", reason="training extras are installed by make test")
-    from detection.gender import GenderClassifier
+    from detection.models.gender import GenderClassifier
     from synthetic.lookbook import LookbookConfig, build_lookbook
     from training.gender import GenderTraining, lookbook_examples, train_gender
     from training.keras_export import export_tflite
@@ -68,7 +68,7 @@ def test_one_epoch_of_gender_training_exports_a_working_tflite(tmp_path):
     assert all(np.isfinite(h["loss"]) for h in history)
     path = export_tflite(model, tmp_path / "gender.tflite")
     classifier = GenderClassifier(path)
-    guess = classifier.classify(Image.open(next((lookbook / "yolo" / "images" / "test").glob("*.jpg"))))
+    guess = classifier.predict(Image.open(next((lookbook / "yolo" / "images" / "test").glob("*.jpg"))))
     assert 0.0 <= guess.p_women <= 1.0
     # the TFLite file gives what the Keras model gives on the same input
     assert (classifier.height, classifier.width) == (96, 64)

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from detection.product_views import view_classifier
+from detection.models.product_views import view_classifier
 from synthetic.designs import generate_catalog
 from synthetic.views import render_view
 
@@ -19,7 +19,7 @@ def test_the_thumbnail_is_the_preferred_view_for_most_products_of_an_unseen_cata
     model = view_classifier()
     right = total = model_shots = model_read = 0
     for p in products:
-        guesses = model.views([render_view(p, v) for v in p.views])
+        guesses = model.predict([render_view(p, v) for v in p.views])
         model_shots += 1
         model_read += guesses[p.views.index("model")].view == "model"
         if PREFERRED[p.category] in p.views:
@@ -34,10 +34,10 @@ def test_a_products_photos_read_the_same_in_any_order_and_a_lone_photo_is_its_th
     model = view_classifier()
     p = next(p for p in products if len(p.views) >= 4)
     photos = [render_view(p, v) for v in p.views]
-    forward = model.views(photos)
-    backward = model.views(photos[::-1])[::-1]
+    forward = model.predict(photos)
+    backward = model.predict(photos[::-1])[::-1]
     assert [g.view for g in forward] == [g.view for g in backward]
     assert np.allclose([g.score for g in forward], [g.score for g in backward], atol=1e-3)
     assert all(abs(sum(g.probabilities.values()) - 1) < 1e-3 for g in forward)
-    assert model.thumbnail(model.views(photos[:1]), p.category) == 0
-    assert model.views([]) == []
+    assert model.thumbnail(model.predict(photos[:1]), p.category) == 0
+    assert model.predict([]) == []

@@ -7,9 +7,9 @@ from PIL import Image
 from detection import pose as lm
 from detection.body import body_parts
 from detection.boxes import iou_matrix
-from detection.face_gender import face_gender_agegender, face_gender_cydral
-from detection.faces import face_detector
-from detection.pose import person_detector, pose_landmarker
+from detection.models.face_gender import face_gender_agegender, face_gender_cydral
+from detection.models.faces import face_detector
+from detection.models.pose import person_detector, pose_landmarker
 from detection.scene import read_scene, shipped_models
 from detection.sleeves import BARE, COVERED
 
@@ -36,19 +36,19 @@ def landscape() -> Image.Image:
 
 def test_the_face_detector_finds_the_face_on_the_head_and_none_in_a_landscape(real_photos):
     labels, image = photo(real_photos, "messi5.jpg")
-    faces = face_detector().detect(image)
+    faces = face_detector().predict(image)
     assert len(faces) == 1
     x1, y1, x2, y2 = labels.person
     face = faces[0].box
     assert inside(((face.x1 + face.x2) / 2, (face.y1 + face.y2) / 2), (x1, y1, x2, y1 + 0.4 * (y2 - y1)))
-    assert face_detector().detect(landscape()) == []
+    assert face_detector().predict(landscape()) == []
 
 
 def test_the_pose_puts_the_feet_on_the_boots_and_sees_a_full_shot(real_photos):
     labels, image = photo(real_photos, "messi5.jpg")
-    people = person_detector().people(image)
+    people = person_detector().predict(image)
     assert people, "the detector finds the player"
-    pose = pose_landmarker().pose(image, people[0])
+    pose = pose_landmarker().predict(image, people[0])
     assert pose is not None
     boots = next(g.box for g in labels.garments if g.category == "footwear")
     for ankle in (lm.LEFT_ANKLE, lm.RIGHT_ANKLE):
@@ -58,8 +58,8 @@ def test_the_pose_puts_the_feet_on_the_boots_and_sees_a_full_shot(real_photos):
 
 def test_a_head_and_shoulders_portrait_shows_no_legs(real_photos):
     _, image = photo(real_photos, "obama.jpg")
-    people = person_detector().people(image)
-    pose = pose_landmarker().pose(image, people[0])
+    people = person_detector().predict(image)
+    pose = pose_landmarker().predict(image, people[0])
     parts = body_parts(pose, *image.size)
     assert parts.torso and parts.head and not parts.legs and not parts.feet
     assert parts.shot == "upper body"
@@ -69,8 +69,8 @@ def test_the_landmark_model_sees_nobody_in_a_landscape():
     from detection.boxes import Box
     from detection.pose import Person
 
-    assert person_detector().people(landscape()) == []
-    assert pose_landmarker().pose(landscape(), Person.from_box(Box("person", 1.0, 200, 50, 400, 450))) is None
+    assert person_detector().predict(landscape()) == []
+    assert pose_landmarker().predict(landscape(), Person.from_box(Box("person", 1.0, 200, 50, 400, 450))) is None
 
 
 @pytest.mark.parametrize("model", [face_gender_cydral, face_gender_agegender], ids=["cydral", "agegender"])
@@ -81,11 +81,11 @@ def test_a_face_gender_model_reads_most_labelled_faces_right(real_photos, model)
             continue
         with Image.open(path) as opened:
             image = opened.convert("RGB")
-        faces = [f for f in face_detector().detect(image) if inside(_centre(f.box), labels.person)]
+        faces = [f for f in face_detector().predict(image) if inside(_centre(f.box), labels.person)]
         if not faces:
             continue
         face = max(faces, key=lambda f: f.box.width)
-        p_women = model().p_women(image, face)
+        p_women = model().predict(image, face).p_women
         right += (p_women >= 0.5) == (labels.gender == "women")
         total += 1
     assert total >= 10
@@ -121,12 +121,12 @@ def test_a_landscape_has_nobody_and_so_no_garments():
 
 def test_the_person_masks_cover_the_person_and_not_the_pitch(real_photos):
     from detection.boxes import Box
-    from detection.segmentation import person_segmenter
+    from detection.models.segmentation import person_segmenter
 
     labels, image = photo(real_photos, "messi5.jpg")
     shirt = next(g.box for g in labels.garments if g.category == "topwear")
-    pose = pose_landmarker().pose(image, person_detector().people(image)[0])
-    selfie = person_segmenter().mask(image, Box("person", 1.0, 0, 0, image.width, image.height))
+    pose = pose_landmarker().predict(image, person_detector().predict(image)[0])
+    selfie = person_segmenter().predict(image, Box("person", 1.0, 0, 0, image.width, image.height))
     for over in (pose.mask_over, selfie.over):
         on_shirt = over(shirt, 32, 32).mean()
         on_grass = over((0, 290, 120, 342), 32, 32).mean()  # the bottom left corner: turf only

@@ -75,19 +75,19 @@ def test_a_shipped_model_whose_file_is_corrupt_fails_before_loading(weights):
 
 
 def test_every_model_in_the_manifest_is_registered_with_its_wrapper():
-    from detection.article_types import article_classifier
-    from detection.face_gender import face_gender_agegender, face_gender_cydral
-    from detection.faces import face_detector
-    from detection.garment_names import garment_namer
-    from detection.garments import garment_detector
-    from detection.gender import gender_classifier
-    from detection.person_boxes import person_boxes
-    from detection.pose import person_detector, pose_landmarker
-    from detection.product_views import view_classifier
+    from detection.models.article_types import article_classifier
+    from detection.models.embedder import embedder
+    from detection.models.face_gender import face_gender_agegender, face_gender_cydral
+    from detection.models.faces import face_detector
+    from detection.models.garment_names import garment_namer
+    from detection.models.garments import garment_detector
+    from detection.models.gender import gender_classifier
+    from detection.models.person_boxes import person_boxes
+    from detection.models.pose import person_detector, pose_landmarker
+    from detection.models.product_views import view_classifier
+    from detection.models.segmentation import person_segmenter
     from detection.registry import REGISTRY, read_manifest
-    from detection.segmentation import person_segmenter
     from embeddings.compatibility import compatibility
-    from embeddings.embedder import embedder
 
     # each wrapper module holds its model's registry line
     shipped = {
@@ -111,7 +111,7 @@ def test_every_model_in_the_manifest_is_registered_with_its_wrapper():
 
 
 def test_the_detector_takes_its_classes_from_the_manifest_and_needs_them(weights):
-    from detection.garments import garment_detector
+    from detection.models.garments import garment_detector
     from detection.taxonomy import DETECTOR_CLASSES
 
     assert garment_detector.entry.classes == DETECTOR_CLASSES  # the taxonomy it was trained with

@@ -9,7 +9,7 @@ import random
 
 import pytest
 
-from detection.gender import gender_classifier
+from detection.models.gender import gender_classifier
 from detection.registry import verified_model
 from synthetic.designs import generate_catalog
 from synthetic.scenes import render_scene
@@ -38,7 +38,7 @@ def test_gender_classifier_tells_men_from_women_on_unseen_scenes(fresh_scenes):
     correct = 0
     for scene in fresh_scenes:
         person = next(b for b in scene.boxes if b.label == "person")
-        guess = classifier.classify(scene.image, (person.x1, person.y1, person.x2, person.y2))
+        guess = classifier.predict(scene.image, (person.x1, person.y1, person.x2, person.y2))
         assert 0.0 <= guess.p_women <= 1.0
         correct += guess.label == scene.gender
     assert correct / len(fresh_scenes) >= 0.7
@@ -46,13 +46,13 @@ def test_gender_classifier_tells_men_from_women_on_unseen_scenes(fresh_scenes):
 
 def test_garment_detector_finds_each_garment_of_unseen_scenes(fresh_scenes):
     from detection.boxes import iou_matrix
-    from detection.garments import garment_detector
+    from detection.models.garments import garment_detector
 
     detector = garment_detector()
     assert detector.classes == tuple(verified_model("garment_detector").info["classes"])
     found = total = 0
     for scene in fresh_scenes:
-        boxes = detector.detect(scene.image)
+        boxes = detector.predict(scene.image)
         for truth in scene.boxes:
             same = [b.as_tuple() for b in boxes if b.label == truth.label]
             total += 1
@@ -67,13 +67,13 @@ def test_embedder_finds_the_worn_product_in_an_unseen_catalog(fresh_scenes):
     import numpy as np
     from PIL import Image
 
-    from embeddings.embedder import embedder as shipped_embedder
+    from detection.models.embedder import embedder as shipped_embedder
     from embeddings.metrics import retrieval_metrics
     from synthetic.views import view_jpeg
 
     embedder = shipped_embedder()
     catalog = generate_catalog(FRESH_CATALOG["n_products"], seed=FRESH_CATALOG["seed"])
-    gallery = np.stack([embedder.embed(Image.open(io.BytesIO(view_jpeg(p, "front")))) for p in catalog])
+    gallery = np.stack([embedder.predict(Image.open(io.BytesIO(view_jpeg(p, "front")))) for p in catalog])
     queries, relevant, allowed = [], [], []
     partition = np.array([f"{p.gender}/{p.category}" for p in catalog])
     ids = np.array([p.product_id for p in catalog])
@@ -81,7 +81,7 @@ def test_embedder_finds_the_worn_product_in_an_unseen_catalog(fresh_scenes):
     for scene in fresh_scenes:
         for b in scene.boxes:
             if b.product_id and b.product_id in by_id:
-                queries.append(embedder.embed(scene.image, (b.x1, b.y1, b.x2, b.y2)))
+                queries.append(embedder.predict(scene.image, (b.x1, b.y1, b.x2, b.y2)))
                 relevant.append(ids == b.product_id)
                 worn = by_id[b.product_id]
                 allowed.append(partition == f"{worn.gender}/{worn.category}")

@@ -1,6 +1,7 @@
 """The exact-match rule: a first result must lead the next and be as similar as true matches are."""
 
-from embeddings.embedder import ExactMatchRule, embedder, exact_match_rule
+from detection.models.embedder import embedder
+from embeddings.exact_match import ExactMatchRule, exact_match_rule
 
 
 def test_a_clear_lead_is_not_enough_without_the_similarity_of_a_true_match():

@@ -14,7 +14,7 @@ from PIL import Image
 from catalog.ranking_rows import ranking_rows
 from detection.boxes import Box
 from detection.gender_reading import GenderReading
-from embeddings.embedder import embedder
+from detection.models.embedder import embedder
 from embeddings.feature_codec import from_bytes
 from embeddings.index import Hit
 from embeddings.ranking import RankWeights, agreements
@@ -81,5 +81,5 @@ def test_a_busy_second_thread_gives_the_garments_embedding_back(products, catalo
         pool.shutdown()
     # then: this thread embedded them itself, rather than waiting behind the others
     assert took < 10 and timings["embed"] > 0 and genders == ["men", "women"]
-    expected = [embedder().embed(image, g.as_tuple()) for g in garments]
+    expected = [embedder().predict(image, g.as_tuple()) for g in garments]
     assert all(np.allclose(from_bytes("vector", i.vector), e, atol=1e-6) for i, e in zip(items, expected, strict=True))

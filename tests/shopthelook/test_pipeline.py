@@ -106,7 +106,7 @@ def test_a_photo_without_a_person_is_done_with_nothing_found(catalog):
 def test_a_corrupt_model_file_fails_the_look_naming_it_and_stores_nothing(products, catalog, tmp_path, monkeypatch):
     import shutil
 
-    from detection.garment_names import garment_namer
+    from detection.models.garment_names import garment_namer
     from detection.registry import WEIGHTS_DIR, forget_loaded
 
     # given a copy of weights/ whose garment namer file lost its second half

@@ -93,7 +93,7 @@ def test_completions_are_scored_by_the_stylists_rules_against_a_random_row():
 def test_a_reader_of_types_is_scored_on_the_labelled_boxes_alone(tmp_path):
     from PIL import Image
 
-    from detection.article_types import ArticleGuess
+    from detection.models.article_types import ArticleGuess
     from training.real_photo_eval import boxes_named_right
 
     Image.new("RGB", (100, 200), "grey").save(tmp_path / "suit.jpg")

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from django.core.management import call_command
 
-from embeddings.embedder import embedder
+from detection.models.embedder import embedder
 from embeddings.faiss_index import build_partition_index, set_search_effort, top_k
 from synthetic.designs import generate_catalog
 from training.search_bench import (
@@ -22,7 +22,7 @@ from training.search_bench import (
 
 @pytest.fixture(scope="module")
 def rendered():
-    return rendered_sources(96, embedder().embed, progress=False)
+    return rendered_sources(96, embedder().predict, progress=False)
 
 
 def test_partitions_are_sized_like_a_real_catalog():

@@ -11,7 +11,7 @@ if importlib.util.find_spec("ultralytics") is None:
 
 from PIL import Image
 
-from detection.garments import GarmentDetector
+from detection.models.garments import GarmentDetector
 from detection.taxonomy import DETECTOR_CLASSES
 from synthetic.lookbook import LookbookConfig, build_lookbook
 from training.detector import DetectorTraining, export_tflite, train_detector
@@ -32,7 +32,7 @@ def test_one_epoch_trains_exports_and_evaluates(tmp_path):
     assert files["float16"].stat().st_size < files["float32"].stat().st_size * 0.6
     detector = GarmentDetector(files["float16"], DETECTOR_CLASSES)
     assert detector.size == 160
-    boxes = detector.detect(Image.open(next((lookbook / "yolo" / "images" / "test").glob("*.jpg"))), conf=0.0)
+    boxes = detector.predict(Image.open(next((lookbook / "yolo" / "images" / "test").glob("*.jpg"))), conf=0.0)
     assert all(0 <= b.x1 <= b.x2 <= 240 and 0 <= b.y1 <= b.y2 <= 320 for b in boxes)
     metrics = evaluate_detector(files["float16"], lookbook, "test")
     assert metrics["images"] == 2 and set(metrics["per_class"]) == {"topwear", "bottomwear", "footwear", "person"}

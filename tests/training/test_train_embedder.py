@@ -47,7 +47,7 @@ def test_one_epoch_of_triplet_training_gives_a_usable_embedder(lookbook, tmp_pat
     assert 0.0 <= metrics["recall@1"] <= metrics["recall@10"] <= 1.0
 
     # exported as float16 TFLite, the run-time embedder gives what Keras gives
-    from embeddings.embedder import Embedder
+    from detection.models.embedder import Embedder
     from training.keras_export import export_tflite
 
     path = export_tflite(model, tmp_path / "embedder_fp16.tflite", float16=True)

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from embeddings.embedder import embedder
+from detection.models.embedder import embedder
 from synthetic.designs import generate_catalog
 from synthetic.views import render_view
 from training.view_clusters import (

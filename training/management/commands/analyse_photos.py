@@ -8,8 +8,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from detection.garments import PERSON, garment_detector
-from detection.gender import gender_classifier
+from detection.models.garments import PERSON, garment_detector
+from detection.models.gender import gender_classifier
 from detection.registry import ModelFileError
 
 
@@ -38,7 +38,7 @@ class Command(BaseCommand):
                     image = ImageOps.exif_transpose(raw).convert("RGB")
             except (OSError, UnidentifiedImageError) as exc:
                 raise CommandError(f"{path}: not a readable image ({exc})") from exc
-            boxes = detector.detect(image, conf=opts["conf"])
+            boxes = detector.predict(image, conf=opts["conf"])
             persons = [b for b in boxes if b.label == PERSON]
             report = {
                 "photo": str(path),
@@ -47,9 +47,9 @@ class Command(BaseCommand):
                     {"label": b.label, "score": round(b.score, 3), "box": [round(v) for v in b.as_tuple()]}
                     for b in boxes
                 ],
-                "p_women_whole_photo": round(gender.classify(image).p_women, 3),
-                "p_women_detected_person": [round(gender.classify(image, p.as_tuple()).p_women, 3) for p in persons],
-                "p_women_given_boxes": [round(gender.classify(image, b).p_women, 3) for b in extra_boxes],
+                "p_women_whole_photo": round(gender.predict(image).p_women, 3),
+                "p_women_detected_person": [round(gender.predict(image, p.as_tuple()).p_women, 3) for p in persons],
+                "p_women_given_boxes": [round(gender.predict(image, b).p_women, 3) for b in extra_boxes],
                 "people": [person_record(p) for p in read_scene(image, models).people],  # the worker's reading
             }
             self.stdout.write(json.dumps(report))

@@ -10,10 +10,10 @@ import time
 from django.core.management.base import BaseCommand, CommandParser
 from tqdm import tqdm
 
-from detection.garments import GarmentDetector
-from detection.gender import GenderClassifier
+from detection.models.embedder import Embedder
+from detection.models.garments import GarmentDetector
+from detection.models.gender import GenderClassifier
 from detection.registry import ModelFileError, verified_model
-from embeddings.embedder import Embedder
 from training.bench import percentile, photos
 
 
@@ -32,13 +32,13 @@ class Command(BaseCommand):
         garment_box = (420.0, 200.0, 860.0, 520.0)  # a crop, as the worker embeds each detected garment
         results: dict[str, dict] = {}
         for name, load, call in (
-            ("garment_detector", lambda e: GarmentDetector(e.path, e.classes, threads=1), lambda m, im: m.detect(im)),
+            ("garment_detector", lambda e: GarmentDetector(e.path, e.classes, threads=1), lambda m, im: m.predict(im)),
             (
                 "gender_classifier",
                 lambda e: GenderClassifier(e.path, threads=1),
-                lambda m, im: m.classify(im, person_box),
+                lambda m, im: m.predict(im, person_box),
             ),
-            ("embedder", lambda e: Embedder(e.path, threads=1), lambda m, im: m.embed(im, garment_box)),
+            ("embedder", lambda e: Embedder(e.path, threads=1), lambda m, im: m.predict(im, garment_box)),
         ):
             try:
                 model = load(verified_model(name))

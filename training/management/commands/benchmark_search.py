@@ -14,7 +14,7 @@ import numpy as np
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from embeddings.embedder import embedder
+from detection.models.embedder import embedder
 from embeddings.faiss_index import build_partition_index, set_search_effort, top_k
 from embeddings.pgvector_index import PgVectorIndex, vector_literal
 from shopthelook.postgres_server import pgvector_postgres_bindir, start_postgres
@@ -104,7 +104,7 @@ class Command(BaseCommand):
         out = Path(opts["out"])
         out.mkdir(parents=True, exist_ok=True)
         model = embedder()
-        source, held = rendered_sources(opts["products"], model.embed)
+        source, held = rendered_sources(opts["products"], model.predict)
         report: dict = {"vectors": opts["vectors"], "distribution": distribution_check(source, held)}
         sizes = partition_sizes(opts["vectors"])
         report["partitions"] = sizes

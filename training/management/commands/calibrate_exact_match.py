@@ -8,8 +8,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from detection.models.embedder import Embedder
 from detection.registry import WEIGHTS_DIR, ModelFileError, verified_model
-from embeddings.embedder import Embedder
 from training.manifest import annotate_model
 from training.retrieval_eval import calibrate_exact_match, exact_match_check
 

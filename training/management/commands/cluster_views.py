@@ -12,7 +12,7 @@ from tqdm import tqdm
 
 from catalog.models import ProductImage
 from detection import taxonomy
-from embeddings.embedder import embedder
+from detection.models.embedder import embedder
 from training.catalog_photos import crop, features, grid_backbone, grid_features, imagenet_backbone, training_photos
 from training.plots import plot_k_sweep
 from training.view_clusters import Sweep, centre_by_group, halves, kmeans, medoids, photo_key, purity, sweep

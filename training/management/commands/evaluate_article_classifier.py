@@ -29,8 +29,8 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true")
 
     def handle(self, *args, **opts) -> None:
-        from detection.article_types import article_classifier
         from detection.boxes import square_crop
+        from detection.models.article_types import article_classifier
         from synthetic.designs import generate_catalog
         from synthetic.views import render_view
 

@@ -75,7 +75,7 @@ class Command(BaseCommand):
         if entry.info.get("training", {}).get("history"):
             plot_history(entry.info["training"]["history"], report / "gender_training.png", "Gender classifier")
 
-        from embeddings.embedder import Embedder
+        from detection.models.embedder import Embedder
         from training.retrieval_eval import evaluate_retrieval
 
         entry = entries["embedder"]
@@ -103,12 +103,11 @@ class Command(BaseCommand):
                 "validation Recall@1",
             )
 
-        from detection.garment_names import GarmentNamer
-        from training.name_eval import evaluate_names
+        from detection.models.garment_names import GarmentNamer
+        from training.name_eval import evaluate_names, namer_names
 
-        names = evaluate_names(
-            GarmentNamer.from_entry(entries["garment_namer"]).name, lookbook, opts["split"], opts["limit"]
-        )
+        namer = GarmentNamer.from_entry(entries["garment_namer"])
+        names = evaluate_names(namer_names(namer), lookbook, opts["split"], opts["limit"])
         out["garment_name_accuracy"] = names["accuracy"]  # rendered garments; real photos: evaluate_real_photos
         details["garment_names"] = names
 

@@ -24,7 +24,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true")
 
     def handle(self, *args, **opts) -> None:
-        from embeddings.embedder import Embedder
+        from detection.models.embedder import Embedder
         from embeddings.ranking import RankWeights
         from training.ranking_eval import ranking_on_lookbook
 

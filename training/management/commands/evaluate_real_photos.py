@@ -39,9 +39,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **opts) -> None:
         from catalog.models import Product
+        from detection.models.segmentation import person_segmenter
         from detection.photos import PhotoLimits, decode_photo
         from detection.scene import read_scene, shipped_models
-        from detection.segmentation import person_segmenter
         from training.real_photo_eval import evaluate
         from training.real_photo_report import summary
         from training.real_photos import LABELS, SPLITS, fetch_photos, labelled_photos
@@ -55,7 +55,7 @@ class Command(BaseCommand):
         if opts["ranking"]:
             settings.LOOK_RANKING = opts["ranking"]  # this process only: the pipeline reads it per item
         if opts["mask"] == "selfie":
-            models.segment = person_segmenter().mask
+            models.segment = person_segmenter().predict
         limits = PhotoLimits(settings.LOOK_MAX_BYTES, settings.LOOK_MAX_PIXELS, max_side=settings.LOOK_MAX_SIDE)
 
         # Each photo goes through the upload's own decoding (so it is shrunk as the worker gets it),
@@ -89,15 +89,19 @@ class Command(BaseCommand):
         figures["ranking"] = settings.LOOK_RANKING
         figures["people_check"] = not opts["without_people_check"]
         # The two readers of article types on the labelled boxes themselves (no detector involved).
-        from detection.article_types import article_classifier
-        from detection.garment_names import garment_namer
+        from detection.models.article_types import article_classifier
+        from detection.models.garment_names import garment_namer
+        from training.name_eval import classifier_names, namer_names
         from training.real_photo_eval import boxes_named_right
 
         for split in splits:
             figures[split]["labelled_boxes_named_right"] = boxes_named_right(
                 [p for p in scaled if p.split == split and p.person is not None],
                 cleaned,
-                {"garment_namer": garment_namer().name, "article_classifier": article_classifier().classify_crop},
+                {
+                    "garment_namer": namer_names(garment_namer()),
+                    "article_classifier": classifier_names(article_classifier()),
+                },
             )
         figures["mask"] = opts["mask"]
         figures["crops_masked"] = opts["mask_crops"]

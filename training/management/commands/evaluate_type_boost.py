@@ -25,7 +25,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true")
 
     def handle(self, *args, **opts) -> None:
-        from embeddings.embedder import Embedder
+        from detection.models.embedder import Embedder
         from training.retrieval_eval import type_boost_sweep
 
         lookbook: Path = opts["lookbook"]

@@ -71,7 +71,7 @@ class Command(BaseCommand):
         out: Path = opts["out"]
         out.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory() as tmp:
-            from detection.article_types import ArticleClassifier
+            from detection.models.article_types import ArticleClassifier
             from training.keras_export import export_tflite
 
             fp16 = export_tflite(model, Path(tmp) / "article_classifier_fp16.tflite")
@@ -211,7 +211,7 @@ def _score(runner, rows: list[ProductImage], crops: np.ndarray, classes: list[st
 
 def _score_lookbook(runner, lookbook: Path) -> dict:
     """Garment boxes of the lookbook's test scenes, worn by rendered people, for products of held-out families."""
-    from training.name_eval import evaluate_names
+    from training.name_eval import classifier_names, evaluate_names
 
-    scored = evaluate_names(runner.classify_crop, lookbook, "test", keep=held_out)
+    scored = evaluate_names(classifier_names(runner), lookbook, "test", keep=held_out)
     return {"crops": scored["garments"], "accuracy": scored["accuracy"]}

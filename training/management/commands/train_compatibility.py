@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from detection.garment_colours import VERSION as COLOUR_VERSION
-from detection.garment_names import garment_namer
+from detection.models.garment_names import garment_namer
 from detection.registry import ModelFileError
 from training.compatibility import CompatibilityTraining
 from training.outfit_sources import add_source_arguments, load_outfits

@@ -38,8 +38,8 @@ class Command(BaseCommand):
     def handle(self, *args, **opts) -> None:
         import numpy as np
 
+        from detection.models.embedder import Embedder
         from detection.registry import sha256_of
-        from embeddings.embedder import Embedder
         from training.keras_export import export_tflite, tflite_latency_ms
         from training.manifest import ship_model
         from training.mobilenet_v2 import build_mobilenet_v2, load_imagenet_weights
@@ -165,7 +165,7 @@ def catalog_pairs():
     from PIL import Image
 
     from catalog.models import Product
-    from detection.garments import garment_detector
+    from detection.models.garments import garment_detector
     from training.pair_sources import ModelShot, model_shot_pairs
 
     detector = garment_detector()
@@ -173,7 +173,7 @@ def catalog_pairs():
     def find_box(path: Path, category: str):
         with Image.open(path) as image:
             rgb = image.convert("RGB")
-        found = [b for b in detector.detect(rgb) if b.label == category]
+        found = [b for b in detector.predict(rgb) if b.label == category]
         if not found:
             return None
         b = max(found, key=lambda b: b.score)

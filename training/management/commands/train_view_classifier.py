@@ -91,7 +91,7 @@ class Command(BaseCommand):
 
     def _score(self, model, classes, preferred: dict[str, str]) -> dict:
         """Scored through the exported TFLite file, one product's photos per call, as the ingest worker runs it."""
-        from detection.product_views import ViewClassifier
+        from detection.models.product_views import ViewClassifier
         from training.keras_export import export_tflite
 
         rows = [r for r in ProductImage.objects.select_related("product").order_by("product_id", "position")

@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from .boxes import square_crop
-from .litert import TFLiteModel
-from .registry import ModelEntry, register
+from ..boxes import square_crop
+from ..litert import TFLiteModel
+from ..registry import ModelEntry, register
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,8 @@ class ViewClassifier:
         (p,) = self.model.run(np.asarray(crops, np.float32))
         return np.asarray(p, np.float32)
 
-    def views(self, photos: list[Image.Image]) -> list[ViewGuess]:
+    def predict(self, photos: list[Image.Image]) -> list[ViewGuess]:
+        """Each photo's view, the photos read together as one product's."""
         if not photos:
             return []
         p = self.probabilities(np.stack([square_crop(photo.convert("RGB"), None, self.size) for photo in photos]))
@@ -50,8 +51,8 @@ class ViewClassifier:
         ]
 
     def thumbnail(self, guesses: list[ViewGuess], category: str) -> int:
-        """The photo most likely to show the category's preferred view (a side view for shoes, the front
-        for clothes); with one photo, that one."""
+        """Which of `predict`'s guesses shows the category's preferred view (a side view for shoes, the
+        front for clothes): the product's thumbnail; with one photo, that one."""
         want = self.preferred.get(category, "front")
         return int(np.argmax([g.probabilities.get(want, 0.0) for g in guesses])) if guesses else 0
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from .boxes import Box, letterbox, nms
-from .litert import TFLiteModel
-from .registry import ModelEntry, register
+from ..boxes import Box, letterbox, nms
+from ..litert import TFLiteModel
+from ..registry import ModelEntry, register
 
 PERSON = "person"  # the detector's class for the person wearing the garments; every other class is a garment
 
@@ -31,7 +31,7 @@ class GarmentDetector:
     def garment_classes(self) -> tuple[str, ...]:
         return tuple(c for c in self.classes if c != PERSON)
 
-    def detect(self, image: Image.Image, conf: float = 0.25, iou: float = 0.5, max_det: int = 50) -> list[Box]:
+    def predict(self, image: Image.Image, conf: float = 0.25, iou: float = 0.5, max_det: int = 50) -> list[Box]:
         """Boxes in the photo's pixel coordinates, best first, after class-wise NMS."""
         batch, lb = letterbox(image, self.size)
         (raw,) = self.model.run(batch[None])

@@ -12,9 +12,9 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from .boxes import Box, letterbox, nms
-from .litert import TFLiteModel
-from .registry import ModelEntry, register
+from ..boxes import Box, letterbox, nms
+from ..litert import TFLiteModel
+from ..registry import ModelEntry, register
 
 PERSON = "person"
 # What a garment detector or a pose model trained on people takes for one: animals, fruit and food, a
@@ -59,7 +59,7 @@ class PersonBoxes:
     def from_entry(cls, entry: ModelEntry) -> PersonBoxes:
         return cls(entry.path, entry.classes, tuple(entry.info["strides"]), entry.info["distance_bins"])
 
-    def detect(self, image: Image.Image, conf: float = 0.25, iou: float = 0.5) -> list[Box]:
+    def predict(self, image: Image.Image, conf: float = 0.25, iou: float = 0.5) -> list[Box]:
         """Every object at least `conf` sure, in photo pixels, best first."""
         batch, lb = letterbox(image, self.size, fill=(0, 0, 0))
         outputs = self.model.run(batch[None])

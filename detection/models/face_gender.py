@@ -7,11 +7,12 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from .boxes import rgb
+from ..boxes import rgb
+from ..litert import TFLiteModel
+from ..pose import Roi
+from ..registry import ModelEntry, register
 from .faces import Face
-from .litert import TFLiteModel
-from .pose import Roi
-from .registry import ModelEntry, register
+from .gender import GenderGuess
 
 
 def face_chip(image: Image.Image, face: Face, size: int, padding: float) -> Image.Image:
@@ -37,10 +38,10 @@ class FaceGenderClassifier:
     def from_entry(cls, entry: ModelEntry) -> FaceGenderClassifier:
         return cls(entry.path, entry.info)
 
-    def p_women(self, image: Image.Image, face: Face) -> float:
+    def predict(self, image: Image.Image, face: Face) -> GenderGuess:
         chip = np.asarray(face_chip(image, face, self.size, self.padding), np.float32)
         (out,) = self.model.run(((chip - self.mean) * self.scale)[None])
-        return float(np.ravel(out)[self.women])
+        return GenderGuess(float(np.ravel(out)[self.women]))
 
 
 face_gender_cydral = register("face_gender_cydral", FaceGenderClassifier.from_entry)

@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from .boxes import Box, rgb
-from .litert import TFLiteModel
-from .registry import ModelEntry, register
+from ..boxes import Box, rgb
+from ..litert import TFLiteModel
+from ..registry import ModelEntry, register
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,8 @@ class PersonSegmenter:
     def from_entry(cls, entry: ModelEntry) -> PersonSegmenter:
         return cls(entry.path, entry.info)
 
-    def mask(self, image: Image.Image, box: Box) -> PersonMask:
+    def predict(self, image: Image.Image, box: Box) -> PersonMask:
+        """The person mask over `box`."""
         crop = rgb(image.crop(tuple(round(v) for v in box.as_tuple())))
         pixels = np.asarray(crop.resize((self.width, self.height), Image.Resampling.BILINEAR), np.float32) / 255.0
         (out,) = self.model.run(pixels[None])

@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from .boxes import Box
-from .litert import TFLiteModel
-from .registry import ModelEntry, register
-from .ssd import anchor_centres, detect
+from ..boxes import Box
+from ..litert import TFLiteModel
+from ..registry import ModelEntry, register
+from ..ssd import anchor_centres, detect
 
 # The six keypoints, in the model's order; "right" is the person's own right (the photo's left).
 RIGHT_EYE, LEFT_EYE, NOSE, MOUTH, RIGHT_EAR, LEFT_EAR = range(6)
@@ -48,7 +48,8 @@ class FaceDetector:
     def from_entry(cls, entry: ModelEntry) -> FaceDetector:
         return cls(entry.path, entry.info)
 
-    def detect(self, image: Image.Image) -> list[Face]:
+    def predict(self, image: Image.Image) -> list[Face]:
+        """Every face found, with its six keypoints (eyes, nose, mouth, ears)."""
         return [
             Face(Box("face", d.score, *(float(v) for v in d.box)).clipped(image.width, image.height), d.keypoints)
             for d in detect(self.model, image, self.size, self.anchors, self.threshold)

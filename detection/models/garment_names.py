@@ -11,18 +11,28 @@ probability, among its category's types. Types no class maps to (shirts, heels) 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
+from ..boxes import square_crop
+from ..litert import TFLiteModel
+from ..registry import ModelEntry, register
+from ..sleeves import sleeved_types
 from .article_types import ArticleGuess
-from .boxes import square_crop
-from .litert import TFLiteModel
-from .registry import ModelEntry, register
-from .sleeves import sleeved_types
 
 Box = tuple[float, float, float, float]  # pixels: left, top, right, bottom
+
+
+@dataclass(frozen=True)
+class GarmentReading:
+    """What the namer reads of a garment: its type (None when not asked or none maps), and every
+    ImageNet class's probability, which complete the look reads too."""
+
+    guess: ArticleGuess | None
+    classes: np.ndarray
 
 
 class GarmentNamer:
@@ -39,25 +49,25 @@ class GarmentNamer:
     def from_entry(cls, entry: ModelEntry) -> GarmentNamer:
         return cls(entry.path, entry.info["types_by_category"])
 
-    def probabilities(self, image: Image.Image, box: Box | None, others: Sequence[Box] = ()) -> np.ndarray:
-        """P(ImageNet class) of the box (with the crop's usual margin), or of the whole photo; the
-        `others` garments' boxes are blanked first, so the classes are of this garment alone."""
+    def predict(
+        self,
+        image: Image.Image,
+        box: Box | None = None,
+        category: str | None = None,
+        others: Sequence[Box] = (),
+        forearms: float | None = None,
+    ) -> GarmentReading:
+        """The garment in `box` (with the crop's usual margin), or the whole photo (a catalog photo).
+
+        Its classes are read with the `others` garments' boxes blanked, so they are of this garment alone.
+        With its `category`, its type too: the category's type whose ImageNet classes are likeliest, with
+        their summed probability, the wearer's `forearms` (sleeves.forearm_skin) ruling out the types of
+        the other sleeve length; None for a category the manifest maps no type of.
+        """
         crop = square_crop(image.convert("RGB"), box, self.size, others if box is not None else ())
-        return np.ravel(self.model.run(crop[None])[0])
-
-    def name(self, image: Image.Image, box: Box, category: str) -> ArticleGuess | None:
-        """The category's type whose ImageNet classes are likeliest, with their summed probability;
-        None for a category the manifest maps no type of."""
-        return self.read(image, box, category)[0]
-
-    def read(
-        self, image: Image.Image, box: Box, category: str, others: Sequence[Box] = (), forearms: float | None = None
-    ) -> tuple[ArticleGuess | None, np.ndarray]:
-        """(the name, as `name` gives it; every class's probability, which complete the look reads too),
-        with the `others` garments' boxes blanked; the wearer's `forearms` (sleeves.forearm_skin) rule out
-        the types of the other sleeve length."""
-        p = self.probabilities(image, box, others)
-        return (self.best_within(p, category, forearms) if self.types_by_category.get(category) else None), p
+        p = np.ravel(self.model.run(crop[None])[0])
+        named = category is not None and self.types_by_category.get(category)
+        return GarmentReading(self.best_within(p, category, forearms) if named else None, p)
 
     def best_within(self, p: np.ndarray, category: str, forearms: float | None = None) -> ArticleGuess:
         """The likeliest type the sleeves allow, and its classes' summed probability (the ranking weighs

@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from .boxes import fit_crop
-from .litert import TFLiteModel
-from .registry import ModelEntry, register
+from ..boxes import fit_crop
+from ..litert import TFLiteModel
+from ..registry import ModelEntry, register
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ class GenderClassifier:
     def from_entry(cls, entry: ModelEntry) -> GenderClassifier:
         return cls(entry.path)
 
-    def classify(self, image: Image.Image, person_box: tuple[float, float, float, float] | None = None) -> GenderGuess:
+    def predict(self, image: Image.Image, person_box: tuple[float, float, float, float] | None = None) -> GenderGuess:
         (out,) = self.model.run(fit_crop(image, person_box, self.height, self.width)[None])
         return GenderGuess(float(np.ravel(out)[0]))
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from .boxes import square_crop
-from .litert import TFLiteModel
-from .registry import ModelEntry, register
+from ..boxes import square_crop
+from ..litert import TFLiteModel
+from ..registry import ModelEntry, register
 
 
 @dataclass(frozen=True)
@@ -33,20 +33,16 @@ class ArticleClassifier:
         return cls(entry.path, entry.classes, entry.info.get("types_by_category"))
 
     def probabilities(self, crops: np.ndarray) -> np.ndarray:
+        """P(type) per prepared square crop: the network alone, as training evaluates it."""
         # The file takes one crop per call: fixed shapes keep LiteRT's XNNPACK plan.
         return np.stack([np.ravel(self.model.run(np.asarray(c, np.float32)[None])[0]) for c in crops])
 
-    def classify(self, photos: list[Image.Image], category: str | None = None) -> ArticleGuess | None:
+    def predict(self, photos: list[Image.Image], category: str | None = None) -> ArticleGuess | None:
         """The type the photos show together, among the category's types when the category is known."""
         if not photos:
             return None
         crops = np.stack([square_crop(photo.convert("RGB"), None, self.size) for photo in photos])
         return self.best_within(self.probabilities(crops).mean(0), category)
-
-    def classify_crop(self, image: Image.Image, box: tuple[float, float, float, float], category: str) -> ArticleGuess:
-        """The type of one detected garment, its box cut from a photo of a person."""
-        crop = square_crop(image.convert("RGB"), box, self.size)
-        return self.best_within(self.probabilities(crop[None])[0], category)
 
     def best_within(self, p: np.ndarray, category: str | None) -> ArticleGuess:
         """The likeliest type of P(type) `p` among the category's types (all types when it is unknown)."""

@@ -1,0 +1,43 @@
+"""The run-time models behind one interface: each built from its manifest entry and asked with `predict`.
+
+One module per model, each ending in its registry line (`garment_detector = register(...)`):
+calling that loads the file once, lazily, after its sha256 is checked (detection/registry.py).
+`predict` takes the photo first and returns typed results, never raw tensors:
+
+| module | registry name | predict(...) returns |
+| --- | --- | --- |
+| garments | garment_detector | list[Box]: garments and people |
+| person_boxes | person_boxes | list[Box]: COCO's 80 classes, to check who is a person |
+| pose | pose_detector, pose_landmarks | list[Person]; Pose or None for one person |
+| faces | face_detector | list[Face] |
+| gender | gender_classifier | GenderGuess of a person's figure |
+| face_gender | face_gender_cydral, face_gender_agegender | GenderGuess of a face |
+| segmentation | person_segmentation | PersonMask over a box |
+| garment_names | garment_namer | GarmentReading: ImageNet classes and the article type |
+| article_types | article_classifier | ArticleGuess of a product's photos |
+| product_views | view_classifier | list[ViewGuess], one per photo of a product |
+| embedder | embedder | the garment's unit vector |
+
+The geometry they share (boxes, crops, pose landmarks, SSD anchors) and the LiteRT seam
+(`detection/litert.py`) stay beside this folder. Wrappers that training evaluates on prepared
+batches also expose that batch (`embed_batch`, `probabilities`).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol, Self, TypeVar
+
+from PIL import Image
+
+from ..registry import ModelEntry
+
+Output = TypeVar("Output", covariant=True)
+
+
+class Model(Protocol[Output]):
+    """What every wrapper here is."""
+
+    @classmethod
+    def from_entry(cls, entry: ModelEntry) -> Self: ...
+
+    def predict(self, image: Image.Image, /, *args: Any, **kwargs: Any) -> Output: ...
