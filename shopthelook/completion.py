@@ -1,7 +1,7 @@
 """Complete the look: per category, the catalog products that go best with the garments the look shows.
 
-Every category is ranked whenever a look's items change (three index searches, a few
-milliseconds); the page and the API show the categories the photo lacks, and the others when
+Every category the model was trained for is ranked whenever a look's items change (one index
+search each, a few milliseconds); the page and the API show the categories the photo lacks, and the others when
 the shopper asks. The compatibility model is linear in a product's features (embeddings.
 compatibility): its embedder vector, which the index holds, then its photos' colours and ImageNet
 classes, which it does not. So one search of the gender's partition with the vector part of the

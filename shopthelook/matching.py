@@ -110,12 +110,15 @@ def matched(
     scene's second thread, after the genders) while this thread reads their colours and names.
     """
     skin, forearms = (wearer or {}).get("skin"), (wearer or {}).get("forearms")
+    embedder()  # loaded (and checked) here: a missing or corrupt file fails before anything is read
     embedded = later(pool, _embedded, image, garments, mask_over, timings)
     # Read before the gender is asked for: the second thread may still be reading it.
     read = [
         read_worn(image, g, [o.as_tuple() for o in garments if o is not g], skin, forearms, timings) for g in garments
     ]
     items = [_item(look, g, f, src) for g, f, src in zip(garments, read, sources, strict=True)]
+    for stage in ("colours", "name") if timings is not None else ():
+        timings.setdefault(stage, 0.0)  # every look records every stage, zero when it had no garment
     # A group photo keeps the second thread busy with everybody's gender: not started yet, the embedding
     # is taken back and done here, so it never waits behind the others' readings.
     if embedded.cancel():

@@ -52,16 +52,21 @@ def probe() -> dict:
         "compatibility_blocks": list(compatibility.CATEGORIES),
         "shipped_model_completes": {c: model.completes(c) for c in taxonomy.CATEGORY_NAMES},
         "title_type": article_type_from_title("Leather tote bag"),
-        "colours_of_a_bag": int(garment_colours.worn_colours(_photo(), (10, 10, 50, 50), "bags").sum().round()),
+        "grey_share": {c: _grey_share(garment_colours, c) for c in ("bags", "outerwear")},
     }
     out["page"] = _page()
     return out
 
 
-def _photo():
+def _grey_share(garment_colours, category: str) -> float:
+    """How much of a red square on grey, boxed with grey around it, `category`'s worn colours read as grey."""
     from PIL import Image
 
-    return Image.fromarray(np.full((64, 64, 3), 120, np.uint8))
+    pixels = np.full((64, 64, 3), 120, np.uint8)
+    pixels[20:40, 20:40] = (200, 30, 30)
+    read = garment_colours.worn_colours(Image.fromarray(pixels), (10, 10, 50, 50), category)
+    histogram = read[: garment_colours.HISTOGRAM].reshape(len(garment_colours.LIGHTNESS_BINS), -1)
+    return round(float(histogram[:, garment_colours.CLASSES.index("achromatic")].sum()), 3)
 
 
 def _page() -> str:

@@ -2,7 +2,8 @@
 
 One module per model, each ending in its registry line (`garment_detector = register(...)`):
 calling that loads the file once, lazily, after its sha256 is checked (detection/registry.py).
-`predict` takes the photo first and returns typed results, never raw tensors:
+`predict` takes the photo (a product's photos, for the two that read them together) first and returns
+typed results, never raw tensors:
 
 | module | registry name | predict(...) returns |
 | --- | --- | --- |
@@ -18,9 +19,11 @@ calling that loads the file once, lazily, after its sha256 is checked (detection
 | product_views | view_classifier | list[ViewGuess], one per photo of a product |
 | embedder | embedder | the garment's unit vector |
 
-The geometry they share (boxes, crops, pose landmarks, SSD anchors) and the LiteRT seam
-(`detection/litert.py`) stay beside this folder. Wrappers that training evaluates on prepared
-batches also expose that batch (`embed_batch`, `probabilities`).
+Complete the look's model is registered too but lives in embeddings/compatibility.py: it reads no
+photo, only features stored with the products, and scores them. The geometry the wrappers share
+(boxes, crops, pose landmarks, SSD anchors) and the LiteRT seam (`detection/litert.py`) stay beside
+this folder. Wrappers that training evaluates on prepared batches also expose that batch
+(`embed_batch`, `probabilities`).
 """
 
 from __future__ import annotations
