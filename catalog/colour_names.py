@@ -14,10 +14,9 @@ import numpy as np
 from django.db.models import Count, Max
 
 from detection.garment_colours import HISTOGRAM
-from detection.models.embedder import embedder
 from embeddings.ranking import name_means, name_scores
 
-from .models import ProductEmbedding
+from .search import current_rows
 
 PER_NAME = 400  # photos averaged per name at most: the mean settles long before, and a big catalog stays quick
 
@@ -32,8 +31,7 @@ class ColourNames:
         self.means = np.zeros((0, HISTOGRAM), np.float32)
 
     def _rows(self):
-        rows = ProductEmbedding.objects.filter(model_sha256=embedder.entry.sha256, product__in_stock=True)
-        return rows.exclude(product__colour="")
+        return current_rows().exclude(product__colour="")
 
     def refresh(self, stamp: tuple | None = None) -> None:
         """Rebuild the means if the catalog changed; `stamp` is what the caller already read of it (the vector

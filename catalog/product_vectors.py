@@ -15,7 +15,7 @@ from PIL import Image
 from detection.garment_colours import SIZE as COLOUR_SIZE
 from detection.models.embedder import embedder
 from detection.models.garment_names import garment_namer
-from embeddings.feature_codec import CLASSES, to_bytes
+from embeddings.feature_codec import CLASSES, stored_size, to_bytes
 from embeddings.garment_features import GarmentFeatures, read_product_photo
 
 from .models import Product, ProductEmbedding, ProductImage
@@ -47,7 +47,8 @@ def _current(product_ids: Iterable[int] | None = None) -> dict[int, str]:
         for pid, signature, photos, colours, classes in _embedded(product_ids).values_list(
             "product_id", "photos_sha256", "photos", "colours", "classes"
         )
-        if len(colours) == photos * COLOUR_SIZE * 4 and len(classes) == photos * CLASSES * 2  # float32, float16
+        if len(colours) == stored_size("colours", photos * COLOUR_SIZE)
+        and len(classes) == stored_size("classes", photos * CLASSES)
     }
 
 

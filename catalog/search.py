@@ -172,6 +172,8 @@ class SharedCatalogIndex:
     """The pgvector table every worker shares. It is written through (catalog.vector_store), so a
     search reads the catalog as committed and there is nothing to refresh."""
 
+    stamp = None  # no signature of the catalog is kept: what reads one (colour names) queries it
+
     def refresh(self) -> None:
         if connection.vendor != "postgresql":
             raise ImproperlyConfigured("VECTOR_INDEX=pgvector needs DATABASE_URL to point at PostgreSQL")

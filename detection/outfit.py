@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 from .boxes import Box
-
-# Where each garment is worn, as (top, bottom) fractions of a standing person's height.
-BodyLayout = Mapping[str, tuple[float, float]]
+from .taxonomy import CATEGORIES
 
 
 def _inside(box: Box, person: Box, slack: float = 0.1) -> bool:
@@ -27,18 +25,20 @@ def pick_garments(boxes: list[Box], person: Box | None, garments: Sequence[str])
     return [best[c] for c in garments if c in best]
 
 
-def layout_garments(person: Box | None, width: int, height: int, layout: BodyLayout) -> list[Box]:
-    """Garment regions from the person's box (or the whole photo) when the detector found none.
+def layout_garments(person: Box, height: int) -> list[Box]:
+    """Garment regions from the person's box when neither the pose nor the detector gave any: each
+    category where the taxonomy's `body_span` says it is worn on a standing person.
 
     A detector trained on synthetic figures can miss everything on an unusual real photo; the
     shopper still gets recommendations, labelled as coming from layout, instead of nothing.
-    Real photos cut at the knees lose the lower regions, which are then left out.
+    Real photos cut at the knees (the photo's `height`) lose the lower regions, which are then left out.
     """
-    x1, y1, x2, y2 = person.as_tuple() if person is not None else (0.0, 0.0, float(width), float(height))
+    x1, y1, x2, y2 = person.as_tuple()
     h = y2 - y1
     regions = []
-    for category, (top, bottom) in layout.items():
+    for category in CATEGORIES:
+        top, bottom = category.body_span
         ry1, ry2 = y1 + top * h, min(float(height), y1 + bottom * h)
         if ry2 - ry1 >= 0.04 * h:
-            regions.append(Box(category, 0.0, x1, ry1, x2, ry2))
+            regions.append(Box(category.name, 0.0, x1, ry1, x2, ry2))
     return regions

@@ -39,11 +39,9 @@ from .scene_people import (
     something_else,
 )
 from .sleeves import forearm_skin
-from .taxonomy import CATEGORIES
 from .threads import background_thread, later, timed
 
 MASK_SIDE = 48  # the person mask is sampled this finely over a region to tighten it
-BODY_LAYOUT = {c.name: c.body_span for c in CATEGORIES}  # where each category is worn on a standing person
 
 
 @dataclass(frozen=True)
@@ -206,7 +204,7 @@ def _read_person(image, models, boxes, faces, pose, detector_box, timings) -> Se
     if pose is None:  # a person only the garment detector saw: its boxes are all there is
         garments = [(b, "detector") for b in detected.values()]
         # ... and without any, regions estimated from the person's box: something to shop, labelled as such.
-        garments = garments or [(b, "layout") for b in layout_garments(box, w, h, BODY_LAYOUT)]
+        garments = garments or [(b, "layout") for b in layout_garments(box, h)]
         return SeenPerson(box, "unknown", tuple(garments), whom)
     parts = body_parts(pose, w, h)
     half = body_parts(pose, w, h, HALF_SEEN)

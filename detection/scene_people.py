@@ -9,6 +9,7 @@ from .body import HALF_SEEN
 from .boxes import Box, iou_matrix
 from .models.person_boxes import MISTAKEN_FOR_PEOPLE, PERSON
 from .pose import LEFT_HIP, LEFT_SHOULDER, RIGHT_HIP, RIGHT_SHOULDER, Person, Pose
+from .taxonomy import PERSON_CLASS
 
 MAX_PEOPLE = 4  # people read in one photo (the biggest, most central first): a crowd is not an outfit
 
@@ -36,9 +37,9 @@ def person_box(pose: Pose, width: int, height: int) -> Box:
     torso = float(np.linalg.norm(shoulders - hips)) or 1.0
     x1, y1 = seen.min(0)
     x2, y2 = seen.max(0)
-    return Box("person", pose.score, x1 - 0.25 * torso, y1 - 0.4 * torso, x2 + 0.25 * torso, y2 + 0.15 * torso).clipped(
-        width, height
-    )
+    return Box(
+        PERSON_CLASS, pose.score, x1 - 0.25 * torso, y1 - 0.4 * torso, x2 + 0.25 * torso, y2 + 0.15 * torso
+    ).clipped(width, height)
 
 
 def needs_person_check(outlines: list[Box], boxes: list[Box], unsure: bool) -> bool:
@@ -48,7 +49,7 @@ def needs_person_check(outlines: list[Box], boxes: list[Box], unsure: bool) -> b
     agree on, surely, is not checked again: most photos, and the check costs as much as the garment detector."""
     if not outlines or unsure:
         return True
-    return any(not same_person(b, outlines) for b in boxes if b.label == "person")
+    return any(not same_person(b, outlines) for b in boxes if b.label == PERSON_CLASS)
 
 
 def same_person(box: Box, others: list[Box]) -> bool:
@@ -93,7 +94,7 @@ def candidates(
     With `checked` (the COCO detector's findings, when it was asked), a garment detector's person box counts
     only over a person it found too, and each person it found that no candidate covers is a candidate too.
     """
-    detector_people = [b for b in boxes if b.label == "person"]
+    detector_people = [b for b in boxes if b.label == PERSON_CLASS]
     outlines = outlines or {}
     if checked is not None:
         # The garment detector learned "person" from rendered figures: on a real photo its person counts

@@ -108,9 +108,9 @@ def load(path: Path) -> Taxonomy:
             for a in raw["article_types"]
         )
         taxonomy = Taxonomy(genders, tuple(raw["shopper_genders"]), str(raw["person_class"]), categories, types)
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        if isinstance(exc, TaxonomyError):
-            raise
+    except TaxonomyError:
+        raise
+    except (OSError, ValueError, KeyError, TypeError) as exc:  # unreadable, not JSON, a field missing
         raise TaxonomyError(f"taxonomy {path}: {exc!r}") from exc
     gender_names = {g.name for g in genders}
     names = [c.name for c in categories]
@@ -134,16 +134,3 @@ PERSON_CLASS = TAXONOMY.person_class
 DETECTOR_CLASSES: tuple[str, ...] = (*CATEGORY_NAMES, PERSON_CLASS)
 ARTICLE_TYPES = TAXONOMY.article_types
 ARTICLE_LABELS: dict[str, str] = {a.name: a.label for a in ARTICLE_TYPES}
-
-
-def category(name: str) -> Category:
-    """The category called `name`; KeyError for anything else."""
-    for c in CATEGORIES:
-        if c.name == name:
-            return c
-    raise KeyError(f"{name!r} is not a garment category ({', '.join(CATEGORY_NAMES)})")
-
-
-def article_types_for(gender: str, category_name: str) -> tuple[str, ...]:
-    """The article types of a category sold to `gender`, in taxonomy order."""
-    return tuple(a.name for a in ARTICLE_TYPES if a.category == category_name and gender in a.genders)

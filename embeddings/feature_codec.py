@@ -18,6 +18,11 @@ def to_bytes(part: str, values: np.ndarray) -> bytes:
     return np.asarray(values, STORED[part]).tobytes()
 
 
+def stored_size(part: str, values: int) -> int:
+    """How many bytes `values` numbers of `part` take as stored."""
+    return values * np.dtype(STORED[part]).itemsize
+
+
 def from_bytes(part: str, data: bytes | memoryview) -> np.ndarray:
     """A stored `part` back as float32, flat (a product's rows are reshaped by its photo count)."""
     return np.frombuffer(bytes(data), STORED[part]).astype(np.float32, copy=False)

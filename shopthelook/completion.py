@@ -106,7 +106,7 @@ def loaded_model() -> CompatibilityModel | None:
 def _rescored(model: CompatibilityModel, query: np.ndarray, hits: list[Hit]) -> list[tuple[int, float]]:
     """(product id, whole-model score by its best photo) of each hit, best first; scores are divided
     by the query's length, as the index's are."""
-    stored = photo_rows.get(model, [h.id for h in hits], getattr(catalog_index(), "stamp", None))
+    stored = photo_rows.get(model, [h.id for h in hits], catalog_index().stamp)
     scale = max(float(np.linalg.norm(query)), 1e-12)
     # A hit re-embedded between the search and now is left out: it is back in the next ranking.
     scored = [(h.id, float((stored[h.id] @ query).max()) / scale) for h in hits if h.id in stored]

@@ -89,7 +89,7 @@ def refresh_catalog() -> None:
     """The index and the colour names as the catalog is now: once a look (or a change), not once an item."""
     index = catalog_index()
     index.refresh()
-    colour_names.refresh(getattr(index, "stamp", None))  # the pgvector index keeps no stamp: a query reads it
+    colour_names.refresh(index.stamp)
 
 
 def matched(
@@ -117,8 +117,9 @@ def matched(
         read_worn(image, g, [o.as_tuple() for o in garments if o is not g], skin, forearms, timings) for g in garments
     ]
     items = [_item(look, g, f, src) for g, f, src in zip(garments, read, sources, strict=True)]
-    for stage in ("colours", "name") if timings is not None else ():
-        timings.setdefault(stage, 0.0)  # every look records every stage, zero when it had no garment
+    if timings is not None:  # every look records every stage, zero when it had no garment
+        timings.setdefault("colours", 0.0)
+        timings.setdefault("name", 0.0)
     # A group photo keeps the second thread busy with everybody's gender: not started yet, the embedding
     # is taken back and done here, so it never waits behind the others' readings.
     if embedded.cancel():

@@ -10,6 +10,7 @@ from django.db import models
 from django.utils import timezone
 
 from catalog.models import Product, category_choices
+from detection import taxonomy
 from embeddings.feature_codec import from_bytes
 
 
@@ -77,7 +78,7 @@ class LookItem(models.Model):
         SHOPPER = "shopper", "Drawn by the shopper"
 
     look = models.ForeignKey(Look, related_name="items", on_delete=models.CASCADE)
-    category = models.CharField(max_length=12, choices=category_choices)
+    category = models.CharField(max_length=taxonomy.MAX_NAME, choices=category_choices)
     source = models.CharField(max_length=8, choices=Source.choices, default=Source.DETECTOR)
     score = models.FloatField(default=0.0, help_text="Detector confidence (0 for layout and drawn boxes).")
     x1 = models.FloatField()
@@ -149,7 +150,7 @@ class Complement(models.Model):
     """A product suggested to complete the look: of a category, ranked by how well it goes with the garments worn."""
 
     look = models.ForeignKey(Look, related_name="complements", on_delete=models.CASCADE)
-    category = models.CharField(max_length=12, choices=category_choices)
+    category = models.CharField(max_length=taxonomy.MAX_NAME, choices=category_choices)
     product = models.ForeignKey(Product, related_name="complements", on_delete=models.CASCADE)
     rank = models.PositiveSmallIntegerField()
     score = models.FloatField(help_text="The compatibility model's score with the garments worn (higher goes better).")

@@ -23,7 +23,16 @@ from .completion import rank_complements, recomplete, replace_complements
 from .lifecycle import fail_look, set_status
 from .matching import genders_to_search, load_models, matched, read_drawn, recommend, refresh_catalog
 from .models import Look, LookItem, Recommendation
-from .records import READING_FIELDS, garments_of, outfit_record, person_record, reading_of, set_reading, stored_reading
+from .records import (
+    READING_FIELDS,
+    garments_of,
+    outfit_record,
+    person_record,
+    reading_of,
+    set_reading,
+    shopped_record,
+    stored_reading,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -100,10 +109,8 @@ def _load_photo(look: Look) -> Image.Image:
 
 
 def _store_items(items: list[LookItem], recommendations: list[list[Recommendation]]) -> None:
-    LookItem.objects.bulk_create(items)  # one INSERT each: the database gives back the items' keys
-    for item, recs in zip(items, recommendations, strict=True):
-        for rec in recs:
-            rec.item = item
+    # One INSERT each; the recommendations take their items' keys, which the first gives back.
+    LookItem.objects.bulk_create(items)
     Recommendation.objects.bulk_create([rec for recs in recommendations for rec in recs])
 
 
@@ -144,9 +151,8 @@ def rematch_look(look_id: UUID | str, gender_choice: str) -> None:
     items = list(look.items.all())
     found = recommend(items, [item.embedding() for item in items], genders)
     with transaction.atomic():
-        for item, recs in zip(items, found, strict=True):
-            item.recommendations.all().delete()
-            Recommendation.objects.bulk_create(recs)
+        Recommendation.objects.filter(item__in=items).delete()
+        Recommendation.objects.bulk_create([rec for recs in found for rec in recs])
         recomplete(look, genders)
         look.gender_choice = gender_choice
         look.searched_genders = ",".join(genders)
@@ -181,8 +187,7 @@ def match_region(item_id: int) -> None:
     look = item.look
     photo = _load_photo(look)
     genders = genders_to_search(look.gender_choice, stored_reading(look))
-    shopped = look.people[look.person] if 0 <= look.person < len(look.people or []) else {}
-    vector = read_drawn(item, photo, shopped, [i.box for i in look.items.exclude(pk=item.pk)])
+    vector = read_drawn(item, photo, shopped_record(look) or {}, [i.box for i in look.items.exclude(pk=item.pk)])
     (recs,) = recommend([item], [vector], genders)
     with transaction.atomic():
         item.save(update_fields=["vector", "colours", "colour_name", "classes", "article_type", "article_score"])

@@ -15,9 +15,9 @@ LAYOUT_NOTE = "No garment was detected on the person, so the regions are estimat
 
 def stored_reading(look: Look) -> GenderReading | None:
     """The gender the first analysis read for the chosen person (no model runs again)."""
-    people = look.people or []
-    if 0 <= look.person < len(people):
-        return reading_of(people[look.person])
+    record = shopped_record(look)
+    if record is not None:
+        return reading_of(record)
     return GenderReading(look.p_women, look.gender_source or "figure") if look.p_women is not None else None
 
 
@@ -32,11 +32,19 @@ def outfit_record(person: SeenPerson) -> dict:
         "shot": person.shot,
         "skin": [round(v, 1) for v in person.skin] if person.skin else None,  # worn colours leave it out
         "forearms": None if person.forearms is None else round(person.forearms, 3),  # the namer reads sleeves
-        "garments": [
-            {"category": b.label, "box": _rounded(b), "score": round(float(b.score), 3), "source": src}
-            for b, src in person.garments
-        ],
+        "garments": [garment_record(b, src) for b, src in person.garments],
     }
+
+
+def garment_record(box: Box, source: str) -> dict:
+    """One garment of a person's record: its category, box, score and where the box came from."""
+    return {"category": box.label, "box": _rounded(box), "score": round(float(box.score), 3), "source": source}
+
+
+def shopped_record(look: Look) -> dict | None:
+    """The record of the person whose outfit the look shops, or None when nobody was seen."""
+    people = look.people or []
+    return people[look.person] if 0 <= look.person < len(people) else None
 
 
 def person_record(person: SeenPerson) -> dict:

@@ -25,22 +25,3 @@ photo, only features stored with the products, and scores them. The geometry the
 this folder. Wrappers that training evaluates on prepared batches also expose that batch
 (`embed_batch`, `probabilities`).
 """
-
-from __future__ import annotations
-
-from typing import Any, Protocol, Self, TypeVar
-
-from PIL import Image
-
-from ..registry import ModelEntry
-
-Output = TypeVar("Output", covariant=True)
-
-
-class Model(Protocol[Output]):
-    """What every wrapper here is."""
-
-    @classmethod
-    def from_entry(cls, entry: ModelEntry) -> Self: ...
-
-    def predict(self, image: Image.Image, /, *args: Any, **kwargs: Any) -> Output: ...

@@ -10,8 +10,9 @@ from PIL import Image
 from ..boxes import Box, letterbox, nms
 from ..litert import TFLiteModel
 from ..registry import ModelEntry, register
+from ..taxonomy import PERSON_CLASS
 
-PERSON = "person"  # the detector's class for the person wearing the garments; every other class is a garment
+PERSON = PERSON_CLASS  # the detector's class for the person wearing the garments; every other class is a garment
 
 
 class GarmentDetector:

@@ -8,27 +8,23 @@ rematching the look) would find nothing where it found layout regions before.
 from django.db import migrations
 
 
-def layout_regions(record: dict, width: int, height: int) -> list[dict]:
+def layout_regions(record: dict, height: int) -> list[dict]:
     """The layout regions of a stored person, as the scene now stores them (detection.scene)."""
     from detection.boxes import Box
     from detection.outfit import layout_garments
-    from detection.taxonomy import CATEGORIES
+    from shopthelook.records import garment_record
 
-    layout = {c.name: c.body_span for c in CATEGORIES}
-    boxes = layout_garments(Box("person", 0.0, *record["box"]), width, height, layout)
-    return [
-        {"category": b.label, "box": [round(float(v), 1) for v in b.as_tuple()], "score": 0.0, "source": "layout"}
-        for b in boxes
-    ]
+    boxes = layout_garments(Box("person", 0.0, *record["box"]), height)
+    return [garment_record(b, "layout") for b in boxes]
 
 
 def add_layout_regions(apps, schema_editor):
     Look = apps.get_model("shopthelook", "Look")
-    for look in Look.objects.exclude(people=None).only("pk", "people", "width", "height").iterator():
+    for look in Look.objects.exclude(people=None).only("pk", "people", "height").iterator():
         people = look.people or []
         bare = [p for p in people if p.get("shot") == "unknown" and not p.get("garments")]
         for person in bare:
-            person["garments"] = layout_regions(person, look.width, look.height)
+            person["garments"] = layout_regions(person, look.height)
         if bare:
             look.save(update_fields=["people"])
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 from shutil import rmtree
@@ -17,6 +16,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from catalog.models import ProductEmbedding
 from scraper.browser import open_browser
+from shopthelook.management.commands.runstack import web_command
 from shopthelook.models import Look
 from shopthelook.servers import free_port, start_celery_worker, start_redis, stop, wait_for_http
 from synthetic.designs import generate_catalog
@@ -49,7 +49,7 @@ class Command(BaseCommand):
             worker = start_celery_worker(env, concurrency=1, log_level="WARNING")
             # The development server: it serves the static files and the stored photos itself.
             web = subprocess.Popen(
-                [sys.executable, "manage.py", "runserver", f"127.0.0.1:{web_port}", "--noreload"],
+                [*web_command(web_port, dev=True), "--noreload"],
                 cwd=ROOT,
                 env={**os.environ, **env},
                 stdout=subprocess.DEVNULL,
